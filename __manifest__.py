@@ -1,0 +1,25 @@
+{
+    "name": "Xero Connector",
+    "summary": "Send purchase orders, bills, invoices and credit notes to Xero; "
+    "import Xero master data; sync payments both ways",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "xero_connector developers",
+    "website": "https://github.com/xero-connector/xero_connector",
+    "license": "LGPL-3",
+    "depends": ["purchase", "account"],
+    "external_dependencies": {"python": ["xero_python"]},
+    "data": [
+        "security/xero_connector_security.xml",
+        "security/ir.model.access.csv",
+        "views/xero_menus.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "xero_connector/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

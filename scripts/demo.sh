@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make demo: Odoo with the addon and demo data on http://localhost:8069, wired to the
+# local Xero sandbox on http://127.0.0.1:8765. Ctrl-C stops everything it started.
+source "$(dirname "$0")/lib.sh"
+ODOO_PORT="${ODOO_PORT:-8069}"
+SANDBOX_PORT="${SANDBOX_PORT:-8765}"
+DEMO_DB="${DEMO_DB:-xc_demo}"
+
+port_free() { "$PY" -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1])))" "$1" 2>/dev/null; }
+
+prepare
+port_free "$ODOO_PORT" || die "Port $ODOO_PORT is taken: stop what listens there or run ODOO_PORT=8070 make demo."
+has_sandbox=0
+[ -f "$REPO/sandbox/__main__.py" ] && has_sandbox=1
+if [ $has_sandbox = 1 ]; then
+    port_free "$SANDBOX_PORT" || die "Port $SANDBOX_PORT (Xero sandbox) is taken: stop what listens there or set SANDBOX_PORT."
+fi
+
+if db_exists "$DEMO_DB"; then
+    say "Updating xero_connector in $DEMO_DB"
+    odoo_bin -d "$DEMO_DB" -u xero_connector --stop-after-init --log-level=warn \
+        >"$BUILD/update-$DEMO_DB.log" 2>&1 || { tail -30 "$BUILD/update-$DEMO_DB.log"; die "Update failed."; }
+else
+    fresh_db "$DEMO_DB" demo
+fi
+
+pids=()
+cleanup() {
+    trap - INT TERM EXIT
+    say "Stopping"
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+if [ $has_sandbox = 1 ]; then
+    ( cd "$REPO" && exec "$PY" -m sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" \
+        --webhook-url "http://127.0.0.1:$ODOO_PORT/xero/webhook" \
+        >"$BUILD/sandbox.log" 2>&1 ) &
+    pids+=($!)
+    if [ -f "$REPO/scripts/demo_setup.py" ]; then
+        "$PY" "$REPO/scripts/demo_setup.py" "$ODOO_CONF" "$DEMO_DB" "http://127.0.0.1:$SANDBOX_PORT" \
+            >>"$BUILD/demo-setup.log" 2>&1 || die "Demo setup failed; see $BUILD/demo-setup.log"
+    fi
+fi
+
+odoo_bin -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port="$ODOO_PORT" \
+    --log-level=warn >"$BUILD/odoo-demo.log" 2>&1 &
+pids+=($!)
+
+up() { "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$1" 2>/dev/null; }
+for _ in $(seq 90); do up "http://localhost:$ODOO_PORT/web/login" && break; sleep 1; done
+up "http://localhost:$ODOO_PORT/web/login" || die "Odoo did not start; see $BUILD/odoo-demo.log"
+
+cat <<TXT
+
+  xero_connector demo is running.
+
+  Odoo            http://localhost:$ODOO_PORT      login: admin   password: admin
+  Xero settings   http://localhost:$ODOO_PORT/odoo/action-xero_connector.xero_settings_action
+TXT
+[ $has_sandbox = 1 ] && cat <<TXT
+  Xero sandbox    http://127.0.0.1:$SANDBOX_PORT/     (the emulated Xero organisations and their documents)
+TXT
+cat <<TXT
+
+  Logs: $BUILD/odoo-demo.log, $BUILD/sandbox.log.   Ctrl-C stops everything.
+
+TXT
+wait

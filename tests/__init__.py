@@ -1,0 +1,3 @@
+from . import test_install
+from . import test_lifecycle
+from . import test_settings_tour

@@ -1,0 +1,67 @@
+"""Install and uninstall the addon in a database of its own, as an administrator would."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import odoo
+from odoo.tests import BaseCase, tagged
+from odoo.tools import config
+
+DB = "xc_lifecycle"
+ODOO_BIN = str(Path(odoo.__path__[0]).parent / "odoo-bin")
+
+
+def _psql(db, sql):
+    out = subprocess.run(
+        ["psql", "-d", db, "-Atqc", sql], check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def _odoo(command, *args, stdin=None):
+    cmd = [sys.executable, ODOO_BIN, command, "-c", config.rcfile, "-d", DB, "--no-http", *args]
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=900)
+    if proc.returncode:
+        raise AssertionError(f"odoo-bin {command} {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(BaseCase):
+    """Runs outside the test transaction: it drives separate Odoo processes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        subprocess.run(["dropdb", "--if-exists", "--force", DB], check=True)
+        template = os.environ.get("XC_TEMPLATE_DB")
+        if template:
+            subprocess.run(["createdb", "-T", template, DB], check=True)
+        cls.addClassCleanup(subprocess.run, ["dropdb", "--if-exists", "--force", DB])
+
+    def test_install_then_uninstall_leaves_nothing_behind(self):
+        _odoo("server", "-i", "xero_connector", "--stop-after-init")
+        state = _psql(DB, "select state from ir_module_module where name='xero_connector'")
+        self.assertEqual(state, "installed")
+        self.assertNotEqual(
+            _psql(DB, "select count(*) from ir_model_data where module='xero_connector'"), "0"
+        )
+
+        script = (
+            "env['ir.module.module'].search([('name', '=', 'xero_connector')])"
+            ".button_immediate_uninstall()\nenv.cr.commit()\n"
+        )
+        _odoo("shell", stdin=script)
+
+        state = _psql(DB, "select state from ir_module_module where name='xero_connector'")
+        self.assertEqual(state, "uninstalled")
+        self.assertEqual(
+            _psql(DB, "select count(*) from ir_model_data where module='xero_connector'"), "0"
+        )
+        self.assertEqual(_psql(DB, "select count(*) from ir_model where model like 'xero.%'"), "0")
+        leftover_tables = _psql(
+            DB, "select string_agg(tablename, ',') from pg_tables where tablename like 'xero\\_%'"
+        )
+        self.assertEqual(leftover_tables, "")
