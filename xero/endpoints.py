@@ -63,13 +63,20 @@ class EndpointsMixin:
 
     # -- reads --------------------------------------------------------------------
     def _get_list(
-        self, operation, collection, query, if_modified_since=None, page=None, page_size=None
+        self,
+        operation,
+        collection,
+        query,
+        if_modified_since=None,
+        page=None,
+        page_size=None,
+        path=None,
     ):
         payload = (
             self.request(
                 operation,
                 "GET",
-                "/" + collection,
+                path or "/" + collection,
                 query=query,
                 if_modified_since=utc_header_date(if_modified_since) if if_modified_since else None,
             )
@@ -81,7 +88,7 @@ class EndpointsMixin:
 
     def get_organisation(self):
         """The connected organisation (Name, BaseCurrency, CountryCode, ...)."""
-        orgs = self._get_list("get_organisation", "Organisations", [])
+        orgs = self._get_list("get_organisation", "Organisations", [], path="/Organisation")
         if not orgs:
             raise XeroResponseError("Xero returned no organisation")
         return orgs[0]

@@ -26,6 +26,9 @@ class XeroError(Exception):
 class XeroAuthError(XeroError):
     """The app may not do this (403, consent refused, wrong state)."""
 
+    def user_message(self):
+        return f"{self.message}. Reconnect Xero in Settings if the organisation was disconnected."
+
 
 class ReconnectNeeded(XeroAuthError):
     """The stored tokens can no longer be used: the admin must reconnect."""

@@ -55,7 +55,10 @@ def pkce_pair():
 
 
 def auth_event_id(token):
-    """The ``authentication_event_id`` claim of a JWT access token, or None (opaque token)."""
+    """Which consent produced ``token``: the ``authentication_event_id`` claim of Xero's JWT
+    access token (or the same field in the token answer), None when unknown."""
+    if (token or {}).get("authentication_event_id"):
+        return token["authentication_event_id"]
     access = (token or {}).get("access_token") or ""
     parts = access.split(".")
     if len(parts) != 3:

@@ -30,6 +30,7 @@ TOKEN_KEYS = (
     "token_type",  # "Bearer"
     "scope",  # list of str
     "id_token",  # str, optional
+    "authentication_event_id",  # str, optional: which consent produced the token
 )
 REFRESH_MARGIN = 120  # refresh proactively when the access token expires within this
 

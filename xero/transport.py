@@ -71,7 +71,8 @@ def perform(
             raw.release_conn()
     except HTTPStatusException as exc:
         resp = exc.http_resp
-        return Response(resp.status, dict(resp.getheaders().items()), resp.data or b"")
+        headers = resp.urllib3_response.headers
+        return Response(resp.status, dict(headers.items()), resp.data or b"")
     except urllib3.exceptions.ReadTimeoutError:
         raise XeroTransientError("timed out waiting for Xero", maybe_committed=True) from None
     except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError):
@@ -175,8 +176,7 @@ def _error_for(resp, what, now):
         )
     if status == 403:
         return XeroAuthError(
-            "Xero refused access to this organisation (%s); check it is still connected "
-            "and reconnect Xero in Settings" % (text or "403"),
+            f"Xero refused access to this organisation ({text or '403'})",
             status=status,
             detail=detail,
         )
