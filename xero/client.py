@@ -131,8 +131,8 @@ class XeroClient(EndpointsMixin):
         if method in ("PUT", "POST") and not idempotency_key:
             raise ValueError("every write needs an Idempotency-Key")
         headers = {"Accept": "application/json", "Content-Type": content_type}
-        if self.tenant_id:
-            headers["xero-tenant-id"] = self.tenant_id
+        # Custom connections have no tenant: send the header empty, as the SDK does.
+        headers["xero-tenant-id"] = self.tenant_id
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         if if_modified_since:
@@ -182,7 +182,11 @@ class XeroClient(EndpointsMixin):
                 self.refresh_token(stale=token)
                 continue
             if isinstance(exc, XeroRateLimited):
-                self.limiter.blocked(self.tenant_id, exc.retry_at.timestamp(), exc.problem)
+                seconds = exc.retry_at.timestamp() - time.time()
+                self.limiter.blocked(self.tenant_id, seconds, exc.problem)
+                if seconds <= self.limiter.max_sleep and attempt <= self.max_retries:
+                    call.done(resp, exc, "retrying")  # the limiter waits it out
+                    continue
                 call.done(resp, exc, "rate_limited")
                 raise exc
             wait = self._backoff(attempt, slept) if exc.retryable else None

@@ -195,10 +195,11 @@ class RateLimiter:
             if day is not None:
                 state.day_remaining, state.day_seen_at, state.since_day = day, now, others
 
-    def blocked(self, tenant_id, retry_at, problem="minute"):
-        """Xero said 429: no call for ``tenant_id`` before ``retry_at`` (epoch seconds)."""
+    def blocked(self, tenant_id, seconds, problem="minute"):
+        """Xero said 429: no call for ``tenant_id`` during the next ``seconds``."""
         with self._lock:
             state = self._state(tenant_id)
+            retry_at = self.clock() + max(0.0, seconds)
             if retry_at > state.blocked_until:
                 state.blocked_until, state.blocked_problem = retry_at, problem
 

@@ -182,6 +182,13 @@ def _error_for(resp, what, now):
         )
     if status == 404:
         return XeroNotFound(text or what, status=status, detail=detail)
+    if status == 409:  # the same Idempotency-Key is still being processed by Xero
+        return XeroTransientError(
+            f"Xero is still processing this request ({text or '409'})",
+            status=status,
+            detail=detail,
+            maybe_committed=True,
+        )
     if status == 429:
         problem = resp.header("X-Rate-Limit-Problem") or "minute"
         return XeroRateLimited(

@@ -17,6 +17,7 @@ CLIENT_SECRET = "sandbox-client-secret"
 REDIRECT_URI = "http://localhost:8069/xero/oauth/callback"
 DEMO_ORG = "Demo Company (Global)"
 SECOND_ORG = "Second Org Ltd"
+CONTACT = "59abb933-70c0-5d48-8ac7-f8f05bdfd7e9"  # a supplier of the demo seed
 
 
 class Sb:

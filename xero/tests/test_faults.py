@@ -6,9 +6,7 @@ import pytest
 
 from xero import XeroTransientError
 
-from .conftest import DEMO_ORG, Stopwatch, bill, count_by_number, writes
-
-CONTACT = "59abb933-70c0-5d48-8ac7-f8f05bdfd7e9"  # a supplier of the demo seed
+from .conftest import CONTACT, DEMO_ORG, Stopwatch, bill, count_by_number, writes
 
 FAULTS = [
     ("500", {}),
