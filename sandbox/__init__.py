@@ -1,0 +1,5 @@
+"""A stateful local emulator of the Xero API (Identity, Accounting, webhooks) over HTTP."""
+
+from .runner import Sandbox
+
+__all__ = ["Sandbox"]

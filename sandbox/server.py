@@ -1,0 +1,275 @@
+"""The WSGI application: routing, authentication, rate limits, faults, idempotency,
+spec validation and the call log around the Accounting and Identity handlers."""
+
+import hashlib
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+import traceback
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import control, ui
+from .accounting import ROUTES
+from .accounting.base import Ctx, XeroError, bad_request, json_response
+from .clock import Clock
+from .contract import Contract
+from .faults import Faults
+from .oauth import Identity, forbidden, unauthorized
+from .ratelimit import Limits
+from .store import State
+from .webhooks import Webhooks
+
+log = logging.getLogger("sandbox")
+PREFIX = "/api.xro/2.0"
+IDEMPOTENCY_MAX = 128
+
+
+class DropConnection(ConnectionResetError):
+    """Raised to make the HTTP server drop the connection without a response."""
+
+
+def _drop(environ, reset):
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            if reset:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise DropConnection("connection dropped by fault injection")
+
+
+class SandboxServer:
+    def __init__(self, seed="demo", time_scale=1.0, min_limit=60, day_limit=5000,
+                 concurrent_limit=5, webhook_url=None, webhook_key=None, validate=True,
+                 attachment_limit=10 * 1024 * 1024):
+        self.clock = Clock(time_scale)
+        self.state = State(seed)
+        self.limits = Limits(self.clock, min_limit, day_limit, concurrent_limit)
+        self.faults = Faults()
+        self.webhooks = Webhooks(self.clock, webhook_url, webhook_key)
+        self.contract = Contract(enabled=validate)
+        self.identity = Identity(self)
+        self.attachment_limit = attachment_limit
+        self.calls = []
+        self.calls_lock = threading.Lock()
+        self.idem_lock = threading.Lock()
+        rules = [Rule(PREFIX + path, endpoint=handler, methods=methods)
+                 for path, methods, handler in ROUTES]
+        self.accounting_map = Map(rules, strict_slashes=False, merge_slashes=False)
+        self.control_map = Map([Rule(p, endpoint=h, methods=m) for p, m, h in control.ROUTES])
+
+    # ---- WSGI ------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        path = request.path
+        if path.startswith("/_sandbox/"):
+            response = self._control(request)
+        elif path in ("/", "/ui") or path.startswith("/ui/"):
+            response = ui.handle(self, request)
+        else:
+            response = self._api(request, environ)
+        return response(environ, start_response)
+
+    def _control(self, request):
+        adapter = self.control_map.bind_to_environ(request.environ)
+        try:
+            handler, values = adapter.match()
+            return handler(self, request, **values)
+        except HTTPException as exc:
+            return exc.get_response()
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response(400, {"error": str(exc)})
+
+    def _api(self, request, environ):
+        path, method = request.path, request.method
+        fault = self.faults.take(method, path)
+        if fault and fault["kind"] == "reset":
+            self._log_call(request, 0, None)
+            _drop(environ, reset=True)
+        if fault and fault["kind"] in ("500", "503"):
+            response = self._fault_response(int(fault["kind"]))
+            self._log_call(request, response.status_code, None)
+            return response
+        if fault and fault["kind"] == "hang":
+            time.sleep(fault["hang_seconds"])
+        if fault and fault["kind"] == "429":
+            response = json_response(429, {"Title": "Too Many Requests", "Status": 429,
+                                           "Detail": "Rate limit exceeded"}, {
+                "Retry-After": str(fault["retry_after"]),
+                "X-Rate-Limit-Problem": fault["problem"]})
+            self._log_call(request, 429, None)
+            return response
+        try:
+            if path.startswith(PREFIX + "/"):
+                response, tenant = self._accounting(request)
+            else:
+                response, tenant = self._identity(request), None
+        except Exception:
+            log.error("unhandled error on %s %s\n%s", method, path, traceback.format_exc())
+            response, tenant = self._fault_response(500), None
+        self._log_call(request, response.status_code, tenant)
+        if fault and fault["kind"] == "lost_response":
+            _drop(environ, reset=False)
+        return response
+
+    def _fault_response(self, status):
+        if status == 503:
+            return Response("The service is currently unavailable", status=503,
+                            mimetype="text/plain")
+        return json_response(500, {"ErrorNumber": 500, "Type": "UnknownErrorException",
+                                   "Message": "An error occurred in Xero. Check the API "
+                                              "Status page http://status.developer.xero.com "
+                                              "for current service status."})
+
+    def _identity(self, request):
+        path = request.path
+        if path == "/connect/token" and request.method == "POST":
+            return self.identity.token(request)
+        if path == "/connect/revocation" and request.method == "POST":
+            return self.identity.revoke(request)
+        if path == "/identity/connect/authorize" and request.method in ("GET", "POST"):
+            return self.identity.authorize_page(request)
+        if (path == "/connections" and request.method == "GET") or (
+                path.startswith("/connections/") and request.method == "DELETE"):
+            problems = self.contract.check_request(request)
+            if problems:
+                return json_response(400, {"Title": "Bad Request", "Status": 400,
+                                           "Detail": "; ".join(problems)})
+            conn_id = path[len("/connections/"):] or None
+            response = self.identity.connections(request, conn_id)
+            self.contract.check_response(request, response)
+            return response
+        return Response("Not Found", status=404, mimetype="text/plain")
+
+    # ---- Accounting pipeline -------------------------------------------------------------
+    def _accounting(self, request):
+        token = self.identity.bearer(request)
+        if token is None:
+            return unauthorized(), None
+        tenant = request.headers.get("xero-tenant-id", "").strip()
+        if token["tenant_id"] and not tenant:
+            tenant = token["tenant_id"]
+        org = self.state.org(tenant)
+        if org is None or not self.identity.may_access(token, tenant):
+            return forbidden(), tenant or None
+        problem, retry_after = self.limits.acquire(tenant, token["client_id"])
+        if problem:
+            headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
+            headers.update(self.limits.headers(tenant, token["client_id"]))
+            return Response("Rate limit exceeded", status=429, headers=headers,
+                            mimetype="text/plain"), tenant
+        try:
+            response = self._dispatch(request, org, token)
+        finally:
+            self.limits.release(tenant)
+        response.headers.update(self.limits.headers(tenant, token["client_id"]))
+        return response, tenant
+
+    def _dispatch(self, request, org, token):
+        adapter = self.accounting_map.bind_to_environ(request.environ)
+        try:
+            handler, values = adapter.match()
+        except HTTPException as exc:
+            if exc.code == 405:
+                return Response("The requested resource does not support http method "
+                                f"'{request.method}'.", status=405, mimetype="text/plain")
+            return Response("The resource you're looking for cannot be found", status=404,
+                            mimetype="text/plain")
+        problems = self.contract.check_request(request)
+        if problems:
+            return json_response(400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
+                                       "Message": "Request does not match the Xero API "
+                                                  "specification: " + "; ".join(problems)})
+        key = request.headers.get("Idempotency-Key")
+        if key and request.method in ("PUT", "POST"):
+            return self._idempotent(request, org, token, handler, values, key)
+        return self._run(request, org, token, handler, values)
+
+    def _run(self, request, org, token, handler, values):
+        ctx = Ctx(self, request, org, token)
+        try:
+            with self.state.lock:
+                response = handler(ctx, **values)
+        except XeroError as err:
+            if isinstance(err.body, str):
+                response = Response(err.body, status=err.status, mimetype=err.content_type)
+            else:
+                response = json_response(err.status, err.body)
+        self.contract.check_response(request, response)
+        self.webhooks.enqueue(ctx.events)
+        return response
+
+    def _idempotent(self, request, org, token, handler, values, key):
+        if len(key) > IDEMPOTENCY_MAX:
+            raise_resp = bad_request(f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} "
+                                     "characters long")
+            return json_response(400, raise_resp.body)
+        digest = hashlib.sha256(b"\0".join([
+            request.method.encode(), request.path.encode(),
+            request.query_string, request.get_data(cache=True)])).hexdigest()
+        slot = (org.tenant_id, token["client_id"], key)
+        with self.idem_lock:
+            seen = self.state.idempotency.get(slot)
+            if seen is None:
+                self.state.idempotency[slot] = {"digest": digest, "response": None}
+        if seen is not None:
+            if seen["digest"] != digest:
+                return json_response(400, {
+                    "ErrorNumber": 10, "Type": "ValidationException",
+                    "Message": "The Idempotency-Key has already been used with a different "
+                               "request. Use a new key for a different request."})
+            if seen["response"] is None:
+                return json_response(409, {
+                    "ErrorNumber": 10, "Type": "ValidationException",
+                    "Message": "A request with this Idempotency-Key is still being "
+                               "processed."})
+            status, headers, body = seen["response"]
+            response = Response(body, status=status, headers=headers)
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = self._run(request, org, token, handler, values)
+        except Exception:
+            with self.idem_lock:
+                self.state.idempotency.pop(slot, None)
+            raise
+        if response.status_code >= 500:
+            with self.idem_lock:
+                self.state.idempotency.pop(slot, None)
+        else:
+            headers = [(k, v) for k, v in response.headers.items()
+                       if k.lower() in ("content-type",)]
+            with self.idem_lock:
+                self.state.idempotency[slot]["response"] = (
+                    response.status_code, headers, response.get_data())
+        return response
+
+    # ---- call log ------------------------------------------------------------------------
+    def _log_call(self, request, status, tenant):
+        with self.calls_lock:
+            self.calls.append({
+                "seq": len(self.calls) + 1, "method": request.method, "path": request.path,
+                "query": request.query_string.decode("latin-1"), "status": status,
+                "tenant": tenant, "idempotency_key": request.headers.get("Idempotency-Key"),
+                "ts": self.clock.now_dt().isoformat(),
+            })
+
+    def reset(self, seed):
+        self.state.reset(seed)
+        self.limits.reset()
+        self.faults.clear()
+        with self.calls_lock:
+            self.calls = []
+        self.contract.violations.clear()
+
+
+def dumps(obj):
+    return json.dumps(obj, default=str)

@@ -1,0 +1,391 @@
+"""The Accounting API calls the addon needs, as thin methods over ``XeroClient.request``."""
+
+from urllib.parse import quote
+
+from .batch import (
+    CHUNK_SIZE,
+    chunk_key,
+    chunks,
+    clean,
+    derive_key,
+    digest,
+    element_result,
+    failed_results,
+    kind_of,
+    split_text,
+)
+from .errors import (
+    XeroAuthError,
+    XeroError,
+    XeroRateLimited,
+    XeroResponseError,
+    XeroTransientError,
+    XeroValidationError,
+)
+from .transport import utc_header_date
+
+BAD_FILENAME_CHARS = set('<>:"/\\|?*\0')
+
+
+class XeroPage(list):
+    """A page of records; ``pagination`` is Xero's {page, pageSize, pageCount, itemCount}."""
+
+    def __init__(self, records, pagination=None, page=None, page_size=None):
+        super().__init__(records)
+        self.pagination = pagination or {}
+        self.page = page
+        self.page_size = page_size
+
+    @property
+    def has_more(self):
+        """True when asking for the next page may return more records."""
+        if self.pagination.get("pageCount") is not None and self.page:
+            return self.page < int(self.pagination["pageCount"])
+        return bool(self.page) and len(self) >= (self.page_size or 100)
+
+
+def _query(**params):
+    """Xero query parameters: skip None/False, booleans as 'true', lists comma-joined."""
+    out = []
+    for name, value in params.items():
+        if value is None or value is False or value == [] or value == ():
+            continue
+        if value is True:
+            value = "true"
+        elif isinstance(value, (list, tuple, set)):
+            value = ",".join(str(v) for v in value)
+        out.append((name, value))
+    return out
+
+
+class EndpointsMixin:
+    """Read and write calls; every method returns Xero's JSON as plain dicts."""
+
+    # -- reads --------------------------------------------------------------------
+    def _get_list(
+        self,
+        operation,
+        collection,
+        query,
+        if_modified_since=None,
+        page=None,
+        page_size=None,
+        path=None,
+    ):
+        payload = (
+            self.request(
+                operation,
+                "GET",
+                path or "/" + collection,
+                query=query,
+                if_modified_since=utc_header_date(if_modified_since) if if_modified_since else None,
+            )
+            or {}
+        )
+        if not isinstance(payload, dict):
+            raise XeroResponseError(f"unexpected answer shape for {collection}")
+        return XeroPage(payload.get(collection) or [], payload.get("pagination"), page, page_size)
+
+    def get_organisation(self):
+        """The connected organisation (Name, BaseCurrency, CountryCode, ...)."""
+        orgs = self._get_list("get_organisation", "Organisations", [], path="/Organisation")
+        if not orgs:
+            raise XeroResponseError("Xero returned no organisation")
+        return orgs[0]
+
+    def get_accounts(self, where=None, order=None, if_modified_since=None):
+        return self._get_list(
+            "get_accounts", "Accounts", _query(where=where, order=order), if_modified_since
+        )
+
+    def get_tax_rates(self, where=None, order=None):
+        return self._get_list("get_tax_rates", "TaxRates", _query(where=where, order=order))
+
+    def get_tracking_categories(self, where=None, order=None, include_archived=False):
+        return self._get_list(
+            "get_tracking_categories",
+            "TrackingCategories",
+            _query(where=where, order=order, includeArchived=include_archived),
+        )
+
+    def get_currencies(self, where=None, order=None):
+        return self._get_list("get_currencies", "Currencies", _query(where=where, order=order))
+
+    def get_items(self, where=None, order=None, if_modified_since=None, unitdp=None):
+        return self._get_list(
+            "get_items", "Items", _query(where=where, order=order, unitdp=unitdp), if_modified_since
+        )
+
+    def get_contacts(
+        self,
+        page=None,
+        search_term=None,
+        where=None,
+        ids=None,
+        if_modified_since=None,
+        include_archived=False,
+        page_size=None,
+        order=None,
+        summary_only=False,
+    ):
+        query = _query(
+            where=where,
+            order=order,
+            IDs=ids,
+            page=page,
+            includeArchived=include_archived,
+            summaryOnly=summary_only,
+            searchTerm=search_term,
+            pageSize=page_size,
+        )
+        return self._get_list("get_contacts", "Contacts", query, if_modified_since, page, page_size)
+
+    def get_invoices(
+        self,
+        page=None,
+        where=None,
+        ids=None,
+        invoice_numbers=None,
+        contact_ids=None,
+        statuses=None,
+        if_modified_since=None,
+        include_archived=False,
+        created_by_my_app=False,
+        summary_only=False,
+        page_size=None,
+        search_term=None,
+        order=None,
+        unitdp=None,
+    ):
+        """Invoices and bills (ACCPAY). Pass ``page`` to get line items."""
+        query = _query(
+            where=where,
+            order=order,
+            IDs=ids,
+            InvoiceNumbers=invoice_numbers,
+            ContactIDs=contact_ids,
+            Statuses=statuses,
+            page=page,
+            includeArchived=include_archived,
+            createdByMyApp=created_by_my_app,
+            unitdp=unitdp,
+            summaryOnly=summary_only,
+            pageSize=page_size,
+            searchTerm=search_term,
+        )
+        return self._get_list("get_invoices", "Invoices", query, if_modified_since, page, page_size)
+
+    def get_credit_notes(
+        self, page=None, where=None, if_modified_since=None, order=None, page_size=None, unitdp=None
+    ):
+        query = _query(where=where, order=order, page=page, unitdp=unitdp, pageSize=page_size)
+        return self._get_list(
+            "get_credit_notes", "CreditNotes", query, if_modified_since, page, page_size
+        )
+
+    def get_purchase_orders(
+        self,
+        page=None,
+        status=None,
+        date_from=None,
+        date_to=None,
+        if_modified_since=None,
+        order=None,
+        page_size=None,
+    ):
+        query = _query(
+            Status=status,
+            DateFrom=date_from and str(date_from),
+            DateTo=date_to and str(date_to),
+            order=order,
+            page=page,
+            pageSize=page_size,
+        )
+        return self._get_list(
+            "get_purchase_orders", "PurchaseOrders", query, if_modified_since, page, page_size
+        )
+
+    def get_payments(
+        self, page=None, where=None, if_modified_since=None, order=None, page_size=None
+    ):
+        query = _query(where=where, order=order, page=page, pageSize=page_size)
+        return self._get_list("get_payments", "Payments", query, if_modified_since, page, page_size)
+
+    def get_record(self, kind, xero_id):
+        """One record by Xero id (``kind`` as in ``send_batch``); XeroNotFound if gone."""
+        spec = kind_of(kind)
+        payload = self.request(
+            "get_" + spec.collection,
+            "GET",
+            "/{}/{}".format(spec.collection, quote(str(xero_id), safe="")),
+        )
+        records = (payload or {}).get(spec.collection) or []
+        if not records:
+            raise XeroResponseError(f"Xero returned no {spec.collection} for {xero_id}")
+        return records[0]
+
+    # -- batched writes -----------------------------------------------------------
+    def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE):
+        """Create or update ``records`` = [(key, payload), ...] in chunks of ≤50.
+
+        Returns one ``BatchResult`` per record, in the order given, under the caller's
+        key: ``ok``, ``xero_id``, ``status``, ``errors``, ``warnings``, ``record``. Each
+        chunk carries an Idempotency-Key made from its keys and payloads, so sending the
+        same chunk again after a lost answer creates nothing new. A chunk that fails as a
+        whole gives its elements ``exception`` (see ``.retryable``); after a rate-limit,
+        auth or network failure the remaining chunks are not sent and fail the same way.
+        ``create_only`` uses PUT (create) instead of POST (update or create).
+        """
+        spec = kind_of(kind)
+        method = "PUT" if (create_only or spec.put_only) else "POST"
+        operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
+        records = [(key, clean(payload)) for key, payload in records]
+        results, stop = [], None
+        for chunk in chunks(records, chunk_size):
+            if stop is not None:
+                results.extend(failed_results(chunk, stop))
+                continue
+            try:
+                payload = self.request(
+                    operation,
+                    method,
+                    "/" + spec.collection,
+                    query=[("summarizeErrors", "false")],
+                    body={spec.collection: [p for _k, p in chunk]},
+                    idempotency_key=chunk_key(operation, self.tenant_id, chunk),
+                )
+            except (XeroRateLimited, XeroAuthError, XeroTransientError) as exc:
+                stop = exc
+                results.extend(failed_results(chunk, exc))
+                continue
+            except XeroError as exc:
+                results.extend(self._chunk_error(spec, chunk, exc))
+                continue
+            elements = (payload or {}).get(spec.collection) if isinstance(payload, dict) else None
+            if not isinstance(elements, list) or len(elements) != len(chunk):
+                exc = XeroResponseError(
+                    f"Xero answered {len(elements or [])} records for {len(chunk)} sent"
+                )
+                results.extend(failed_results(chunk, exc))
+                continue
+            results.extend(
+                element_result(spec, k, el) for (k, _p), el in zip(chunk, elements, strict=True)
+            )
+        return results
+
+    def _chunk_error(self, spec, chunk, exc):
+        elements = (exc.payload or {}).get("Elements") if isinstance(exc.payload, dict) else None
+        if isinstance(elements, list) and len(elements) == len(chunk):
+            return [
+                element_result(spec, k, el) for (k, _p), el in zip(chunk, elements, strict=True)
+            ]
+        return failed_results(chunk, exc)
+
+    # -- single writes ------------------------------------------------------------
+    def _write_one(
+        self, operation, method, path, body, key_parts, idempotency_key=None, query=None
+    ):
+        key = idempotency_key or derive_key(operation, self.tenant_id, *key_parts)
+        return self.request(operation, method, path, query=query, body=body, idempotency_key=key)
+
+    def set_status(self, kind, xero_id, status, idempotency_key=None):
+        """Move a document to ``status`` (e.g. VOIDED, DELETED, AUTHORISED)."""
+        spec = kind_of(kind)
+        body = {spec.collection: [{spec.id_field: xero_id, "Status": status}]}
+        payload = self._write_one(
+            "set_status_" + kind,
+            "POST",
+            "/{}/{}".format(spec.collection, quote(str(xero_id), safe="")),
+            body,
+            (xero_id, status),
+            idempotency_key,
+        )
+        records = (payload or {}).get(spec.collection) or [{}]
+        return records[0]
+
+    def void_document(self, kind, xero_id, idempotency_key=None):
+        """Void an approved invoice, bill or credit note (no payments allowed)."""
+        return self.set_status(kind, xero_id, "VOIDED", idempotency_key)
+
+    def delete_document(self, kind, xero_id, idempotency_key=None):
+        """Delete a DRAFT/SUBMITTED document (purchase orders: any status Xero allows)."""
+        return self.set_status(kind, xero_id, "DELETED", idempotency_key)
+
+    def delete_payment(self, payment_id, idempotency_key=None):
+        """Delete a payment (payments cannot be edited: delete and re-create)."""
+        payload = self._write_one(
+            "delete_payment",
+            "POST",
+            "/Payments/{}".format(quote(str(payment_id), safe="")),
+            {"Status": "DELETED"},
+            (payment_id,),
+            idempotency_key,
+        )
+        return ((payload or {}).get("Payments") or [{}])[0]
+
+    def allocate_credit_note(
+        self, credit_note_id, invoice_id, amount, date=None, idempotency_key=None
+    ):
+        """Apply an AUTHORISED credit note to an invoice or bill; returns the allocation."""
+        allocation = clean({"Amount": amount, "Invoice": {"InvoiceID": invoice_id}, "Date": date})
+        payload = self._write_one(
+            "allocate_credit_note",
+            "PUT",
+            "/CreditNotes/{}/Allocations".format(quote(str(credit_note_id), safe="")),
+            {"Allocations": [allocation]},
+            (credit_note_id, digest(allocation)),
+            idempotency_key,
+            query=[("summarizeErrors", "false")],
+        )
+        allocations = (payload or {}).get("Allocations") or [{}]
+        errors = [e.get("Message") for e in allocations[0].get("ValidationErrors") or []]
+        if errors:
+            raise XeroValidationError(errors)
+        return allocations[0]
+
+    def add_history(self, kind, xero_id, text, idempotency_key=None):
+        """Add a note to a record's History (split into 250-character records)."""
+        spec = kind_of(kind)
+        records = [{"Details": part} for part in split_text(text)]
+        if not records:
+            return []
+        payload = self._write_one(
+            "add_history_" + kind,
+            "PUT",
+            "/{}/{}/History".format(spec.collection, quote(str(xero_id), safe="")),
+            {"HistoryRecords": records},
+            (xero_id, digest(records)),
+            idempotency_key,
+        )
+        return (payload or {}).get("HistoryRecords") or []
+
+    def upload_attachment(
+        self, kind, xero_id, filename, data, include_online=False, idempotency_key=None
+    ):
+        """Attach a file (raw bytes) to a record; the same filename replaces the old one."""
+        spec = kind_of(kind)
+        bad = sorted(BAD_FILENAME_CHARS.intersection(filename))
+        if bad or not filename.strip():
+            raise XeroValidationError(
+                [
+                    "Xero does not accept these characters in file names: "
+                    + " ".join(repr(c) for c in bad)
+                    or "empty file name"
+                ]
+            )
+        path = "/{}/{}/Attachments/{}".format(
+            spec.collection, quote(str(xero_id), safe=""), quote(filename, safe="")
+        )
+        key = idempotency_key or derive_key(
+            "upload_attachment", self.tenant_id, kind, xero_id, filename, digest(bytes(data))
+        )
+        payload = self.request(
+            "upload_attachment",
+            "PUT",
+            path,
+            query=_query(IncludeOnline=include_online),
+            body=bytes(data),
+            idempotency_key=key,
+            content_type="application/octet-stream",
+        )
+        return ((payload or {}).get("Attachments") or [{}])[0]

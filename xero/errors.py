@@ -1,0 +1,97 @@
+"""Errors raised by the Xero client layer.
+
+Every error says whether trying again later can help (``retryable``) and has a
+``user_message()`` written for the person reading the sync log, not for a developer.
+"""
+
+from datetime import UTC, datetime
+
+
+class XeroError(Exception):
+    """Base class of every error the client raises."""
+
+    retryable = False
+
+    def __init__(self, message, *, status=None, detail=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.detail = detail
+        self.payload = None  # Xero's decoded error body, when there was one
+
+    def user_message(self):
+        return self.message
+
+
+class XeroAuthError(XeroError):
+    """The app may not do this (403, consent refused, wrong state)."""
+
+    def user_message(self):
+        return f"{self.message}. Reconnect Xero in Settings if the organisation was disconnected."
+
+
+class ReconnectNeeded(XeroAuthError):
+    """The stored tokens can no longer be used: the admin must reconnect."""
+
+    def user_message(self):
+        return f"Xero connection lost ({self.message}). Reconnect Xero in Settings."
+
+
+class XeroRateLimited(XeroError):
+    """A Xero rate limit (or our own headroom rule) stops the call until ``retry_at``."""
+
+    retryable = True
+
+    def __init__(self, retry_at, problem="minute", message=None, *, status=None, detail=None):
+        if isinstance(retry_at, (int, float)):
+            retry_at = datetime.fromtimestamp(retry_at, tz=UTC)
+        self.retry_at = retry_at
+        self.problem = problem or "unknown"
+        super().__init__(
+            message or f"Xero rate limit reached ({self.problem})", status=status, detail=detail
+        )
+
+    def user_message(self):
+        return "{}, retrying at {} UTC".format(self.message, self.retry_at.strftime("%H:%M"))
+
+
+class XeroTransientError(XeroError):
+    """Xero or the network failed for now (5xx, timeout, reset); try again later.
+
+    ``maybe_committed`` is True when the request may have reached Xero (read timeout,
+    lost response): a later retry must reuse the same Idempotency-Key.
+    """
+
+    retryable = True
+
+    def __init__(self, message, *, status=None, detail=None, maybe_committed=False):
+        super().__init__(message, status=status, detail=detail)
+        self.maybe_committed = maybe_committed
+
+    def user_message(self):
+        return f"Xero is not reachable right now ({self.message}); it will be retried."
+
+
+class XeroValidationError(XeroError):
+    """Xero refused the data; ``errors`` holds Xero's validation messages."""
+
+    def __init__(self, errors, *, status=400, detail=None):
+        self.errors = [e for e in errors if e] or ["Xero rejected the request"]
+        super().__init__("; ".join(self.errors), status=status, detail=detail)
+
+    def user_message(self):
+        return f"Xero rejected the data: {self.message}"
+
+
+class XeroNotFound(XeroError):
+    """The record does not exist in Xero (deleted there, or wrong organisation)."""
+
+    def user_message(self):
+        return f"Not found in Xero: {self.message}"
+
+
+class XeroResponseError(XeroError):
+    """Xero answered something we cannot read (HTML, truncated or malformed JSON)."""
+
+    def user_message(self):
+        return f"Xero sent an unreadable answer ({self.message}). Try again later."

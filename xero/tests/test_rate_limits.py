@@ -1,0 +1,70 @@
+"""429s end the call at once; the limiter keeps a burst under Xero's limits."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from xero import MemoryTokenStore, RateLimiter, XeroRateLimited
+
+from .conftest import DEMO_ORG, Sb, Stopwatch, connect, make_client
+
+
+def test_429_raises_quickly_with_retry_time(sb, demo_client):
+    sb.fault("429", retry_after=3600, problem="day")
+    max_sleep = demo_client.limiter.max_sleep
+    with Stopwatch() as watch, pytest.raises(XeroRateLimited) as err:
+        demo_client.get_organisation()
+    print(f"\n429 (Retry-After 3600, day) raised after {watch.seconds * 1000:.0f} ms")
+    assert watch.seconds < max_sleep + 1
+    exc = err.value
+    assert exc.problem == "day" and exc.retryable
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
+    assert 3500 < wait <= 3600
+    assert "Xero rate limit reached (day), retrying at" in exc.user_message()
+    # The organisation stays blocked: the next call does not even reach Xero.
+    since = sb.last_seq()
+    with Stopwatch() as again, pytest.raises(XeroRateLimited):
+        demo_client.get_accounts()
+    assert sb.calls(since) == [] and again.seconds < 0.5
+    assert [e["outcome"] for e in demo_client.events][-2:] == ["rate_limited", "rate_limited"]
+
+
+def test_short_429_is_waited_out(sb, demo_client):
+    sb.fault("429", retry_after=1, problem="minute")
+    with Stopwatch() as watch:
+        assert demo_client.get_organisation()["Name"] == DEMO_ORG
+    assert 1 <= watch.seconds < demo_client.limiter.max_sleep
+
+
+@pytest.fixture(scope="module")
+def fast_sandbox():
+    """A second sandbox whose clock runs 60x faster: one sandbox minute = one real second."""
+    sandbox = pytest.importorskip("sandbox", reason="sandbox/ is not merged into this branch")
+    server = sandbox.Sandbox(seed="demo", time_scale=60, min_limit=60)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_burst_of_200_stays_under_60_per_minute(fast_sandbox):
+    sb = Sb(fast_sandbox.url)
+    sb.reset("demo")
+    token, tenants = connect(sb)
+    limiter = RateLimiter(time_scale=60)  # max_sleep 5 sandbox-seconds
+    client = make_client(sb, tenants[DEMO_ORG], MemoryTokenStore(token), limiter=limiter)
+    since = sb.last_seq()
+    with Stopwatch() as watch:
+        for _ in range(200):
+            client.get_currencies()
+    calls = [c for c in sb.calls(since) if c["path"].startswith("/api.xro/")]
+    assert len(calls) == 200 and all(c["status"] == 200 for c in calls), "no 429"
+    stamps = [datetime.fromisoformat(c["ts"]).timestamp() for c in calls]
+    busiest = max(sum(1 for s in stamps[i:] if s < start + 60) for i, start in enumerate(stamps))
+    span = (stamps[-1] - stamps[0]) / 60
+    print(
+        f"\nburst of 200: {watch.seconds:.1f}s real, {span:.1f} sandbox minutes, "
+        f"busiest 60 s window {busiest} calls, 0 x 429"
+    )
+    assert busiest <= 60
+    assert watch.seconds < 15
+    assert sb.violations() == []
