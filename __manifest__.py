@@ -12,9 +12,14 @@
     "data": [
         "security/xero_connector_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_activity_type_data.xml",
+        "views/xero_connection_views.xml",
+        "views/xero_log_views.xml",
+        "views/xero_oauth_templates.xml",
         "views/xero_menus.xml",
         "views/res_config_settings_views.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",

@@ -1,1 +1,1 @@
-
+from . import xero_oauth

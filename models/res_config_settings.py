@@ -4,4 +4,67 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    xero_company_name = fields.Char(related="company_id.name", string="Xero Company")
+    xero_connection_id = fields.Many2one(related="company_id.xero_connection_id")
+    xero_state = fields.Selection(related="xero_connection_id.state")
+    xero_state_reason = fields.Char(related="xero_connection_id.state_reason")
+    xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
+    xero_redirect_url = fields.Char(related="xero_connection_id.redirect_url")
+    xero_auth_type = fields.Selection(related="xero_connection_id.auth_type", readonly=False)
+    xero_client_id = fields.Char(related="xero_connection_id.client_id", readonly=False)
+    xero_endpoint_url = fields.Char(related="xero_connection_id.endpoint_url", readonly=False)
+    xero_client_secret_set = fields.Boolean(compute="_compute_xero_client_secret_set")
+    # Write-only: the stored secret is never sent back to the browser.
+    xero_new_client_secret = fields.Char(string="Client Secret", groups="base.group_system")
+
+    xero_export_purchase_order = fields.Boolean(
+        related="company_id.xero_export_purchase_order", readonly=False
+    )
+    xero_export_vendor_bill = fields.Boolean(
+        related="company_id.xero_export_vendor_bill", readonly=False
+    )
+    xero_export_customer_invoice = fields.Boolean(
+        related="company_id.xero_export_customer_invoice", readonly=False
+    )
+    xero_export_credit_note = fields.Boolean(
+        related="company_id.xero_export_credit_note", readonly=False
+    )
+    xero_document_status = fields.Selection(
+        related="company_id.xero_document_status", readonly=False
+    )
+    xero_sync_interval = fields.Integer(related="company_id.xero_sync_interval", readonly=False)
+    xero_log_retention_days = fields.Integer(
+        related="company_id.xero_log_retention_days", readonly=False
+    )
+
+    def _compute_xero_client_secret_set(self):
+        for settings in self:
+            settings.xero_client_secret_set = bool(settings.xero_connection_id.sudo().client_secret)
+
+    def set_values(self):
+        super().set_values()
+        if self.env.user.has_group("base.group_system") and self.xero_new_client_secret:
+            self.xero_connection_id.sudo().client_secret = self.xero_new_client_secret.strip()
+            self.xero_new_client_secret = False
+
+    def _xero_connection(self):
+        self.ensure_one()
+        self.set_values()
+        return self.env["xero.connection"]._get_or_create_for_company(self.company_id)
+
+    def action_xero_connect(self):
+        return self._xero_connection().action_connect()
+
+    def action_xero_test(self):
+        return self._xero_connection().action_test_connection()
+
+    def action_xero_disconnect(self):
+        return self._xero_connection().action_disconnect()
+
+    def action_xero_open_connection(self):
+        connection = self._xero_connection()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "xero.connection",
+            "res_id": connection.id,
+            "view_mode": "form",
+        }

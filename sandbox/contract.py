@@ -120,15 +120,20 @@ class Contract:
         if api is None:
             return []
         spec_req = self._spec_request(request, path)
-        spec_resp = SpecResponse(response.status_code, response.get_data(),
-                                 response.mimetype, dict(response.headers))
+        spec_resp = SpecResponse(
+            response.status_code, response.get_data(), response.mimetype, dict(response.headers)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             found = api.response_validator.iter_errors(spec_req, spec_resp)
             errors = [_describe(e) for e in found if not _undeclared_status(e)]
         if errors:
-            record = {"method": request.method, "path": request.path,
-                      "status": response.status_code, "errors": errors}
+            record = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "errors": errors,
+            }
             with self.lock:
                 self.violations.append(record)
             log.warning("response violates the spec: %s", record)
@@ -136,8 +141,7 @@ class Contract:
 
 
 def _is_security(err):
-    return type(err).__name__ in ("SecurityValidationError", "SecurityNotFound",
-                                  "InvalidSecurity")
+    return type(err).__name__ in ("SecurityValidationError", "SecurityNotFound", "InvalidSecurity")
 
 
 def _undeclared_status(err):

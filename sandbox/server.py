@@ -47,9 +47,18 @@ def _drop(environ, reset):
 
 
 class SandboxServer:
-    def __init__(self, seed="demo", time_scale=1.0, min_limit=60, day_limit=5000,
-                 concurrent_limit=5, webhook_url=None, webhook_key=None, validate=True,
-                 attachment_limit=10 * 1024 * 1024):
+    def __init__(
+        self,
+        seed="demo",
+        time_scale=1.0,
+        min_limit=60,
+        day_limit=5000,
+        concurrent_limit=5,
+        webhook_url=None,
+        webhook_key=None,
+        validate=True,
+        attachment_limit=10 * 1024 * 1024,
+    ):
         self.clock = Clock(time_scale)
         self.state = State(seed)
         self.limits = Limits(self.clock, min_limit, day_limit, concurrent_limit)
@@ -61,8 +70,10 @@ class SandboxServer:
         self.calls = []
         self.calls_lock = threading.Lock()
         self.idem_lock = threading.Lock()
-        rules = [Rule(PREFIX + path, endpoint=handler, methods=methods)
-                 for path, methods, handler in ROUTES]
+        rules = [
+            Rule(PREFIX + path, endpoint=handler, methods=methods)
+            for path, methods, handler in ROUTES
+        ]
         self.accounting_map = Map(rules, strict_slashes=False, merge_slashes=False)
         self.control_map = Map([Rule(p, endpoint=h, methods=m) for p, m, h in control.ROUTES])
 
@@ -101,10 +112,14 @@ class SandboxServer:
         if fault and fault["kind"] == "hang":
             time.sleep(fault["hang_seconds"])
         if fault and fault["kind"] == "429":
-            response = json_response(429, {"Title": "Too Many Requests", "Status": 429,
-                                           "Detail": "Rate limit exceeded"}, {
-                "Retry-After": str(fault["retry_after"]),
-                "X-Rate-Limit-Problem": fault["problem"]})
+            response = json_response(
+                429,
+                {"Title": "Too Many Requests", "Status": 429, "Detail": "Rate limit exceeded"},
+                {
+                    "Retry-After": str(fault["retry_after"]),
+                    "X-Rate-Limit-Problem": fault["problem"],
+                },
+            )
             self._log_call(request, 429, None)
             return response
         try:
@@ -122,12 +137,19 @@ class SandboxServer:
 
     def _fault_response(self, status):
         if status == 503:
-            return Response("The service is currently unavailable", status=503,
-                            mimetype="text/plain")
-        return json_response(500, {"ErrorNumber": 500, "Type": "UnknownErrorException",
-                                   "Message": "An error occurred in Xero. Check the API "
-                                              "Status page http://status.developer.xero.com "
-                                              "for current service status."})
+            return Response(
+                "The service is currently unavailable", status=503, mimetype="text/plain"
+            )
+        return json_response(
+            500,
+            {
+                "ErrorNumber": 500,
+                "Type": "UnknownErrorException",
+                "Message": "An error occurred in Xero. Check the API "
+                "Status page http://status.developer.xero.com "
+                "for current service status.",
+            },
+        )
 
     def _identity(self, request):
         path = request.path
@@ -138,12 +160,14 @@ class SandboxServer:
         if path == "/identity/connect/authorize" and request.method in ("GET", "POST"):
             return self.identity.authorize_page(request)
         if (path == "/connections" and request.method == "GET") or (
-                path.startswith("/connections/") and request.method == "DELETE"):
+            path.startswith("/connections/") and request.method == "DELETE"
+        ):
             problems = self.contract.check_request(request)
             if problems:
-                return json_response(400, {"Title": "Bad Request", "Status": 400,
-                                           "Detail": "; ".join(problems)})
-            conn_id = path[len("/connections/"):] or None
+                return json_response(
+                    400, {"Title": "Bad Request", "Status": 400, "Detail": "; ".join(problems)}
+                )
+            conn_id = path[len("/connections/") :] or None
             response = self.identity.connections(request, conn_id)
             self.contract.check_response(request, response)
             return response
@@ -164,8 +188,9 @@ class SandboxServer:
         if problem:
             headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
             headers.update(self.limits.headers(tenant, token["client_id"]))
-            return Response("Rate limit exceeded", status=429, headers=headers,
-                            mimetype="text/plain"), tenant
+            return Response(
+                "Rate limit exceeded", status=429, headers=headers, mimetype="text/plain"
+            ), tenant
         try:
             response = self._dispatch(request, org, token)
         finally:
@@ -179,15 +204,25 @@ class SandboxServer:
             handler, values = adapter.match()
         except HTTPException as exc:
             if exc.code == 405:
-                return Response("The requested resource does not support http method "
-                                f"'{request.method}'.", status=405, mimetype="text/plain")
-            return Response("The resource you're looking for cannot be found", status=404,
-                            mimetype="text/plain")
+                return Response(
+                    f"The requested resource does not support http method '{request.method}'.",
+                    status=405,
+                    mimetype="text/plain",
+                )
+            return Response(
+                "The resource you're looking for cannot be found", status=404, mimetype="text/plain"
+            )
         problems = self.contract.check_request(request)
         if problems:
-            return json_response(400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
-                                       "Message": "Request does not match the Xero API "
-                                                  "specification: " + "; ".join(problems)})
+            return json_response(
+                400,
+                {
+                    "ErrorNumber": 14,
+                    "Type": "PostDataInvalidException",
+                    "Message": "Request does not match the Xero API "
+                    "specification: " + "; ".join(problems),
+                },
+            )
         key = request.headers.get("Idempotency-Key")
         if key and request.method in ("PUT", "POST"):
             return self._idempotent(request, org, token, handler, values, key)
@@ -209,12 +244,20 @@ class SandboxServer:
 
     def _idempotent(self, request, org, token, handler, values, key):
         if len(key) > IDEMPOTENCY_MAX:
-            raise_resp = bad_request(f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} "
-                                     "characters long")
+            raise_resp = bad_request(
+                f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} characters long"
+            )
             return json_response(400, raise_resp.body)
-        digest = hashlib.sha256(b"\0".join([
-            request.method.encode(), request.path.encode(),
-            request.query_string, request.get_data(cache=True)])).hexdigest()
+        digest = hashlib.sha256(
+            b"\0".join(
+                [
+                    request.method.encode(),
+                    request.path.encode(),
+                    request.query_string,
+                    request.get_data(cache=True),
+                ]
+            )
+        ).hexdigest()
         slot = (org.tenant_id, token["client_id"], key)
         with self.idem_lock:
             seen = self.state.idempotency.get(slot)
@@ -222,15 +265,24 @@ class SandboxServer:
                 self.state.idempotency[slot] = {"digest": digest, "response": None}
         if seen is not None:
             if seen["digest"] != digest:
-                return json_response(400, {
-                    "ErrorNumber": 10, "Type": "ValidationException",
-                    "Message": "The Idempotency-Key has already been used with a different "
-                               "request. Use a new key for a different request."})
+                return json_response(
+                    400,
+                    {
+                        "ErrorNumber": 10,
+                        "Type": "ValidationException",
+                        "Message": "The Idempotency-Key has already been used with a different "
+                        "request. Use a new key for a different request.",
+                    },
+                )
             if seen["response"] is None:
-                return json_response(409, {
-                    "ErrorNumber": 10, "Type": "ValidationException",
-                    "Message": "A request with this Idempotency-Key is still being "
-                               "processed."})
+                return json_response(
+                    409,
+                    {
+                        "ErrorNumber": 10,
+                        "Type": "ValidationException",
+                        "Message": "A request with this Idempotency-Key is still being processed.",
+                    },
+                )
             status, headers, body = seen["response"]
             response = Response(body, status=status, headers=headers)
             response.headers["Idempotent-Replayed"] = "true"
@@ -245,22 +297,32 @@ class SandboxServer:
             with self.idem_lock:
                 self.state.idempotency.pop(slot, None)
         else:
-            headers = [(k, v) for k, v in response.headers.items()
-                       if k.lower() in ("content-type",)]
+            headers = [
+                (k, v) for k, v in response.headers.items() if k.lower() in ("content-type",)
+            ]
             with self.idem_lock:
                 self.state.idempotency[slot]["response"] = (
-                    response.status_code, headers, response.get_data())
+                    response.status_code,
+                    headers,
+                    response.get_data(),
+                )
         return response
 
     # ---- call log ------------------------------------------------------------------------
     def _log_call(self, request, status, tenant):
         with self.calls_lock:
-            self.calls.append({
-                "seq": len(self.calls) + 1, "method": request.method, "path": request.path,
-                "query": request.query_string.decode("latin-1"), "status": status,
-                "tenant": tenant, "idempotency_key": request.headers.get("Idempotency-Key"),
-                "ts": self.clock.now_dt().isoformat(),
-            })
+            self.calls.append(
+                {
+                    "seq": len(self.calls) + 1,
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode("latin-1"),
+                    "status": status,
+                    "tenant": tenant,
+                    "idempotency_key": request.headers.get("Idempotency-Key"),
+                    "ts": self.clock.now_dt().isoformat(),
+                }
+            )
 
     def reset(self, seed):
         self.state.reset(seed)

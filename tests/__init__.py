@@ -1,3 +1,4 @@
+from . import test_connection
 from . import test_install
 from . import test_lifecycle
 from . import test_settings_tour

@@ -20,15 +20,25 @@ class Api:
         self.http = requests.Session()
 
     def headers(self, extra=None):
-        headers = {"Authorization": f"Bearer {self.token['access_token']}",
-                   "xero-tenant-id": self.tenant, "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self.token['access_token']}",
+            "xero-tenant-id": self.tenant,
+            "Accept": "application/json",
+        }
         headers.update(extra or {})
         return headers
 
     def call(self, method, path, json=None, params=None, headers=None, data=None, timeout=10):
         url = self.sb.accounting_url + path
-        return self.http.request(method, url, json=json, params=params, data=data,
-                                 headers=self.headers(headers), timeout=timeout)
+        return self.http.request(
+            method,
+            url,
+            json=json,
+            params=params,
+            data=data,
+            headers=self.headers(headers),
+            timeout=timeout,
+        )
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)
@@ -82,15 +92,24 @@ def supplier(api):
 
 def bill(contact_id, *lines, **fields):
     """An ACCPAY invoice payload."""
-    body = {"Type": "ACCPAY", "Contact": {"ContactID": contact_id},
-            "LineItems": list(lines) or [line()], "Date": "2026-11-02",
-            "DueDate": "2026-12-02"}
+    body = {
+        "Type": "ACCPAY",
+        "Contact": {"ContactID": contact_id},
+        "LineItems": list(lines) or [line()],
+        "Date": "2026-11-02",
+        "DueDate": "2026-12-02",
+    }
     body.update(fields)
     return body
 
 
 def line(amount=100.0, qty=1, account="300", tax="INPUT", **extra):
-    row = {"Description": "Widgets", "Quantity": qty, "UnitAmount": amount,
-           "AccountCode": account, "TaxType": tax}
+    row = {
+        "Description": "Widgets",
+        "Quantity": qty,
+        "UnitAmount": amount,
+        "AccountCode": account,
+        "TaxType": tax,
+    }
     row.update(extra)
     return row

@@ -1,0 +1,6 @@
+-- A copy of the database (staging, test) must never send documents to the production
+-- Xero organisation: forget the tokens and mark every connection disconnected.
+UPDATE xero_connection
+   SET token_data = NULL,
+       state = 'disconnected',
+       state_reason = 'Database copy (neutralized): connect again to sync with Xero';

@@ -1,0 +1,101 @@
+import logging
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields, models
+
+from ..xero import mask
+
+_logger = logging.getLogger(__name__)
+
+OUTCOMES = {
+    "ok": "success",
+    "retrying": "warning",
+    "rate_limited": "warning",
+    "failed": "error",
+    "error": "error",
+}
+
+
+class XeroLog(models.Model):
+    """One row per call to Xero (per attempt), kept for the configured retention."""
+
+    _name = "xero.log"
+    _description = "Xero Sync Log"
+    _order = "id desc"
+    _rec_name = "operation"
+
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    connection_id = fields.Many2one(
+        "xero.connection", index=True, ondelete="set null", readonly=True
+    )
+    operation = fields.Char(required=True, readonly=True)
+    method = fields.Char(readonly=True)
+    url = fields.Char(readonly=True)
+    attempt = fields.Integer(readonly=True)
+    res_model = fields.Char(string="Document Model", index=True, readonly=True)
+    res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
+    document_ref = fields.Char(string="Document", readonly=True)
+    outcome = fields.Selection(
+        [("success", "Success"), ("warning", "Warning"), ("error", "Error")],
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    http_status = fields.Integer(string="HTTP Status", readonly=True)
+    duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
+    message = fields.Text(string="Xero Message", readonly=True)
+    request_summary = fields.Text(readonly=True)
+    response_summary = fields.Text(readonly=True)
+    idempotency_key = fields.Char(readonly=True)
+
+    def action_open_document(self):
+        self.ensure_one()
+        if not self.res_model or not self.res_id:
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _log_event(self, connection, event, record=None):
+        """Write one row for a client event, in a cursor of its own so that the row
+        survives a rollback of the transaction that made the call."""
+        vals = {
+            "company_id": connection.company_id.id,
+            "connection_id": connection.id,
+            "operation": event.get("operation") or "call",
+            "method": event.get("method"),
+            "url": mask(event.get("url") or "")[:500],
+            "attempt": event.get("attempt") or 1,
+            "outcome": OUTCOMES.get(event.get("outcome"), "warning"),
+            "http_status": event.get("http_status") or 0,
+            "duration_ms": event.get("duration_ms") or 0,
+            "message": event.get("xero_message"),
+            "request_summary": mask(event.get("request") or "") or False,
+            "response_summary": mask(event.get("response") or "") or False,
+            "idempotency_key": event.get("idempotency_key"),
+        }
+        if record:
+            vals.update(res_model=record._name, res_id=record.id, document_ref=record.display_name)
+        try:
+            with self.env.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["xero.log"].create(vals)
+                if event.get("min_remaining") is not None or event.get("day_remaining"):
+                    env["xero.connection"].browse(connection.id)._record_limits(
+                        event.get("min_remaining"), event.get("day_remaining")
+                    )
+        except Exception:  # the log must never break the sync it describes
+            _logger.exception("Could not write the Xero sync log")
+
+    @api.autovacuum
+    def _gc_old_rows(self):
+        for company in self.env["res.company"].search([]):
+            days = company.xero_log_retention_days or 0
+            if days <= 0:
+                continue
+            limit = fields.Datetime.now() - timedelta(days=days)
+            self.search([("company_id", "=", company.id), ("create_date", "<", limit)]).unlink()

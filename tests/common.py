@@ -1,0 +1,80 @@
+"""Test helpers: one Xero sandbox (a real HTTP server in a subprocess) for the whole run,
+and connecting a company to it the way an administrator does."""
+
+import atexit
+from urllib.parse import parse_qs, urlparse
+
+from odoo.tests import TransactionCase
+
+from ..sandbox import Sandbox
+
+CLIENT_ID = "sandbox-client-id"
+CLIENT_SECRET = "sandbox-client-secret"
+DEMO_ORG = "Demo Company (Global)"
+SECOND_ORG = "Second Org Ltd"
+
+_sandbox = None
+
+
+def shared_sandbox():
+    """The sandbox of this test run, started on first use and stopped at exit."""
+    global _sandbox
+    if _sandbox is None:
+        _sandbox = Sandbox(seed="demo")
+        _sandbox.start()
+        atexit.register(_sandbox.stop)
+    return _sandbox
+
+
+def org_id(sandbox, name):
+    return next(o["tenant_id"] for o in sandbox.orgs() if o["name"] == name)
+
+
+def consent(sandbox, url, tenants):
+    """Tick `tenants` on the sandbox's consent page for the authorize `url`; return the
+    values Xero appends to the redirect (code and state)."""
+    query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    return sandbox.authorize(
+        client_id=query["client_id"],
+        redirect_uri=query["redirect_uri"],
+        scope=query["scope"],
+        state=query["state"],
+        code_challenge=query["code_challenge"],
+        tenants=tenants,
+    )
+
+
+class XeroCase(TransactionCase):
+    """A company with a Xero connection record pointed at the sandbox (not yet
+    connected). New cursors opened by the code under test (token store, sync log)
+    share the test transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.sandbox = shared_sandbox()
+        cls.sandbox.reset("demo")
+        cls.company = cls.env.company
+        cls.connection = cls.env["xero.connection"]._get_or_create_for_company(cls.company)
+        cls.connection.write(
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "endpoint_url": cls.sandbox.url,
+            }
+        )
+
+    @classmethod
+    def connect(cls, connection=None, tenants=(DEMO_ORG,)):
+        """Run the consent flow for `connection` with the organisations named."""
+        connection = connection or cls.connection
+        action = connection.action_connect()
+        tenant_ids = [org_id(cls.sandbox, name) for name in tenants]
+        answer = consent(cls.sandbox, action["url"], tenant_ids)
+        states = cls.env["xero.oauth.state"].sudo()
+        outcome, pending, _detail = states._complete_consent(answer["state"], answer["code"])
+        if outcome == "choose":
+            states._choose_tenant(pending.id, tenant_ids[0])
+        return outcome
