@@ -1,4 +1,5 @@
 from . import test_connection
 from . import test_install
+from . import test_link
 from . import test_lifecycle
 from . import test_settings_tour
