@@ -88,9 +88,7 @@ class XeroLink(models.Model):
     @api.model
     def _xero_ids(self, connection, records, xero_type):
         """{odoo id: xero id} for the linked `records`."""
-        return {
-            link.res_id: link.xero_id for link in self._find(connection, records, xero_type)
-        }
+        return {link.res_id: link.xero_id for link in self._find(connection, records, xero_type)}
 
     @api.model
     def _records_by_xero_id(self, connection, model, xero_type, xero_ids):

@@ -149,7 +149,13 @@ fresh_db() {
     tpl=$(ensure_template_db "$demo")
     say "Creating database $db with xero_connector installed"
     drop_db "$db"
-    createdb -T "$tpl" "$db"
+    # A template being copied by another run cannot be copied at the same time: retry.
+    local try
+    for try in 1 2 3 4 5 6; do
+        createdb -T "$tpl" "$db" 2>/dev/null && break
+        [ "$try" = 6 ] && die "Could not copy $tpl into $db (is something connected to $tpl?)"
+        sleep 3
+    done
     if [ -d "$BUILD/data/filestore/$tpl" ]; then
         mkdir -p "$BUILD/data/filestore"
         cp -a "$BUILD/data/filestore/$tpl" "$BUILD/data/filestore/$db"

@@ -17,13 +17,16 @@ if [ ${#plain[@]} -gt 0 ]; then
     say "Plain tests: ${plain[*]}"
     "$PY" -m pytest -p no:odoo -p no:cacheprovider "${plain[@]}" \
         --junitxml="$BUILD/junit-plain.xml" -q "$@" || status=$?
+    # With a -k filter of one's own, a phase may rightly select nothing.
+    if [ "$status" = 5 ] && [ $# -gt 0 ]; then status=0; fi
 fi
 
-fresh_db xc_test nodemo
+TEST_DB="${XC_TEST_DB:-xc_test}"
+fresh_db "$TEST_DB" nodemo
 XC_TEMPLATE_DB=$(ensure_template_db nodemo)
 export XC_TEMPLATE_DB
 say "Addon tests (pytest-odoo, with Odoo's HTTP server for the browser tours)"
-"$PY" -m pytest -p no:cacheprovider --odoo-config="$ODOO_CONF" --odoo-database=xc_test \
+"$PY" -m pytest -p no:cacheprovider --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" \
     --odoo-http --odoo-log-level=warn "$ADDONS_LINK_DIR/xero_connector/tests" \
     --junitxml="$BUILD/junit-addon.xml" -q "$@" || status=$?
 
