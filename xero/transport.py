@@ -208,11 +208,14 @@ def _error_for(resp, what, now):
 
 
 def utc_header_date(value):
-    """Format a datetime/date for If-Modified-Since (UTC, ``yyyy-mm-ddThh:mm:ss``)."""
+    """Format If-Modified-Since as the SDK does: ISO 8601 in UTC with its offset.
+
+    Naive datetimes are taken as UTC (Odoo stores UTC); a date means its midnight UTC.
+    """
     if isinstance(value, str):
         return value
-    if isinstance(value, datetime):
-        if value.tzinfo:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    return value.strftime("%Y-%m-%dT00:00:00")
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -1,5 +1,6 @@
 """Batched writes: chunks of 50, per-element results under the caller's keys."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -139,5 +140,9 @@ def test_reads_return_plain_dicts_and_pages(sb, demo_client):
     assert found and all("Nimbus" in c["Name"] for c in found) and not found.has_more
     assert demo_client.get_contacts(ids=[CONTACT])[0]["ContactID"] == CONTACT
     assert demo_client.get_invoices(page=1, statuses=["DRAFT"]) == []
+    [made] = demo_client.send_batch("invoices", [("k", bill("B-IMS", CONTACT))])
+    later = datetime.now(UTC) + timedelta(days=1)
+    assert [i["InvoiceID"] for i in demo_client.get_invoices(page=1)] == [made.xero_id]
+    assert demo_client.get_invoices(page=1, if_modified_since=later) == []
     assert demo_client.get_purchase_orders(page=1) == []
     assert demo_client.get_credit_notes(page=1) == []
