@@ -7,9 +7,9 @@ import pytest
 from xero import (
     MemoryTokenStore,
     RateLimiter,
-    XeroClient,
     ReconnectNeeded,
     XeroAuthError,
+    XeroClient,
     XeroOAuth,
     auth_event_id,
     needs_refresh,
