@@ -146,3 +146,44 @@ def test_reads_return_plain_dicts_and_pages(sb, demo_client):
     assert demo_client.get_invoices(page=1, if_modified_since=later) == []
     assert demo_client.get_purchase_orders(page=1) == []
     assert demo_client.get_credit_notes(page=1) == []
+
+
+def test_contacts_and_purchase_orders(sb, connected, demo_client):
+    tenant = connected[1][DEMO_ORG]
+    results = demo_client.send_batch(
+        "contacts",
+        [
+            ("res.partner/1", {"Name": "Odoo Supplier One", "ContactNumber": "OD-1"}),
+            ("res.partner/2", {"Name": "Odoo Supplier Two", "EmailAddress": "two@example.com"}),
+        ],
+    )
+    assert all(r.ok and r.status == "ACTIVE" for r in results)
+    supplier = results[0].xero_id
+    [po] = demo_client.send_batch(
+        "purchase_orders",
+        [
+            (
+                "purchase.order/7",
+                {
+                    "Contact": {"ContactID": supplier},
+                    "Date": "2026-11-21",
+                    "Reference": "PO00007",
+                    "Status": "AUTHORISED",
+                    "LineItems": [
+                        {
+                            "Description": "Bolts",
+                            "Quantity": 10,
+                            "UnitAmount": Decimal("1.5"),
+                            "AccountCode": "300",
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    assert po.ok, po.errors
+    assert po.status == "AUTHORISED"
+    assert demo_client.get_purchase_orders(page=1, status="AUTHORISED")[0]["Reference"] == "PO00007"
+    assert demo_client.delete_document("purchase_orders", po.xero_id)["Status"] == "DELETED"
+    stored = {p["PurchaseOrderID"]: p["Status"] for p in sb.records(tenant, "PurchaseOrders")}
+    assert stored == {po.xero_id: "DELETED"}

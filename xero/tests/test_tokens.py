@@ -73,7 +73,7 @@ def test_invalid_grant_means_reconnect(sb, connected):
     assert not err.value.retryable
     outcomes = [(e["operation"], e["http_status"], e["outcome"]) for e in events]
     assert outcomes == [
-        ("token:refresh_token", 400, "error"),
+        ("token:refresh_token", 400, "failed"),
         ("get_organisation", None, "failed"),
     ]
     assert events[-1]["error_class"] == "ReconnectNeeded"
