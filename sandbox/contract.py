@@ -93,7 +93,7 @@ class Contract:
         openapi-core picks the first one, so a valid request for the other one would
         fail its format check; such path-parameter errors are not held against it."""
         shapes = {}
-        for template in self.accounting.spec["paths"]:
+        for template in self.accounting.spec["paths"].keys():  # noqa: SIM118 - SchemaPath
             shape = re.sub(r"\{[^}]+\}", "{}", template)
             shapes.setdefault(shape, []).append(template)
         patterns = []
@@ -131,6 +131,10 @@ class Contract:
             warnings.simplefilter("ignore")
             errors = [e for e in api.request_validator.iter_errors(spec_req)
                       if not _is_security(e)]
+        if errors and spec_req.content_type.startswith("application/octet-stream"):
+            # The spec types raw attachment bodies as ``format: byte`` (base64 text) while
+            # Xero and its SDKs send the raw bytes; only the parameters are checked then.
+            errors = [e for e in errors if "Body" not in type(e).__name__]
         if errors and any(p.match(request.path) for p in self.ambiguous):
             errors = [e for e in errors if type(e).__name__ != "InvalidParameter"
                       or "path parameter" not in str(e)]
