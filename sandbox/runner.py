@@ -226,7 +226,11 @@ class Sandbox:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return resp.status, json.loads(resp.read())
         except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"{}")
+            raw = exc.read() or b"{}"
+            try:
+                return exc.code, json.loads(raw)
+            except ValueError:
+                return exc.code, {"error": raw.decode(errors="replace")}
 
     def tokens(self, client_id="sandbox-client-id", client_secret="sandbox-client-secret",
                redirect_uri=DEFAULT_REDIRECT, scope=DEFAULT_SCOPE, tenants=None):

@@ -98,7 +98,7 @@ class SandboxServer:
             response = self._fault_response(int(fault["kind"]))
             self._log_call(request, response.status_code, None)
             return response
-        if fault and fault["kind"] == "hang":
+        if fault and fault["kind"] == "hang" and not path.startswith(PREFIX + "/"):
             time.sleep(fault["hang_seconds"])
         if fault and fault["kind"] == "429":
             response = json_response(429, {"Title": "Too Many Requests", "Status": 429,
@@ -109,7 +109,7 @@ class SandboxServer:
             return response
         try:
             if path.startswith(PREFIX + "/"):
-                response, tenant = self._accounting(request)
+                response, tenant = self._accounting(request, fault)
             else:
                 response, tenant = self._identity(request), None
         except Exception:
@@ -150,7 +150,7 @@ class SandboxServer:
         return Response("Not Found", status=404, mimetype="text/plain")
 
     # ---- Accounting pipeline -------------------------------------------------------------
-    def _accounting(self, request):
+    def _accounting(self, request, fault=None):
         token = self.identity.bearer(request)
         if token is None:
             return unauthorized(), None
@@ -167,6 +167,9 @@ class SandboxServer:
             return Response("Rate limit exceeded", status=429, headers=headers,
                             mimetype="text/plain"), tenant
         try:
+            if fault and fault["kind"] == "hang":
+                # a slow call holds its concurrency slot, as a slow Xero call does
+                time.sleep(fault["hang_seconds"])
             response = self._dispatch(request, org, token)
         finally:
             self.limits.release(tenant)
