@@ -115,11 +115,6 @@ def test_attachment_file_name_is_checked_before_sending(sb, demo_client):
     assert sb.calls(since) == []
 
 
-@pytest.mark.xfail(
-    reason="sandbox bug: its OpenAPI request check refuses the raw application/octet-stream "
-    "body that Xero and the SDK use for attachments (400 'not of type string')",
-    strict=False,
-)
 def test_upload_attachment(sb, connected, demo_client):
     tenant = connected[1][DEMO_ORG]
     [inv] = demo_client.send_batch("invoices", [("i", bill("B-ATT", CONTACT))])
