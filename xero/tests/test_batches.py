@@ -21,6 +21,7 @@ def test_batch_of_120_with_one_invalid_element(sb, connected, demo_client):
     assert [c["method"] for c in calls] == ["POST"] * 3
     assert all("summarizeErrors=false" in c["query"] for c in calls)
     assert len({c["idempotency_key"] for c in calls}) == 3
+    assert [c["idempotency_key"] for c in calls] == [r.idempotency_key for r in results[::50]]
     assert [r.key for r in results] == [k for k, _ in records], "results in the order given"
     bad = [r for r in results if not r.ok]
     assert [r.key for r in bad] == ["account.move/77"]
@@ -153,6 +154,8 @@ def test_contacts_and_purchase_orders(sb, connected, demo_client):
         ],
     )
     assert all(r.ok and r.status == "ACTIVE" for r in results)
+    archived = demo_client.set_status("contacts", results[1].xero_id, "ARCHIVED")
+    assert archived["ContactStatus"] == "ARCHIVED"
     supplier = results[0].xero_id
     [po] = demo_client.send_batch(
         "purchase_orders",
