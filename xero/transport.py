@@ -86,6 +86,10 @@ def perform(
         raise XeroTransientError(
             f"network error ({type(exc).__name__})", maybe_committed=True
         ) from None
+    except OSError as exc:  # a socket error urllib3 did not wrap
+        raise XeroTransientError(
+            f"network error ({type(exc).__name__})", maybe_committed=True
+        ) from None
     except ApiException as exc:  # SSL problems, unpreparable requests
         raise XeroResponseError("request failed: %s" % (exc.reason or exc.status)) from None
 
