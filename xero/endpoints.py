@@ -379,14 +379,11 @@ class EndpointsMixin:
         """Attach a file (raw bytes) to a record; the same filename replaces the old one."""
         spec = kind_of(kind)
         bad = sorted(BAD_FILENAME_CHARS.intersection(filename))
-        if bad or not filename.strip():
-            raise XeroValidationError(
-                [
-                    "Xero does not accept these characters in file names: "
-                    + " ".join(repr(c) for c in bad)
-                    or "empty file name"
-                ]
-            )
+        if not filename.strip():
+            raise XeroValidationError(["The attachment has no file name"])
+        if bad:
+            shown = " ".join(repr(c) for c in bad)
+            raise XeroValidationError([f"Xero does not accept {shown} in file names"])
         path = "/{}/{}/Attachments/{}".format(
             spec.collection, quote(str(xero_id), safe=""), quote(filename, safe="")
         )

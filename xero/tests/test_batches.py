@@ -109,7 +109,7 @@ def test_payment_allocation_history_and_attachment(sb, connected, demo_client):
 
 def test_attachment_file_name_is_checked_before_sending(sb, demo_client):
     since = sb.last_seq()
-    with pytest.raises(XeroValidationError, match="file names"):
+    with pytest.raises(XeroValidationError, match="in file names"):
         demo_client.upload_attachment(
             "invoices", "00000000-0000-0000-0000-000000000000", "bill:1?.pdf", b"x"
         )
