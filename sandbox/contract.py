@@ -46,12 +46,33 @@ class SpecResponse:
         self.headers = headers
 
 
+READ_ONLY = "Tried to write read-only property"
+
+
+def _schema_errors(err):
+    cause = err.__cause__
+    while cause is not None:
+        found = getattr(cause, "schema_errors", None)
+        if found:
+            return list(found)
+        cause = cause.__cause__
+    return []
+
+
+def _only_read_only(err):
+    """OpenAPI 3.0 says read-only properties SHOULD NOT be sent; Xero ignores them and the
+    official SDK always sends some (HasAttachments, HasErrors...). They are not refused."""
+    found = _schema_errors(err)
+    return bool(found) and all(se.message.startswith(READ_ONLY) for se in found)
+
+
 def _describe(err):
     parts = [str(err)]
     cause = err.__cause__
     while cause is not None:
         schema_errors = getattr(cause, "schema_errors", None)
         if schema_errors:
+            schema_errors = [se for se in schema_errors if not se.message.startswith(READ_ONLY)]
             for se in list(schema_errors)[:5]:
                 where = "/".join(str(p) for p in se.absolute_path)
                 parts.append(f"{where or '<body>'}: {se.message}")
@@ -86,6 +107,9 @@ class Contract:
         with open(self.directory / "xero-identity.yaml", "rb") as fh:
             self.identity = OpenAPI.from_dict(yaml.load(fh, Loader=loader), config=config)
         self.ambiguous = self._ambiguous_templates()
+        with open(self.directory / "xero-webhooks.yaml", "rb") as fh:
+            self.webhooks_spec = yaml.load(fh, Loader=loader)
+        self.webhook_validators = {}
 
     def _ambiguous_templates(self):
         """Path templates that differ only in a parameter name, such as
@@ -107,8 +131,9 @@ class Contract:
     def _target(self, path):
         if path.startswith(ACCOUNTING_PREFIX + "/"):
             return self.accounting, path
-        if path == "/connections" or path.startswith("/connections/"):
-            return self.identity, "/C" + path[2:]
+        lowered = path.lower()
+        if lowered == "/connections" or lowered.startswith("/connections/"):
+            return self.identity, "/Connections" + path[len("/connections"):]
         return None, None
 
     def _spec_request(self, request, path):
@@ -130,7 +155,7 @@ class Contract:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             errors = [e for e in api.request_validator.iter_errors(spec_req)
-                      if not _is_security(e)]
+                      if not _is_security(e) and not _only_read_only(e)]
         if errors and spec_req.content_type.startswith("application/octet-stream"):
             # The spec types raw attachment bodies as ``format: byte`` (base64 text) while
             # Xero and its SDKs send the raw bytes; only the parameters are checked then.
@@ -159,6 +184,30 @@ class Contract:
             with self.lock:
                 self.violations.append(record)
             log.warning("response violates the spec: %s", record)
+        return errors
+
+
+    def check_webhook(self, payload, category):
+        """Validate an outgoing webhook batch against xero-webhooks.yaml (OpenAPI 3.1)."""
+        if not self.enabled:
+            return []
+        import jsonschema
+
+        name = "CreditNoteWebhookEvent" if category == "CREDITNOTE" else "WebhookEvent"
+        validator = self.webhook_validators.get(name)
+        if validator is None:
+            schema = {"$ref": f"#/components/schemas/{name}",
+                      "components": self.webhooks_spec["components"]}
+            validator = jsonschema.Draft202012Validator(
+                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+            self.webhook_validators[name] = validator
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in validator.iter_errors(payload)]
+        if errors:
+            record = {"method": "WEBHOOK", "path": category, "status": None, "errors": errors}
+            with self.lock:
+                self.violations.append(record)
+            log.warning("webhook payload violates the spec: %s", record)
         return errors
 
 
