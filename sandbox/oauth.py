@@ -318,8 +318,7 @@ class Identity:
                     if conn["id"] == connection_id:
                         del self.state.connections[conn["id"]]
                         return Response(status=204)
-                return _json(404, {"Title": "Not Found", "Status": 404,
-                                   "Detail": "Connection not found"})
+                return Response(status=404)   # the identity spec declares no body
             event = request.args.get("authEventId")
             rows = [{k: v for k, v in c.items() if not k.startswith("_")}
                     for c in mine if not event or c["authEventId"] == event]
