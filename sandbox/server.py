@@ -54,8 +54,8 @@ class SandboxServer:
         self.state = State(seed)
         self.limits = Limits(self.clock, min_limit, day_limit, concurrent_limit)
         self.faults = Faults()
-        self.webhooks = Webhooks(self.clock, webhook_url, webhook_key)
         self.contract = Contract(enabled=validate)
+        self.webhooks = Webhooks(self.clock, webhook_url, webhook_key, self.contract)
         self.identity = Identity(self)
         self.attachment_limit = attachment_limit
         self.calls = []
@@ -131,6 +131,8 @@ class SandboxServer:
 
     def _identity(self, request):
         path = request.path
+        if path.lower().startswith("/connections"):
+            path = "/connections" + path[len("/connections"):]   # the SDK says /Connections
         if path == "/connect/token" and request.method == "POST":
             return self.identity.token(request)
         if path == "/connect/revocation" and request.method == "POST":
