@@ -18,6 +18,9 @@
         "views/xero_oauth_templates.xml",
         "views/xero_menus.xml",
         "views/res_config_settings_views.xml",
+        "data/ir_cron_data.xml",
+        "views/account_move_views.xml",
+        "views/purchase_order_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

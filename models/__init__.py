@@ -4,3 +4,10 @@ from . import xero_link
 from . import xero_log
 from . import xero_oauth_state
 from . import res_config_settings
+from . import xero_document_mixin
+from . import xero_document_export
+from . import xero_document_extras
+from . import account_move
+from . import account_move_line
+from . import purchase_order
+from . import purchase_order_line

@@ -1,0 +1,1 @@
+"""Odoo values <-> Xero payloads: plain functions, dicts in and out, no ORM."""
