@@ -154,7 +154,7 @@ class SandboxServer:
     def _identity(self, request):
         path = request.path
         if path.lower().startswith("/connections"):
-            path = "/connections" + path[len("/connections"):]   # the SDK says /Connections
+            path = "/connections" + path[len("/connections") :]  # the SDK says /Connections
         if path == "/connect/token" and request.method == "POST":
             return self.identity.token(request)
         if path == "/connect/revocation" and request.method == "POST":

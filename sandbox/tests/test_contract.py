@@ -34,10 +34,20 @@ def test_unknown_operation_is_404_or_405(api):
 
 def test_response_violations_are_recorded(api, sb):
     bad_id = "11111111-2222-4333-8444-555555555555"
-    sb.put_records(DEMO_TENANT, "Invoices", [{
-        "InvoiceID": bad_id, "Type": "ACCPAY", "Status": "NOT-A-STATUS",
-        "Contact": {"ContactID": bad_id, "Name": "x"}, "LineItems": [],
-        "UpdatedDateUTC": "/Date(1767225600000+0000)/"}])
+    sb.put_records(
+        DEMO_TENANT,
+        "Invoices",
+        [
+            {
+                "InvoiceID": bad_id,
+                "Type": "ACCPAY",
+                "Status": "NOT-A-STATUS",
+                "Contact": {"ContactID": bad_id, "Name": "x"},
+                "LineItems": [],
+                "UpdatedDateUTC": "/Date(1767225600000+0000)/",
+            }
+        ],
+    )
     try:
         assert api.get(f"/Invoices/{bad_id}").status_code == 200
         recorded = sb.violations()
@@ -50,7 +60,10 @@ def test_response_violations_are_recorded(api, sb):
 
 def test_connections_validated_against_identity_spec(sb):
     token = sb.tokens()
-    resp = requests.get(sb.url + "/connections", params={"authEventId": "not-a-uuid"},
-                        headers={"Authorization": f"Bearer {token['access_token']}"},
-                        timeout=10)
+    resp = requests.get(
+        sb.url + "/connections",
+        params={"authEventId": "not-a-uuid"},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=10,
+    )
     assert resp.status_code == 400 and "authEventId" in resp.text

@@ -14,8 +14,9 @@ def test_chart_of_accounts(api):
     assert len(banks) >= 2 and all(a["BankAccountType"] == "BANK" for a in banks)
     resp = api.put("/Accounts", {"Code": "777", "Name": "New expense", "Type": "EXPENSE"})
     assert resp.status_code == 200
-    assert api.put("/Accounts", {"Code": "777", "Name": "Again", "Type": "EXPENSE"}
-                   ).status_code == 400
+    assert (
+        api.put("/Accounts", {"Code": "777", "Name": "Again", "Type": "EXPENSE"}).status_code == 400
+    )
 
 
 def test_tax_rates_include_compound(api):

@@ -39,15 +39,18 @@ def sdk(sb, monkeypatch):
         store["saved"] += 1
 
     cfg = Configuration()
-    cfg.oauth2_token = OAuth2Token(client_id="sandbox-client-id",
-                                   client_secret="sandbox-client-secret")
-    client = ApiClient(cfg, oauth2_token_getter=lambda: store["token"],
-                       oauth2_token_saver=saver)
+    cfg.oauth2_token = OAuth2Token(
+        client_id="sandbox-client-id", client_secret="sandbox-client-secret"
+    )
+    client = ApiClient(cfg, oauth2_token_getter=lambda: store["token"], oauth2_token_saver=saver)
     client.rest_client.pool_manager.connection_pool_kw["retries"] = False
     client.rest_client.pool_manager.clear()
-    return {"client": client, "store": store,
-            "accounting": AccountingApi(client, base_url=sb.accounting_url),
-            "identity": IdentityApi(client, base_url=sb.url)}
+    return {
+        "client": client,
+        "store": store,
+        "accounting": AccountingApi(client, base_url=sb.accounting_url),
+        "identity": IdentityApi(client, base_url=sb.url),
+    }
 
 
 def test_sdk_identity_and_reads(sdk):
@@ -69,16 +72,34 @@ def test_sdk_identity_and_reads(sdk):
 def test_sdk_writes_and_errors(sdk):
     acc = sdk["accounting"]
     supplier = acc.get_contacts(DEMO_TENANT, where='Name.StartsWith("Acme")').contacts[0]
-    invoice = Invoice(type="ACCPAY", contact=Contact(contact_id=supplier.contact_id),
-                      date=date(2026, 11, 3), due_date=date(2026, 12, 3),
-                      invoice_number="SDK-1", status="AUTHORISED",
-                      line_items=[LineItem(description="Paper", quantity=2, unit_amount=12.5,
-                                           account_code="300", tax_type="INPUT")])
-    bad = Invoice(type="ACCPAY", contact=Contact(contact_id=supplier.contact_id),
-                  line_items=[LineItem(description="x", quantity=1, unit_amount=1,
-                                       account_code="999")])
-    result = acc.create_invoices(DEMO_TENANT, Invoices(invoices=[invoice, bad]),
-                                 summarize_errors=False, idempotency_key=str(uuid.uuid4()))
+    invoice = Invoice(
+        type="ACCPAY",
+        contact=Contact(contact_id=supplier.contact_id),
+        date=date(2026, 11, 3),
+        due_date=date(2026, 12, 3),
+        invoice_number="SDK-1",
+        status="AUTHORISED",
+        line_items=[
+            LineItem(
+                description="Paper",
+                quantity=2,
+                unit_amount=12.5,
+                account_code="300",
+                tax_type="INPUT",
+            )
+        ],
+    )
+    bad = Invoice(
+        type="ACCPAY",
+        contact=Contact(contact_id=supplier.contact_id),
+        line_items=[LineItem(description="x", quantity=1, unit_amount=1, account_code="999")],
+    )
+    result = acc.create_invoices(
+        DEMO_TENANT,
+        Invoices(invoices=[invoice, bad]),
+        summarize_errors=False,
+        idempotency_key=str(uuid.uuid4()),
+    )
     ok, failed = result.invoices
     assert ok.status_attribute_string == "OK" and float(ok.total) == 28.75
     assert failed.has_errors and "999" in failed.validation_errors[0].message
@@ -88,15 +109,23 @@ def test_sdk_writes_and_errors(sdk):
     found = acc.get_invoices(DEMO_TENANT, where='InvoiceNumber=="SDK-1"', page=1)
     assert found.invoices[0].invoice_id == ok.invoice_id
     assert found.invoices[0].line_items[0].line_item_id
-    payment = Payment(invoice=Invoice(invoice_id=ok.invoice_id),
-                      account=XAccount(code="090"), amount=28.75, date=date(2026, 11, 20))
+    payment = Payment(
+        invoice=Invoice(invoice_id=ok.invoice_id),
+        account=XAccount(code="090"),
+        amount=28.75,
+        date=date(2026, 11, 20),
+    )
     acc.create_payment(DEMO_TENANT, payment, idempotency_key=str(uuid.uuid4()))
     paid = acc.get_invoice(DEMO_TENANT, ok.invoice_id).invoices[0]
     assert getattr(paid.status, "value", paid.status) == "PAID"
-    acc.create_invoice_history(DEMO_TENANT, ok.invoice_id, HistoryRecords(
-        history_records=[HistoryRecord(details="Sent from Odoo")]))
+    acc.create_invoice_history(
+        DEMO_TENANT,
+        ok.invoice_id,
+        HistoryRecords(history_records=[HistoryRecord(details="Sent from Odoo")]),
+    )
     attachment = acc.create_invoice_attachment_by_file_name(
-        DEMO_TENANT, ok.invoice_id, "Bill (1).pdf", b"%PDF-1.4", include_online=False)
+        DEMO_TENANT, ok.invoice_id, "Bill (1).pdf", b"%PDF-1.4", include_online=False
+    )
     assert attachment.attachments[0].file_name == "Bill (1).pdf"
     with pytest.raises(NotFoundException):
         acc.get_invoice(DEMO_TENANT, str(uuid.uuid4()))
@@ -115,8 +144,9 @@ def test_sdk_refreshes_expired_token(sdk):
 
 def test_sdk_client_credentials(sb, sdk):
     client = sdk["client"]
-    client.configuration.oauth2_token = OAuth2Token(client_id="sandbox-custom-id",
-                                                    client_secret="sandbox-custom-secret")
+    client.configuration.oauth2_token = OAuth2Token(
+        client_id="sandbox-custom-id", client_secret="sandbox-custom-secret"
+    )
     token = client.get_client_credentials_token()
     assert token["access_token"] and "refresh_token" not in token
     org = sdk["accounting"].get_organisations("").organisations[0]
