@@ -92,6 +92,33 @@ class AccountMove(models.Model):
             "lines": lines,
         }
 
+    def _xero_allocate(self, client, record):
+        """A credit note goes onto the invoice it reverses when Xero holds both approved
+        (Xero allocates only AUTHORISED documents, and not in the creating call)."""
+        origin = self.reversed_entry_id
+        data = self._xero_data()
+        if (
+            self._xero_kind() != "credit_notes"
+            or not origin.xero_id
+            or data.get("allocated")
+            or record.get("Status") != "AUTHORISED"
+        ):
+            return []
+        invoice = client.get_record("invoices", origin.xero_id)
+        if invoice.get("Status") != "AUTHORISED":
+            return [
+                self.env._(
+                    "Not allocated in Xero to %s: that document is not approved there.",
+                    origin.name,
+                )
+            ]
+        amount = min(float(record.get("Total") or 0), float(invoice.get("AmountDue") or 0))
+        if amount > 0:
+            client.allocate_credit_note(self.xero_id, origin.xero_id, amount, date=self.date)
+        data["allocated"] = True
+        self.xero_sync_data = data
+        return []
+
     # -- export engine hooks -------------------------------------------------------------
     @api.model
     def _xero_kinds(self):

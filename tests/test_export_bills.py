@@ -55,3 +55,161 @@ class TestExportBills(XeroExportCase):
         self.assertEqual(bill.xero_state, "queued")
         self.run_export()
         self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+
+    # -- refusals: nothing sent, the reason on the document -------------------------------
+    def _assert_refused(self, doc, text, since):
+        self.assertEqual(doc.xero_state, "error")
+        self.assertIn(text, doc.xero_error)
+        self.assertFalse(doc.xero_id)
+        self.assertFalse(self.calls(since, method="PUT", path="/Invoices"), "nothing sent")
+        self.assertIn(text, doc.message_ids[:1].body)
+
+    def test_refused_without_partner(self):
+        bill = self.make_move()
+        self.env.cr.execute(
+            "UPDATE account_move SET partner_id = NULL, commercial_partner_id = NULL WHERE id = %s",
+            [bill.id],
+        )
+        self.env.invalidate_all()
+        since = self.mark()
+        self.run_export()
+        self._assert_refused(bill, "no partner", since)
+
+    def test_refused_without_lines(self):
+        draft = self.make_move(post=False)
+        draft.invoice_line_ids.unlink()
+        self.assertIn("The document has no lines to send.", draft._xero_refusals())
+
+    def test_refused_when_account_has_no_link_and_no_default(self):
+        since = self.mark()
+        bill = self.make_move(lines=[{"price_unit": 50.0, "account_id": self.unlinked_account.id}])
+        self.run_export()
+        self._assert_refused(bill, "has no Xero account", since)
+
+    def test_default_purchase_account_is_used_for_unlinked_accounts(self):
+        self.company.xero_purchase_account_code = "429"
+        bill = self.make_move(lines=[{"price_unit": 50.0, "account_id": self.unlinked_account.id}])
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(self.xero_doc(bill)["LineItems"][0]["AccountCode"], "429")
+
+    def test_refused_when_tax_has_no_link(self):
+        since = self.mark()
+        bill = self.make_move(lines=[{"price_unit": 50.0, "taxes": self.tax_unlinked}])
+        self.run_export()
+        self._assert_refused(bill, "has no Xero tax rate", since)
+
+    def test_refused_when_currency_not_enabled_in_xero(self):
+        chf = self.env.ref("base.CHF")
+        chf.active = True
+        since = self.mark()
+        bill = self.make_move(currency_id=chf.id)
+        self.run_export()
+        self._assert_refused(bill, "CHF is not enabled", since)
+
+    def test_multi_currency_bill(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        bill = self.make_move(currency_id=eur.id, lines=[{"price_unit": 80.0}])
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        doc = self.xero_doc(bill)
+        self.assertEqual((doc["CurrencyCode"], doc["Total"]), ("EUR", 92.0))
+
+    def test_partner_archived_in_xero_is_refused_by_xero(self):
+        bill = self.make_move(partner=self.archived_vendor)
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertIn("archived", bill.xero_error)
+        self.assertFalse(bill.xero_id)
+        self.assertTrue(bill.xero_log_ids.filtered(lambda r: r.outcome == "error"))
+
+    def test_resend_after_fixing_the_cause(self):
+        bill = self.make_move(lines=[{"price_unit": 50.0, "account_id": self.unlinked_account.id}])
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.env["xero.link"]._set(
+            self.connection,
+            self.unlinked_account,
+            "account",
+            self.xero_accounts["429"],
+            xero_code="429",
+        )
+        bill.action_xero_resend()
+        self.assertEqual(bill.xero_state, "queued")
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertFalse(bill.xero_error)
+
+    # -- line mapping -----------------------------------------------------------------
+    def test_four_decimal_unit_prices(self):
+        self.env.ref("product.decimal_price").digits = 5
+        since = self.mark()
+        bill = self.make_move(lines=[{"price_unit": 1.23456, "quantity": 100}])
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        line = self.xero_doc(bill)["LineItems"][0]
+        self.assertEqual(line["UnitAmount"], 1.2346)
+        put = self.calls(since, method="PUT", path="/Invoices")
+        self.assertIn("unitdp=4", put[0]["query"])
+
+    def test_taxes_included_in_price(self):
+        bill = self.make_move(lines=[{"price_unit": 108.0, "taxes": self.tax_purchase_incl}])
+        self.run_export()
+        doc = self.xero_doc(bill)
+        self.assertEqual(doc["LineAmountTypes"], "Inclusive")
+        self.assertEqual((doc["Total"], doc["TotalTax"]), (108.0, 8.0))
+        self.assertFalse(bill.xero_warning, "totals agree with Odoo's")
+
+    def test_mixed_tax_modes_are_refused(self):
+        since = self.mark()
+        bill = self.make_move(
+            lines=[{"price_unit": 10.0}, {"price_unit": 10.8, "taxes": self.tax_purchase_incl}]
+        )
+        self.run_export()
+        self._assert_refused(bill, "one mode per document", since)
+
+    def test_item_code_and_tracking_from_analytic_distribution(self):
+        regions = {c["Name"]: c for c in self.sandbox.records(self.tenant, "TrackingCategories")}
+        Plan = self.env["account.analytic.plan"]
+        Account = self.env["account.analytic.account"]
+        Link = self.env["xero.link"]
+        chosen = []
+        for plan_name, option in (("Region", "North"), ("Department", "Sales")):
+            plan = Plan.create({"name": plan_name})
+            account = Account.create({"name": option, "plan_id": plan.id})
+            category = regions[plan_name]
+            opt = next(o for o in category["Options"] if o["Name"] == option)
+            Link._set(self.connection, plan, "tracking_category", category["TrackingCategoryID"])
+            Link._set(self.connection, account, "tracking_option", opt["TrackingOptionID"])
+            chosen.append(account)
+        key = f"{chosen[0].id},{chosen[1].id}"
+        bill = self.make_move(
+            lines=[
+                {
+                    "product_id": self.product.id,
+                    "price_unit": 24.5,
+                    "analytic_distribution": {key: 100},
+                }
+            ]
+        )
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        line = self.xero_doc(bill)["LineItems"][0]
+        self.assertEqual(line["ItemCode"], "PAPER-A4")
+        self.assertEqual(
+            sorted((t["Name"], t["Option"]) for t in line["Tracking"]),
+            [("Department", "Sales"), ("Region", "North")],
+        )
+
+    def test_split_analytic_distribution_is_refused(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Region"})
+        a1, a2 = self.env["account.analytic.account"].create(
+            [{"name": "North", "plan_id": plan.id}, {"name": "South", "plan_id": plan.id}]
+        )
+        since = self.mark()
+        bill = self.make_move(
+            lines=[{"price_unit": 10.0, "analytic_distribution": {str(a1.id): 50, str(a2.id): 50}}]
+        )
+        self.run_export()
+        self._assert_refused(bill, "analytic distribution is split", since)
