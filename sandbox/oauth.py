@@ -65,6 +65,10 @@ def _iso(ts):
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
 
 
+def _b64(obj):
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
 def redirect_allowed(uri):
     try:
         parsed = urlparse(uri or "")
@@ -269,8 +273,8 @@ class Identity:
         family=None,
     ):
         now = self.clock.now()
-        access = secrets.token_urlsafe(32)
         family = family or str(uuid.uuid4())
+        access = self._access_jwt(app, user_id, scope, now, auth_event)
         self.state.access_tokens[access] = {
             "client_id": app["client_id"],
             "user_id": user_id,
@@ -300,14 +304,28 @@ class Identity:
             body["refresh_token"] = token
         if user_id and "openid" in scopes:
             body["id_token"] = self._id_token(app, user_id, now)
-        if auth_event:
-            body["authentication_event_id"] = auth_event
         return _json(200, body, {"Cache-Control": "no-store"})
 
-    def _id_token(self, app, user_id, now):
-        def b64(obj):
-            return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+    def _access_jwt(self, app, user_id, scope, now, auth_event):
+        """An access token shaped like Xero's (a JWT with the authentication_event_id
+        claim). Its signature is random: the sandbox looks tokens up, never verifies."""
+        claims = {
+            "nbf": int(now),
+            "exp": int(now) + ACCESS_TTL,
+            "iss": "https://identity.xero.com",
+            "aud": "https://identity.xero.com/resources",
+            "client_id": app["client_id"],
+            "jti": secrets.token_hex(16),
+            "scope": scope.split(),
+        }
+        if user_id:
+            claims.update({"sub": user_id, "xero_userid": user_id, "auth_time": int(now)})
+        if auth_event:
+            claims["authentication_event_id"] = auth_event
+        return f"{_b64({'alg': 'RS256', 'typ': 'JWT'})}.{_b64(claims)}.{secrets.token_urlsafe(32)}"
 
+    def _id_token(self, app, user_id, now):
+        b64 = _b64
         user = self.state.users[user_id]
         claims = {
             "iss": "https://identity.xero.com",
@@ -378,9 +396,7 @@ class Identity:
                     if conn["id"] == connection_id:
                         del self.state.connections[conn["id"]]
                         return Response(status=204)
-                return _json(
-                    404, {"Title": "Not Found", "Status": 404, "Detail": "Connection not found"}
-                )
+                return Response(status=404)  # the identity spec declares no body
             event = request.args.get("authEventId")
             rows = [
                 {k: v for k, v in c.items() if not k.startswith("_")}

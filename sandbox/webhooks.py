@@ -46,8 +46,9 @@ def post(url, body, signature, timeout=5):
 
 
 class Webhooks:
-    def __init__(self, clock, url=None, key=None):
+    def __init__(self, clock, url=None, key=None, contract=None):
         self.clock = clock
+        self.contract = contract
         self.url = url
         self.key = key
         self.sequence = 0
@@ -63,6 +64,13 @@ class Webhooks:
     def enqueue(self, events):
         if not events or not self.url or not self.key:
             return
+        by_category = {}
+        for event in events:
+            by_category.setdefault(event["category"], []).append(event)
+        for category, group in by_category.items():
+            self._enqueue_batch(category, group)
+
+    def _enqueue_batch(self, category, events):
         batch = []
         with self.lock:
             for event in events:
@@ -72,7 +80,8 @@ class Webhooks:
                     "resourceId": event["resource_id"],
                     "eventDateUtc": parse_datetime(self.clock.now_dt()).strftime(
                         "%Y-%m-%dT%H:%M:%S.%f"
-                    )[:-3],
+                    )[:-3]
+                    + "Z",
                     "eventType": event["type"],
                     "eventCategory": event["category"],
                     "tenantId": event["tenant_id"],
@@ -87,6 +96,8 @@ class Webhooks:
             "lastEventSequence": batch[-1][0],
             "entropy": secrets.token_hex(10).upper(),
         }
+        if self.contract is not None:
+            self.contract.check_webhook(payload, category)
         self.queue.put((self.url, self.key, json.dumps(payload).encode()))
 
     def _run(self):
