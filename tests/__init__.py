@@ -3,3 +3,4 @@ from . import test_install
 from . import test_link
 from . import test_lifecycle
 from . import test_settings_tour
+from . import test_import_ensure_contacts
