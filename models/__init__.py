@@ -4,6 +4,7 @@ from . import xero_link
 from . import xero_log
 from . import xero_oauth_state
 from . import res_config_settings
+from . import res_partner
 from . import xero_document_mixin
 from . import xero_document_export
 from . import xero_document_extras

@@ -3,4 +3,5 @@ from . import test_install
 from . import test_link
 from . import test_lifecycle
 from . import test_settings_tour
+from . import test_import_ensure_contacts
 from . import test_export_bills

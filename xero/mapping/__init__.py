@@ -1,1 +1,1 @@
-"""Odoo values <-> Xero payloads: plain functions, dicts in and out, no ORM."""
+"""Odoo values <-> Xero payloads, as plain functions over plain dicts (no Odoo imports)."""

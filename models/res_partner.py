@@ -1,0 +1,223 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..xero.mapping.contact import (
+    lookup_clauses,
+    partner_to_contact,
+    same_name,
+    same_tax_number,
+)
+
+_logger = logging.getLogger(__name__)
+
+LOOKUP_BATCH = 25  # partners looked up in Xero per call (names and tax numbers OR-ed)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # -- Odoo -> Xero ---------------------------------------------------------------
+    def _xero_contact_values(self):
+        """Plain values of this (commercial) partner for xero.mapping.contact."""
+        self.ensure_one()
+        bank = self.bank_ids[:1]
+        term = self.property_supplier_payment_term_id
+        days = None
+        if term and len(term.line_ids) == 1 and term.line_ids.delay_type == "days_after":
+            days = term.line_ids.nb_days
+        return {
+            "name": self.name,
+            "ref": self.ref,
+            "email": self.email,
+            "phone": self.phone,
+            "mobile": self.mobile,
+            "vat": self.vat,
+            "street": self.street,
+            "street2": self.street2,
+            "city": self.city,
+            "state_code": self.state_id.code,
+            "zip": self.zip,
+            "country_code": self.country_id.code,
+            "currency_code": self.property_purchase_currency_id.name,
+            "bank_account": bank.acc_number,
+            "bill_days": days,
+            "active": self.active,
+        }
+
+    def _xero_contact_key(self, connection):
+        """Idempotency key part of a partner: stable across retries of the same data."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"{uuid}/{connection.id}/res.partner/{self.id}"
+
+    def _xero_ensure_contacts(self, connection, client=None, errors=None):
+        """{commercial partner id: Xero ContactID} for the partners of ``self``.
+
+        A partner that is already linked in ``connection``'s organisation keeps its
+        contact; otherwise an existing Xero contact with the same name or tax number
+        is linked; otherwise the contact is created in Xero (batches of 50).
+
+        Partners that cannot be linked (archived in Xero, refused by Xero, name taken
+        by a contact linked to another partner) raise one UserError naming them all,
+        or, when a dict is given as ``errors``, are reported there as
+        {partner id: message} and left out of the result. A rate limit or network
+        failure raises the client's XeroError (retryable) so the caller can try later.
+        """
+        partners = self.commercial_partner_id.with_context(active_test=False)
+        errors_out = {} if errors is None else errors
+        result = {}
+        if not partners:
+            return result
+        links = self.env["xero.link"].sudo()
+        found = links._find(connection, partners, "contact")
+        for link in found:
+            if (link.xero_status or "").upper() == "ARCHIVED":
+                errors_out[link.res_id] = self._xero_archived_message(link.res_id)
+            else:
+                result[link.res_id] = link.xero_id
+        missing = partners.filtered(lambda p: p.id not in result and p.id not in errors_out)
+        if missing:
+            client = client or connection._client("batch")
+            to_create = missing._xero_match_contacts(connection, client, result, errors_out)
+            if to_create:
+                to_create._xero_create_contacts(connection, client, result, errors_out)
+        if errors is None and errors_out:
+            raise UserError(
+                _("These partners could not be sent to Xero:\n%s", "\n".join(errors_out.values()))
+            )
+        return result
+
+    def _xero_archived_message(self, partner_id):
+        partner = self.browse(partner_id)
+        return _(
+            "%(partner)s is archived in Xero: restore it in Xero or link another contact.",
+            partner=partner.display_name,
+        )
+
+    def _xero_taken_message(self, contact, owner):
+        return _(
+            "%(partner)s: the Xero contact %(contact)s is already linked to %(owner)s. "
+            "Xero contact names are unique: rename the partner or merge the duplicates.",
+            partner=self.display_name,
+            contact=contact.get("Name"),
+            owner=owner.display_name,
+        )
+
+    def _xero_search_contacts(self, client, names=(), tax_numbers=()):
+        """Xero contacts (archived included) with one of ``names`` or ``tax_numbers``."""
+        contacts = {}
+        for clause in lookup_clauses(names, tax_numbers):
+            for contact in client.get_contacts(where=clause, include_archived=True):
+                contacts[contact["ContactID"]] = contact
+        return list(contacts.values())
+
+    def _xero_match_contacts(self, connection, client, result, errors):
+        """Link the partners of ``self`` to existing Xero contacts (by tax number, then
+        by exact name); returns the partners left to create."""
+        links = self.env["xero.link"].sudo()
+        left = self.browse()
+        for start in range(0, len(self), LOOKUP_BATCH):
+            batch = self[start : start + LOOKUP_BATCH]
+            contacts = self._xero_search_contacts(
+                client, batch.mapped("name"), [v for v in batch.mapped("vat") if v]
+            )
+            owners = links._records_by_xero_id(
+                connection, "res.partner", "contact", [c["ContactID"] for c in contacts]
+            )
+            for partner in batch:
+                contact = next(
+                    (c for c in contacts if same_tax_number(c.get("TaxNumber"), partner.vat)),
+                    None,
+                ) or next((c for c in contacts if same_name(c.get("Name"), partner.name)), None)
+                if contact is None:
+                    left |= partner
+                    continue
+                owner = owners.get(contact["ContactID"])
+                if owner and owner != partner:
+                    errors[partner.id] = partner._xero_taken_message(contact, owner)
+                    continue
+                if contact.get("ContactStatus") == "ARCHIVED":
+                    errors[partner.id] = self._xero_archived_message(partner.id)
+                    continue
+                partner._xero_link_contact(connection, contact)
+                owners[contact["ContactID"]] = partner
+                result[partner.id] = contact["ContactID"]
+        return left
+
+    def _xero_link_contact(self, connection, contact):
+        self.ensure_one()
+        return (
+            self.env["xero.link"]
+            .sudo()
+            ._set(
+                connection,
+                self,
+                "contact",
+                contact["ContactID"],
+                xero_name=contact.get("Name"),
+                xero_code=contact.get("ContactNumber") or False,
+                xero_status=contact.get("ContactStatus") or "ACTIVE",
+                odoo_synced_at=fields.Datetime.now(),
+            )
+        )
+
+    def _xero_create_contacts(self, connection, client, result, errors):
+        """Create the partners of ``self`` as Xero contacts, one call per 50."""
+        records = [(p.id, partner_to_contact(p._xero_contact_values(), None)) for p in self]
+        keyed = [(self.browse(pid)._xero_contact_key(connection), body) for pid, body in records]
+        by_key = {key: pid for (pid, _b), (key, _x) in zip(records, keyed, strict=True)}
+        outcomes = client.send_batch("contacts", keyed, create_only=True)
+        retry_error = None
+        for outcome in outcomes:
+            partner = self.browse(by_key[outcome.key])
+            if outcome.ok and outcome.xero_id:
+                partner._xero_link_contact(connection, outcome.record or {})
+                result[partner.id] = outcome.xero_id
+            elif outcome.retryable:
+                retry_error = retry_error or outcome.exception
+            elif any("already" in (e or "").lower() for e in outcome.errors):
+                # The name is taken by a contact our lookup missed (e.g. created
+                # meanwhile): look it up by name alone and link it.
+                partner._xero_relink_by_name(connection, client, result, errors)
+            else:
+                errors[partner.id] = _(
+                    "%(partner)s: %(errors)s",
+                    partner=partner.display_name,
+                    errors="; ".join(outcome.errors),
+                )
+        if retry_error is not None:
+            raise retry_error
+
+    def _xero_relink_by_name(self, connection, client, result, errors):
+        self.ensure_one()
+        matches = [
+            c
+            for c in client.get_contacts(search_term=self.name, include_archived=True)
+            if same_name(c.get("Name"), self.name)
+        ]
+        if not matches:
+            errors[self.id] = _(
+                "%(partner)s: Xero says the name is taken but no contact has it.",
+                partner=self.display_name,
+            )
+            return
+        contact = matches[0]
+        owner = (
+            self.env["xero.link"]
+            .sudo()
+            ._records_by_xero_id(connection, "res.partner", "contact", [contact["ContactID"]])
+            .get(contact["ContactID"])
+        )
+        if owner and owner != self:
+            errors[self.id] = self._xero_taken_message(contact, owner)
+        elif contact.get("ContactStatus") == "ARCHIVED":
+            errors[self.id] = self._xero_archived_message(self.id)
+        else:
+            self._xero_link_contact(connection, contact)
+            result[self.id] = contact["ContactID"]
+
+    @api.model
+    def _xero_contact_payload(self, partner, contact_id=None):
+        """The Xero Contact payload of ``partner`` (used by the two-way sync)."""
+        return partner_to_contact(partner._xero_contact_values(), contact_id)
