@@ -2,7 +2,6 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero import (
@@ -182,7 +181,7 @@ class XeroDocumentExport(models.AbstractModel):
     def _xero_prepare(self, connection, client):
         """Payloads of the documents Xero can take; the others are refused with why."""
         currencies = {c.get("Code") for c in client.get_currencies()}
-        contact_errors = self._xero_ensure_contacts(connection)
+        contact_errors = self._xero_ensure_contacts(connection, client)
         payloads, unitdp = {}, None
         for doc in self:
             partner = doc._xero_partner()
@@ -194,6 +193,8 @@ class XeroDocumentExport(models.AbstractModel):
                     payload, dp = mapping.document_payload(doc._xero_values(connection))
                 except mapping.MappingError as exc:
                     problems = exc.problems
+            if not problems and not payload["Contact"].get("ContactID"):
+                problems = [_("%s has no Xero contact.", partner.display_name)]
             if not problems and payload.get("CurrencyCode") not in currencies:
                 problems = [
                     _(
@@ -210,32 +211,16 @@ class XeroDocumentExport(models.AbstractModel):
             unitdp = unitdp or dp
         return payloads, unitdp
 
-    def _xero_ensure_contacts(self, connection):
+    def _xero_ensure_contacts(self, connection, client):
         """Create or match the Xero contacts of partners not linked yet (batched).
         Returns {partner id: reason} for partners that cannot be used."""
         partners = self.env["res.partner"]
         for doc in self:
             partners |= doc._xero_partner()
-        linked = self.env["xero.link"]._xero_ids(connection, partners, "contact")
-        missing = partners.filtered(lambda p: p.id not in linked)
-        if not missing:
-            return {}
-        if not hasattr(type(missing), "_xero_ensure_contacts"):
-            return {
-                p.id: _("%s has no Xero contact yet: import or link it first.", p.display_name)
-                for p in missing
-            }
-        try:
-            missing._xero_ensure_contacts(connection)
-            return {}
-        except UserError:
-            errors = {}
-            for partner in missing:  # isolate the partners Xero cannot take
-                try:
-                    partner._xero_ensure_contacts(connection)
-                except UserError as exc:
-                    errors[partner.id] = str(exc.args[0])
-            return errors
+        errors = {}
+        if partners:
+            partners._xero_ensure_contacts(connection, client=client, errors=errors)
+        return errors
 
     def _xero_with_ids(self, payload):
         """The payload with this document's Xero id and line ids (updates, not copies)."""

@@ -213,3 +213,16 @@ class TestExportBills(XeroExportCase):
         )
         self.run_export()
         self._assert_refused(bill, "analytic distribution is split", since)
+
+    def test_unlinked_partners_get_a_xero_contact_first(self):
+        newcomer = self.env["res.partner"].create({"name": "Brand New Supplier Co"})
+        bills = self.make_move(partner=newcomer) | self.make_move(partner=newcomer, ref="SUP-2")
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(set(bills.mapped("xero_state")), {"sent"}, bills.mapped("xero_error"))
+        contact = self.env["xero.link"]._xero_ids(self.connection, newcomer, "contact")
+        self.assertTrue(contact)
+        self.assertEqual(
+            {self.xero_doc(b)["Contact"]["ContactID"] for b in bills}, set(contact.values())
+        )
+        self.assertEqual(len(self.calls(since, method="PUT", path="/Invoices")), 1, "one batch")
