@@ -6,3 +6,4 @@ from . import test_settings_tour
 from . import test_import_ensure_contacts
 from . import test_export_bills
 from . import test_export_invoices
+from . import test_export_purchase
