@@ -7,3 +7,5 @@ from . import test_import_ensure_contacts
 from . import test_export_bills
 from . import test_export_invoices
 from . import test_export_purchase
+from . import test_export_changes
+from . import test_export_reliability
