@@ -181,6 +181,9 @@ class XeroDocumentExport(models.AbstractModel):
     def _xero_prepare(self, connection, client):
         """Payloads of the documents Xero can take; the others are refused with why."""
         currencies = {c.get("Code") for c in client.get_currencies()}
+        if any(doc.currency_id.name not in currencies for doc in self):
+            # Whether Xero lists the base currency there is not documented: ask once.
+            currencies.add(client.get_organisation().get("BaseCurrency"))
         contact_errors = self._xero_ensure_contacts(connection, client)
         payloads, unitdp = {}, None
         for doc in self:

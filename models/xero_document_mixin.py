@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -144,8 +145,9 @@ class XeroDocumentMixin(models.AbstractModel):
         """Approval/posting: queue the documents whose type goes to Xero automatically."""
         todo = self.filtered(lambda d: d._xero_setting() == (True, "auto"))
         for doc in todo:
-            if doc.xero_state == "cancelled":
-                continue
+            connection = doc.company_id.xero_connection_id
+            if doc.xero_state == "cancelled" or connection.state not in ("connected", "reconnect"):
+                continue  # companies that do not use Xero are left alone
             problems = doc._xero_refusals()
             if problems:
                 doc._xero_set_error("\n".join(problems))
@@ -240,7 +242,8 @@ class XeroDocumentMixin(models.AbstractModel):
         client.logger_hook = connection._log_hook(record=self)
         try:
             payload, _unitdp = mapping.document_payload(self._xero_values(connection))
-            found = self._xero_lookup(client, {self: payload}, self.xero_attempt_at)
+            since = self.xero_attempt_at or fields.Datetime.now() - timedelta(days=1)
+            found = self._xero_lookup(client, {self: payload}, since)
         except (XeroError, mapping.MappingError) as exc:
             raise UserError(
                 _("Xero could not be asked whether this document reached it: %s", str(exc))

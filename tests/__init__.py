@@ -9,3 +9,4 @@ from . import test_export_invoices
 from . import test_export_purchase
 from . import test_export_changes
 from . import test_export_reliability
+from . import test_export_notes

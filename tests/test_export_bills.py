@@ -226,3 +226,36 @@ class TestExportBills(XeroExportCase):
             {self.xero_doc(b)["Contact"]["ContactID"] for b in bills}, set(contact.values())
         )
         self.assertEqual(len(self.calls(since, method="PUT", path="/Invoices")), 1, "one batch")
+
+    def test_companies_without_xero_are_left_alone(self):
+        self.connection.sudo().write({"state": "disconnected"})
+        bill = self.make_move()
+        self.assertEqual(bill.xero_state, "not_sent")
+        self.assertFalse(bill.xero_error)
+
+    def test_search_filters_and_group_by(self):
+        sent = self.make_move(ref="SUP-F1")
+        failed = self.make_move(lines=[{"price_unit": 5.0, "taxes": self.tax_unlinked}])
+        self.run_export()
+        draft = self.make_move(post=False)
+        view = self.env.ref("xero_connector.account_move_view_search")
+        arch = view.arch
+        self.assertIn('name="xero_not_sent"', arch)
+        self.assertIn("'group_by': 'xero_state'", arch)
+        Move = self.env["account.move"]
+        not_sent = Move.search(
+            [
+                ("state", "=", "posted"),
+                ("move_type", "in", ("in_invoice", "in_refund", "out_invoice", "out_refund")),
+                ("xero_state", "in", ("not_sent", "queued", "error")),
+                ("company_id.xero_connection_ids.state", "in", ("connected", "reconnect")),
+            ]
+        )
+        self.assertIn(failed, not_sent)
+        self.assertNotIn(sent, not_sent)
+        self.assertNotIn(draft, not_sent)
+        self.assertEqual(Move.search([("xero_state", "=", "error")]), failed)
+        groups = dict(
+            Move._read_group([("id", "in", (sent | failed).ids)], ["xero_state"], ["__count"])
+        )
+        self.assertEqual(groups, {"sent": 1, "error": 1})
