@@ -63,8 +63,8 @@ class SandboxServer:
         self.state = State(seed)
         self.limits = Limits(self.clock, min_limit, day_limit, concurrent_limit)
         self.faults = Faults()
-        self.webhooks = Webhooks(self.clock, webhook_url, webhook_key)
         self.contract = Contract(enabled=validate)
+        self.webhooks = Webhooks(self.clock, webhook_url, webhook_key, self.contract)
         self.identity = Identity(self)
         self.attachment_limit = attachment_limit
         self.calls = []
@@ -109,7 +109,7 @@ class SandboxServer:
             response = self._fault_response(int(fault["kind"]))
             self._log_call(request, response.status_code, None)
             return response
-        if fault and fault["kind"] == "hang":
+        if fault and fault["kind"] == "hang" and not path.startswith(PREFIX + "/"):
             time.sleep(fault["hang_seconds"])
         if fault and fault["kind"] == "429":
             response = json_response(
@@ -124,7 +124,7 @@ class SandboxServer:
             return response
         try:
             if path.startswith(PREFIX + "/"):
-                response, tenant = self._accounting(request)
+                response, tenant = self._accounting(request, fault)
             else:
                 response, tenant = self._identity(request), None
         except Exception:
@@ -153,6 +153,8 @@ class SandboxServer:
 
     def _identity(self, request):
         path = request.path
+        if path.lower().startswith("/connections"):
+            path = "/connections" + path[len("/connections"):]   # the SDK says /Connections
         if path == "/connect/token" and request.method == "POST":
             return self.identity.token(request)
         if path == "/connect/revocation" and request.method == "POST":
@@ -174,7 +176,7 @@ class SandboxServer:
         return Response("Not Found", status=404, mimetype="text/plain")
 
     # ---- Accounting pipeline -------------------------------------------------------------
-    def _accounting(self, request):
+    def _accounting(self, request, fault=None):
         token = self.identity.bearer(request)
         if token is None:
             return unauthorized(), None
@@ -192,6 +194,9 @@ class SandboxServer:
                 "Rate limit exceeded", status=429, headers=headers, mimetype="text/plain"
             ), tenant
         try:
+            if fault and fault["kind"] == "hang":
+                # a slow call holds its concurrency slot, as a slow Xero call does
+                time.sleep(fault["hang_seconds"])
             response = self._dispatch(request, org, token)
         finally:
             self.limits.release(tenant)

@@ -2,6 +2,7 @@
 
 from .batch import KINDS, BatchResult
 from .client import XeroClient
+from .dates import parse_date
 from .endpoints import XeroPage
 from .errors import (
     ReconnectNeeded,
@@ -44,4 +45,5 @@ __all__ = [
     "mask",
     "needs_refresh",
     "normalize_token",
+    "parse_date",
 ]

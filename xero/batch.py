@@ -22,7 +22,7 @@ class Kind:
 
 KINDS = {
     "contacts": Kind("Contacts", "ContactID", "ContactStatus"),
-    "items": Kind("Items", "ItemID", "Code"),
+    "items": Kind("Items", "ItemID", None),
     "invoices": Kind("Invoices", "InvoiceID"),
     "credit_notes": Kind("CreditNotes", "CreditNoteID"),
     "purchase_orders": Kind("PurchaseOrders", "PurchaseOrderID"),
@@ -50,6 +50,7 @@ class BatchResult:
     warnings: list = field(default_factory=list)
     record: dict = None  # Xero's JSON for the element (PascalCase, numbers as Decimal)
     exception: Exception = None  # set when the whole chunk failed (rate limit, network...)
+    idempotency_key: str = None  # the key its chunk was sent with
 
     @property
     def retryable(self):
@@ -130,7 +131,7 @@ def element_result(kind, key, element):
         key=key,
         ok=not failed,
         xero_id=element.get(kind.id_field),
-        status=element.get(kind.status_field),
+        status=element.get(kind.status_field) if kind.status_field else None,
         errors=errors,
         warnings=warnings,
         record=element,

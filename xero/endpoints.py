@@ -58,6 +58,10 @@ def _query(**params):
     return out
 
 
+def _element_results(spec, chunk, elements):
+    return [element_result(spec, k, el) for (k, _p), el in zip(chunk, elements, strict=True)]
+
+
 class EndpointsMixin:
     """Read and write calls; every method returns Xero's JSON as plain dicts."""
 
@@ -215,7 +219,7 @@ class EndpointsMixin:
         """One record by Xero id (``kind`` as in ``send_batch``); XeroNotFound if gone."""
         spec = kind_of(kind)
         payload = self.request(
-            "get_" + spec.collection,
+            f"get_{kind}_by_id",
             "GET",
             "/{}/{}".format(spec.collection, quote(str(xero_id), safe="")),
         )
@@ -226,14 +230,21 @@ class EndpointsMixin:
 
     # -- batched writes -----------------------------------------------------------
     def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE):
-        """Create or update ``records`` = [(key, payload), ...] in chunks of ≤50.
+        """Create or update ``records`` = [(key, payload), ...] in chunks of at most 50.
 
         Returns one ``BatchResult`` per record, in the order given, under the caller's
-        key: ``ok``, ``xero_id``, ``status``, ``errors``, ``warnings``, ``record``. Each
-        chunk carries an Idempotency-Key made from its keys and payloads, so sending the
-        same chunk again after a lost answer creates nothing new. A chunk that fails as a
-        whole gives its elements ``exception`` (see ``.retryable``); after a rate-limit,
-        auth or network failure the remaining chunks are not sent and fail the same way.
+        key: ``ok``, ``xero_id``, ``status``, ``errors``, ``warnings``, ``record`` and the
+        chunk's ``idempotency_key``. That key is made from the chunk's keys and payloads,
+        so sending the same chunk again after a lost answer creates nothing new.
+
+        Keys: keep a record's key unchanged while its last outcome is unknown (e.g.
+        ``db_uuid/account.move/42/<write_date>``) and change it when a new attempt must be
+        a new write (after Xero refused it, add a counter), or Xero replays the refusal.
+
+        A chunk that fails as a whole gives its elements ``exception`` (``.retryable``;
+        ``maybe_committed`` when Xero may have created them: resend the same chunk, or
+        look the documents up, before creating them again). After a rate-limit, auth or
+        network failure the remaining chunks are not sent and fail the same way.
         ``create_only`` uses PUT (create) instead of POST (update or create).
         """
         spec = kind_of(kind)
@@ -242,44 +253,41 @@ class EndpointsMixin:
         records = [(key, clean(payload)) for key, payload in records]
         results, stop = [], None
         for chunk in chunks(records, chunk_size):
+            key = chunk_key(operation, self.tenant_id, chunk)
             if stop is not None:
-                results.extend(failed_results(chunk, stop))
-                continue
-            try:
-                payload = self.request(
-                    operation,
-                    method,
-                    "/" + spec.collection,
-                    query=[("summarizeErrors", "false")],
-                    body={spec.collection: [p for _k, p in chunk]},
-                    idempotency_key=chunk_key(operation, self.tenant_id, chunk),
-                )
-            except (XeroRateLimited, XeroAuthError, XeroTransientError) as exc:
-                stop = exc
-                results.extend(failed_results(chunk, exc))
-                continue
-            except XeroError as exc:
-                results.extend(self._chunk_error(spec, chunk, exc))
-                continue
-            elements = (payload or {}).get(spec.collection) if isinstance(payload, dict) else None
-            if not isinstance(elements, list) or len(elements) != len(chunk):
-                exc = XeroResponseError(
-                    f"Xero answered {len(elements or [])} records for {len(chunk)} sent"
-                )
-                results.extend(failed_results(chunk, exc))
-                continue
-            results.extend(
-                element_result(spec, k, el) for (k, _p), el in zip(chunk, elements, strict=True)
-            )
+                done = failed_results(chunk, stop)
+            else:
+                done, stop = self._send_chunk(spec, method, operation, chunk, key)
+            for result in done:
+                result.idempotency_key = key
+            results.extend(done)
         return results
 
-    def _chunk_error(self, spec, chunk, exc):
-        elements = (exc.payload or {}).get("Elements") if isinstance(exc.payload, dict) else None
-        if isinstance(elements, list) and len(elements) == len(chunk):
-            return [
-                element_result(spec, k, el) for (k, _p), el in zip(chunk, elements, strict=True)
-            ]
-        return failed_results(chunk, exc)
+    def _send_chunk(self, spec, method, operation, chunk, key):
+        """Send one chunk; return (results, error that must stop the batch or None)."""
+        try:
+            payload = self.request(
+                operation,
+                method,
+                "/" + spec.collection,
+                query=[("summarizeErrors", "false")],
+                body={spec.collection: [p for _k, p in chunk]},
+                idempotency_key=key,
+            )
+        except (XeroRateLimited, XeroAuthError, XeroTransientError) as exc:
+            return failed_results(chunk, exc), exc
+        except XeroError as exc:
+            elements = exc.payload.get("Elements") if isinstance(exc.payload, dict) else None
+            if isinstance(elements, list) and len(elements) == len(chunk):
+                return _element_results(spec, chunk, elements), None
+            return failed_results(chunk, exc), None
+        elements = payload.get(spec.collection) if isinstance(payload, dict) else None
+        if not isinstance(elements, list) or len(elements) != len(chunk):
+            exc = XeroResponseError(
+                f"Xero answered {len(elements or [])} records for {len(chunk)} sent"
+            )
+            return failed_results(chunk, exc), None
+        return _element_results(spec, chunk, elements), None
 
     # -- single writes ------------------------------------------------------------
     def _write_one(
@@ -289,9 +297,11 @@ class EndpointsMixin:
         return self.request(operation, method, path, query=query, body=body, idempotency_key=key)
 
     def set_status(self, kind, xero_id, status, idempotency_key=None):
-        """Move a document to ``status`` (e.g. VOIDED, DELETED, AUTHORISED)."""
+        """Move a record to ``status`` (VOIDED, DELETED, AUTHORISED; contacts: ARCHIVED)."""
         spec = kind_of(kind)
-        body = {spec.collection: [{spec.id_field: xero_id, "Status": status}]}
+        if not spec.status_field:
+            raise ValueError(f"Xero {spec.collection} have no status")
+        body = {spec.collection: [{spec.id_field: xero_id, spec.status_field: status}]}
         payload = self._write_one(
             "set_status_" + kind,
             "POST",
@@ -344,7 +354,11 @@ class EndpointsMixin:
         return allocations[0]
 
     def add_history(self, kind, xero_id, text, idempotency_key=None):
-        """Add a note to a record's History (split into 250-character records)."""
+        """Add a note to a record's History (split into 250-character records).
+
+        The same text on the same record is written once (its key derives from both);
+        pass ``idempotency_key`` to write an identical note again.
+        """
         spec = kind_of(kind)
         records = [{"Details": part} for part in split_text(text)]
         if not records:
@@ -365,14 +379,11 @@ class EndpointsMixin:
         """Attach a file (raw bytes) to a record; the same filename replaces the old one."""
         spec = kind_of(kind)
         bad = sorted(BAD_FILENAME_CHARS.intersection(filename))
-        if bad or not filename.strip():
-            raise XeroValidationError(
-                [
-                    "Xero does not accept these characters in file names: "
-                    + " ".join(repr(c) for c in bad)
-                    or "empty file name"
-                ]
-            )
+        if not filename.strip():
+            raise XeroValidationError(["The attachment has no file name"])
+        if bad:
+            shown = " ".join(repr(c) for c in bad)
+            raise XeroValidationError([f"Xero does not accept {shown} in file names"])
         path = "/{}/{}/Attachments/{}".format(
             spec.collection, quote(str(xero_id), safe=""), quote(filename, safe="")
         )

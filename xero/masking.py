@@ -7,14 +7,15 @@ _SECRET_KEY = re.compile(
     r"token|secret|authori[sz]ation|password|passwd|code_verifier|assertion|api[_-]?key|cookie",
     re.IGNORECASE,
 )
+# OAuth's authorisation "code" is lower case; Xero's own "Code" fields (accounts, items)
+# are PascalCase and must stay readable in the sync log.
 _EXACT_SECRET_KEYS = {"code"}
-_SECRET_NAMES = (
-    r"access_token|refresh_token|id_token|client_secret|code_verifier|code|token|password"
-)
+_NAMES = r"(?i:access_token|refresh_token|id_token|client_secret|code_verifier|token|password)"
+_SECRET_NAMES = rf"{_NAMES}|code"
 _PATTERNS = [
     (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE), r"\1 " + MASK),
-    (re.compile(rf'("(?:{_SECRET_NAMES})"\s*:\s*)"[^"]*"', re.IGNORECASE), rf'\1"{MASK}"'),
-    (re.compile(rf"(?<![A-Za-z_])((?:{_SECRET_NAMES})=)[^&\s\"']+", re.IGNORECASE), r"\1" + MASK),
+    (re.compile(rf'("(?:{_SECRET_NAMES})"\s*:\s*)"[^"]*"'), rf'\1"{MASK}"'),
+    (re.compile(rf"(?<![A-Za-z_])((?:{_SECRET_NAMES})=)[^&\s\"']+"), r"\1" + MASK),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), MASK),
 ]
 
@@ -22,7 +23,7 @@ _PATTERNS = [
 def is_secret_key(key):
     """True when a mapping key names a credential."""
     key = str(key)
-    return key.lower() in _EXACT_SECRET_KEYS or bool(_SECRET_KEY.search(key))
+    return key in _EXACT_SECRET_KEYS or bool(_SECRET_KEY.search(key))
 
 
 def mask(value, max_len=None):

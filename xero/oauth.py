@@ -287,7 +287,7 @@ class XeroOAuth:
             url=mask(event["url"]),
             http_status=response.status if response is not None else None,
             duration_ms=int((time.monotonic() - start) * 1000),
-            outcome="ok" if exc is None else "error",
+            outcome="ok" if exc is None else "failed",
             xero_message=exc.user_message() if exc else None,
             response=mask(response.data, max_len=2000) if response is not None else None,
         )

@@ -59,6 +59,7 @@ def build_api_client(client_id=None, client_secret=None):
     configuration = Configuration()
     token = _StoreBackedToken(client_id, client_secret)
     configuration.oauth2_token = token
+    configuration.connection_pool_maxsize = 5  # Xero allows 5 concurrent calls per org
     api_client = ApiClient(configuration)
     api_client.user_agent = USER_AGENT
     pool_manager = api_client.rest_client.pool_manager

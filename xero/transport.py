@@ -86,6 +86,10 @@ def perform(
         raise XeroTransientError(
             f"network error ({type(exc).__name__})", maybe_committed=True
         ) from None
+    except OSError as exc:  # a socket error urllib3 did not wrap
+        raise XeroTransientError(
+            f"network error ({type(exc).__name__})", maybe_committed=True
+        ) from None
     except ApiException as exc:  # SSL problems, unpreparable requests
         raise XeroResponseError("request failed: %s" % (exc.reason or exc.status)) from None
 
@@ -208,11 +212,14 @@ def _error_for(resp, what, now):
 
 
 def utc_header_date(value):
-    """Format a datetime/date for If-Modified-Since (UTC, ``yyyy-mm-ddThh:mm:ss``)."""
+    """Format If-Modified-Since as the SDK does: ISO 8601 in UTC with its offset.
+
+    Naive datetimes are taken as UTC (Odoo stores UTC); a date means its midnight UTC.
+    """
     if isinstance(value, str):
         return value
-    if isinstance(value, datetime):
-        if value.tzinfo:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    return value.strftime("%Y-%m-%dT00:00:00")
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()

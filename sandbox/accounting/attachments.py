@@ -40,7 +40,8 @@ def get_attachment(ctx, endpoint, doc_id, name):
     )
     if found is None:
         raise not_found()
-    return Response(found["data"], mimetype=found["meta"]["MimeType"])
+    # the spec declares application/octet-stream for downloads
+    return Response(found["data"], mimetype="application/octet-stream")
 
 
 def upload(ctx, endpoint, doc_id, name):

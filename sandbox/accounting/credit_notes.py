@@ -168,7 +168,8 @@ def delete_allocation(ctx, credit_note_id, allocation_id):
         invoice.pop("FullyPaidOnDate", None)
     note["UpdatedDateUTC"] = invoice["UpdatedDateUTC"] = ctx.stamp()
     docs._emit(ctx, KIND, note, "UPDATE")
-    return json_response(200, envelope(ctx, "Allocations", [allocation]))
+    # the spec answers this one with the bare Allocation, not the usual envelope
+    return json_response(200, dict(allocation))
 
 
 ROUTES = [

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime
 
 from ..xdates import parse_datetime
+from .base import bad_request
 
 TOKEN_RE = re.compile(
     r"""
@@ -206,8 +207,16 @@ def _compare(field, op, target, record):
 
 
 @functools.lru_cache(maxsize=256)
-def compile_where(text):
+def _compile(text):
     return _Parser(_tokenize(text)).parse()
+
+
+def compile_where(text):
+    """Compile a ``where`` expression to a predicate; syntax errors answer 400."""
+    try:
+        return _compile(text)
+    except WhereError as exc:
+        raise bad_request(str(exc), number=16, kind="QueryParseException") from None
 
 
 def csv_param(args, name):

@@ -137,7 +137,7 @@ def connected(sb):
 
 
 def make_client(sb, tenant_id, store, **kwargs):
-    kwargs.setdefault("limiter", RateLimiter())
+    kwargs.setdefault("limiter", RateLimiter(burst=30))  # pacing has its own tests
     kwargs.setdefault("timeout", (5, 10))
     return XeroClient(tenant_id, store, CLIENT_ID, CLIENT_SECRET, api_url=sb.url, **kwargs)
 

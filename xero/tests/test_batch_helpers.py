@@ -32,3 +32,18 @@ def test_split_text_respects_250_chars():
     assert " ".join(parts) == text
     assert split_text("x" * 600) == ["x" * 250, "x" * 250, "x" * 100]
     assert split_text("   ") == []
+
+
+def test_parse_xero_dates():
+    from datetime import UTC, datetime
+
+    from xero.dates import parse_date
+
+    assert parse_date("/Date(1552431874852+0000)/") == datetime(
+        2019, 3, 12, 23, 4, 34, 852000, tzinfo=UTC
+    )
+    assert parse_date("/Date(1543449600000)/") == datetime(2018, 11, 29, tzinfo=UTC)
+    assert parse_date("2026-11-20T00:00:00") == date(2026, 11, 20)
+    assert parse_date("2026-11-20") == date(2026, 11, 20)
+    assert parse_date("2026-11-20T10:30:00Z") == datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+    assert parse_date(None) is None

@@ -1,5 +1,6 @@
 """Batched writes: chunks of 50, per-element results under the caller's keys."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ def test_batch_of_120_with_one_invalid_element(sb, connected, demo_client):
     assert [c["method"] for c in calls] == ["POST"] * 3
     assert all("summarizeErrors=false" in c["query"] for c in calls)
     assert len({c["idempotency_key"] for c in calls}) == 3
+    assert [c["idempotency_key"] for c in calls] == [r.idempotency_key for r in results[::50]]
     assert [r.key for r in results] == [k for k, _ in records], "results in the order given"
     bad = [r for r in results if not r.ok]
     assert [r.key for r in bad] == ["account.move/77"]
@@ -107,18 +109,13 @@ def test_payment_allocation_history_and_attachment(sb, connected, demo_client):
 
 def test_attachment_file_name_is_checked_before_sending(sb, demo_client):
     since = sb.last_seq()
-    with pytest.raises(XeroValidationError, match="file names"):
+    with pytest.raises(XeroValidationError, match="in file names"):
         demo_client.upload_attachment(
             "invoices", "00000000-0000-0000-0000-000000000000", "bill:1?.pdf", b"x"
         )
     assert sb.calls(since) == []
 
 
-@pytest.mark.xfail(
-    reason="sandbox bug: its OpenAPI request check refuses the raw application/octet-stream "
-    "body that Xero and the SDK use for attachments (400 'not of type string')",
-    strict=False,
-)
 def test_upload_attachment(sb, connected, demo_client):
     tenant = connected[1][DEMO_ORG]
     [inv] = demo_client.send_batch("invoices", [("i", bill("B-ATT", CONTACT))])
@@ -139,5 +136,52 @@ def test_reads_return_plain_dicts_and_pages(sb, demo_client):
     assert found and all("Nimbus" in c["Name"] for c in found) and not found.has_more
     assert demo_client.get_contacts(ids=[CONTACT])[0]["ContactID"] == CONTACT
     assert demo_client.get_invoices(page=1, statuses=["DRAFT"]) == []
+    [made] = demo_client.send_batch("invoices", [("k", bill("B-IMS", CONTACT))])
+    later = datetime.now(UTC) + timedelta(days=1)
+    assert [i["InvoiceID"] for i in demo_client.get_invoices(page=1)] == [made.xero_id]
+    assert demo_client.get_invoices(page=1, if_modified_since=later) == []
     assert demo_client.get_purchase_orders(page=1) == []
     assert demo_client.get_credit_notes(page=1) == []
+
+
+def test_contacts_and_purchase_orders(sb, connected, demo_client):
+    tenant = connected[1][DEMO_ORG]
+    results = demo_client.send_batch(
+        "contacts",
+        [
+            ("res.partner/1", {"Name": "Odoo Supplier One", "ContactNumber": "OD-1"}),
+            ("res.partner/2", {"Name": "Odoo Supplier Two", "EmailAddress": "two@example.com"}),
+        ],
+    )
+    assert all(r.ok and r.status == "ACTIVE" for r in results)
+    archived = demo_client.set_status("contacts", results[1].xero_id, "ARCHIVED")
+    assert archived["ContactStatus"] == "ARCHIVED"
+    supplier = results[0].xero_id
+    [po] = demo_client.send_batch(
+        "purchase_orders",
+        [
+            (
+                "purchase.order/7",
+                {
+                    "Contact": {"ContactID": supplier},
+                    "Date": "2026-11-21",
+                    "Reference": "PO00007",
+                    "Status": "AUTHORISED",
+                    "LineItems": [
+                        {
+                            "Description": "Bolts",
+                            "Quantity": 10,
+                            "UnitAmount": Decimal("1.5"),
+                            "AccountCode": "300",
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    assert po.ok, po.errors
+    assert po.status == "AUTHORISED"
+    assert demo_client.get_purchase_orders(page=1, status="AUTHORISED")[0]["Reference"] == "PO00007"
+    assert demo_client.delete_document("purchase_orders", po.xero_id)["Status"] == "DELETED"
+    stored = {p["PurchaseOrderID"]: p["Status"] for p in sb.records(tenant, "PurchaseOrders")}
+    assert stored == {po.xero_id: "DELETED"}

@@ -40,6 +40,20 @@ def test_mask_strings_forms_json_and_jwts():
     assert ACCESS not in mask(f"token is {ACCESS} here")
 
 
+def test_xero_code_fields_stay_readable():
+    payload = {
+        "Account": {"Code": "090"},
+        "LineItems": [{"ItemCode": "BOLT", "AccountCode": "429"}],
+    }
+    assert mask(payload) == payload
+    text = '{"Code": "090", "ItemCode": "BOLT"} ?where=Code=="090"'
+    assert mask(text) == text
+    assert (
+        mask('{"code": "abc", "Access_Token": "x"}')
+        == f'{{"code": "{MASK}", "Access_Token": "{MASK}"}}'
+    )
+
+
 def test_mask_header_tuples_and_truncation():
     assert mask([("Authorization", "Bearer x"), ("Accept", "json")]) == [
         ("Authorization", MASK),

@@ -6,8 +6,10 @@ import pytest
 
 from xero import (
     MemoryTokenStore,
+    RateLimiter,
     ReconnectNeeded,
     XeroAuthError,
+    XeroClient,
     XeroOAuth,
     auth_event_id,
     needs_refresh,
@@ -66,8 +68,15 @@ def test_custom_connection_uses_client_credentials(sb):
     token = oauth.client_credentials()
     assert "refresh_token" not in token
     store = MemoryTokenStore(dict(token, expires_at=0))  # expired: the client gets a new one
-    client = make_client(sb, "", store, custom_connection=True)
-    client.oauth = XeroOAuth.for_base_url(sb.url, "sandbox-custom-id", "sandbox-custom-secret")
+    client = XeroClient(
+        "",
+        store,
+        "sandbox-custom-id",
+        "sandbox-custom-secret",
+        api_url=sb.url,
+        custom_connection=True,
+        limiter=RateLimiter(),
+    )
     assert client.get_organisation()["Name"] == DEMO_ORG
     assert store.load()["access_token"] != token["access_token"]
 

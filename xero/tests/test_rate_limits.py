@@ -68,3 +68,38 @@ def test_burst_of_200_stays_under_60_per_minute(fast_sandbox):
     assert busiest <= 60
     assert watch.seconds < 15
     assert sb.violations() == []
+
+
+def test_batch_calls_keep_the_last_tenth_of_the_day_for_users(sb, connected):
+    token, tenants = connected
+    sb.limits(day_limit=20)
+    limiter = RateLimiter(day_limit=20, burst=30)
+    store = MemoryTokenStore(token)
+    cron = make_client(sb, tenants[DEMO_ORG], store, limiter=limiter, priority="batch")
+    user = make_client(sb, tenants[DEMO_ORG], store, limiter=limiter)
+    since = sb.last_seq()
+    done = 0
+    with pytest.raises(XeroRateLimited) as err:
+        for _ in range(30):
+            cron.get_currencies()
+            done += 1
+    assert done == 18 and err.value.problem == "day"
+    assert "kept for users" in err.value.user_message()
+    assert user.get_organisation()["Name"] == DEMO_ORG
+    assert all(c["status"] == 200 for c in sb.calls(since)), "Xero never had to say no"
+
+
+def test_rate_limited_chunk_stops_the_batch_and_marks_the_rest(sb, demo_client):
+    from .conftest import CONTACT, bill, writes
+
+    def inject_after_first_chunk(event):
+        if event["operation"] == "save_invoices" and event["outcome"] == "ok":
+            sb.fault("429", retry_after=3600, problem="minute")
+
+    demo_client.logger_hook = inject_after_first_chunk
+    records = [(i, bill(f"RL-{i}", CONTACT)) for i in range(120)]
+    since = sb.last_seq()
+    results = demo_client.send_batch("invoices", records)
+    assert [r.ok for r in results] == [True] * 50 + [False] * 70
+    assert all(isinstance(r.exception, XeroRateLimited) and r.retryable for r in results[50:])
+    assert len(writes(sb.calls(since))) == 2, "the third chunk was not even sent"

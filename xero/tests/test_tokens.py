@@ -73,7 +73,7 @@ def test_invalid_grant_means_reconnect(sb, connected):
     assert not err.value.retryable
     outcomes = [(e["operation"], e["http_status"], e["outcome"]) for e in events]
     assert outcomes == [
-        ("token:refresh_token", 400, "error"),
+        ("token:refresh_token", 400, "failed"),
         ("get_organisation", None, "failed"),
     ]
     assert events[-1]["error_class"] == "ReconnectNeeded"
@@ -101,3 +101,17 @@ def test_401_refreshes_once_then_succeeds(sb, connected):
         ("token:refresh_token", 200),
         ("get_organisation", 200),
     ]
+
+
+def test_lost_refresh_answer_keeps_the_connection(sb, connected):
+    """Xero rotated the token but its answer never arrived: the old refresh token still
+    works during the grace period, so the retry recovers and nothing is lost."""
+    token, tenants = connected
+    store = MemoryTokenStore(dict(token, expires_at=0))
+    client = make_client(sb, tenants[DEMO_ORG], store)
+    since = sb.last_seq()
+    sb.fault("lost_response", path="^/connect/token$")
+    assert client.get_organisation()["Name"] == DEMO_ORG
+    assert len(token_calls(sb, since)) == 2
+    assert len(store.saved) == 1
+    assert client.refresh_token(stale=store.load())["access_token"]  # the chain lives on

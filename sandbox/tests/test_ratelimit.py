@@ -1,0 +1,97 @@
+"""Rate limits per organisation: minute, day, concurrent; headers; scaled clock.
+Uses its own in-process sandbox (thread mode) so limits can be tight."""
+
+import threading
+import time
+
+import pytest
+
+from sandbox import Sandbox
+from sandbox.seed_gen import DEMO_TENANT, SECOND_TENANT
+
+from .conftest import Api
+
+
+@pytest.fixture(scope="module")
+def limited():
+    sb = Sandbox(mode="thread", min_limit=5, day_limit=1000, concurrent_limit=2)
+    sb.start()
+    yield sb
+    violations = sb.violations()
+    sb.stop()
+    assert violations == []
+
+
+@pytest.fixture
+def lapi(limited):
+    limited.limits(min_limit=5, day_limit=1000, concurrent_limit=2, reset=True)
+    limited.clear_faults()
+    return Api(limited, limited.tokens(), renew=True)
+
+
+def test_headers_on_every_response(lapi):
+    first = lapi.get("/Organisation")
+    second = lapi.get("/Organisation")
+    for resp in (first, second):
+        for header in ("X-MinLimit-Remaining", "X-DayLimit-Remaining",
+                       "X-AppMinLimit-Remaining"):
+            assert header in resp.headers
+    assert int(second.headers["X-MinLimit-Remaining"]) == int(
+        first.headers["X-MinLimit-Remaining"]) - 1
+    assert second.headers["X-DayLimit-Remaining"] == "998"
+    assert lapi.get("/Invoices/not-there").headers["X-MinLimit-Remaining"] == "2"
+
+
+def test_minute_limit(lapi, limited):
+    for _ in range(5):
+        assert lapi.get("/Organisation").status_code == 200
+    resp = lapi.get("/Organisation")
+    assert resp.status_code == 429
+    assert resp.headers["X-Rate-Limit-Problem"] == "minute"
+    assert 0 < int(resp.headers["Retry-After"]) <= 60
+    assert resp.headers["X-MinLimit-Remaining"] == "0"
+    # another organisation has its own window
+    assert Api(limited, lapi.token, SECOND_TENANT).get("/Organisation").status_code == 200
+    limited.advance(int(resp.headers["Retry-After"]))
+    assert lapi.get("/Organisation").status_code == 200
+
+
+def test_day_limit(lapi, limited):
+    limited.limits(min_limit=1000, day_limit=3, reset=True)
+    for _ in range(3):
+        assert lapi.get("/Organisation").status_code == 200
+    resp = lapi.get("/Organisation")
+    assert resp.status_code == 429 and resp.headers["X-Rate-Limit-Problem"] == "day"
+    assert int(resp.headers["Retry-After"]) > 3600
+    limited.advance(86400)
+    assert lapi.get("/Organisation").status_code == 200
+
+
+def test_concurrent_limit(lapi, limited):
+    limited.inject("hang", count=2, path="Organisation$", hang_seconds=1.0)
+    results = []
+
+    def slow():
+        results.append(lapi.get("/Organisation").status_code)
+
+    threads = [threading.Thread(target=slow) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.4)
+    resp = lapi.get("/Contacts", params={"page": 1})
+    for thread in threads:
+        thread.join()
+    assert resp.status_code == 429
+    assert resp.headers["X-Rate-Limit-Problem"] == "concurrent"
+    assert "Retry-After" in resp.headers
+    assert results == [200, 200]
+    assert lapi.get("/Organisation").status_code == 200
+
+
+def test_scaled_clock_resets_minute_window_quickly():
+    with Sandbox(mode="thread", time_scale=120, min_limit=2, validate=False) as sb:
+        api = Api(sb, sb.tokens(tenants=[DEMO_TENANT]), renew=True)
+        assert [api.get("/Organisation").status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(0.55)   # 66 seconds of sandbox time
+        assert api.get("/Organisation").status_code == 200
+        assert sb.control("GET", "clock")["time_scale"] == 120

@@ -1,0 +1,123 @@
+"""The official xero-python SDK talks to the sandbox: identity, token refresh, client
+credentials, reads and writes, and its exception mapping."""
+
+import time
+import uuid
+from datetime import date
+
+import pytest
+from xero_python.accounting import Account as XAccount
+from xero_python.accounting import (
+    AccountingApi,
+    Contact,
+    HistoryRecord,
+    HistoryRecords,
+    Invoice,
+    Invoices,
+    LineItem,
+    Payment,
+)
+from xero_python.api_client import ApiClient, Configuration
+from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+from xero_python.exceptions import AccountingBadRequestException, NotFoundException
+from xero_python.identity import IdentityApi
+
+from sandbox.seed_gen import DEMO_TENANT
+
+
+@pytest.fixture
+def sdk(sb, monkeypatch):
+    monkeypatch.setattr(TokenApi, "refresh_token_url", sb.token_url)
+    monkeypatch.setattr(TokenApi, "client_credentials_token_url", sb.token_url)
+    monkeypatch.setattr(TokenApi, "revoke_token_url", sb.revocation_url)
+    token = dict(sb.tokens())
+    token["expires_at"] = time.time() + token["expires_in"]
+    store = {"token": token, "saved": 0}
+
+    def saver(new_token):
+        store["token"] = new_token
+        store["saved"] += 1
+
+    cfg = Configuration()
+    cfg.oauth2_token = OAuth2Token(client_id="sandbox-client-id",
+                                   client_secret="sandbox-client-secret")
+    client = ApiClient(cfg, oauth2_token_getter=lambda: store["token"],
+                       oauth2_token_saver=saver)
+    client.rest_client.pool_manager.connection_pool_kw["retries"] = False
+    client.rest_client.pool_manager.clear()
+    return {"client": client, "store": store,
+            "accounting": AccountingApi(client, base_url=sb.accounting_url),
+            "identity": IdentityApi(client, base_url=sb.url)}
+
+
+def test_sdk_identity_and_reads(sdk):
+    connections = sdk["identity"].get_connections()
+    assert DEMO_TENANT in {c.tenant_id for c in connections}
+    acc = sdk["accounting"]
+    org = acc.get_organisations(DEMO_TENANT).organisations[0]
+    assert org.name == "Demo Company (Global)"
+    contacts = acc.get_contacts(DEMO_TENANT, page=1, page_size=50)
+    assert len(contacts.contacts) == 50 and contacts.pagination.item_count >= 160
+    codes = {a.code for a in acc.get_accounts(DEMO_TENANT).accounts}
+    assert {"090", "200", "300"} <= codes
+    assert acc.get_tax_rates(DEMO_TENANT).tax_rates
+    assert acc.get_tracking_categories(DEMO_TENANT).tracking_categories
+    assert acc.get_currencies(DEMO_TENANT).currencies
+    assert acc.get_items(DEMO_TENANT, unitdp=4).items
+
+
+def test_sdk_writes_and_errors(sdk):
+    acc = sdk["accounting"]
+    supplier = acc.get_contacts(DEMO_TENANT, where='Name.StartsWith("Acme")').contacts[0]
+    invoice = Invoice(type="ACCPAY", contact=Contact(contact_id=supplier.contact_id),
+                      date=date(2026, 11, 3), due_date=date(2026, 12, 3),
+                      invoice_number="SDK-1", status="AUTHORISED",
+                      line_items=[LineItem(description="Paper", quantity=2, unit_amount=12.5,
+                                           account_code="300", tax_type="INPUT")])
+    bad = Invoice(type="ACCPAY", contact=Contact(contact_id=supplier.contact_id),
+                  line_items=[LineItem(description="x", quantity=1, unit_amount=1,
+                                       account_code="999")])
+    result = acc.create_invoices(DEMO_TENANT, Invoices(invoices=[invoice, bad]),
+                                 summarize_errors=False, idempotency_key=str(uuid.uuid4()))
+    ok, failed = result.invoices
+    assert ok.status_attribute_string == "OK" and float(ok.total) == 28.75
+    assert failed.has_errors and "999" in failed.validation_errors[0].message
+    with pytest.raises(AccountingBadRequestException) as err:
+        acc.create_invoices(DEMO_TENANT, Invoices(invoices=[bad]))
+    assert "999" in err.value.reason
+    found = acc.get_invoices(DEMO_TENANT, where='InvoiceNumber=="SDK-1"', page=1)
+    assert found.invoices[0].invoice_id == ok.invoice_id
+    assert found.invoices[0].line_items[0].line_item_id
+    payment = Payment(invoice=Invoice(invoice_id=ok.invoice_id),
+                      account=XAccount(code="090"), amount=28.75, date=date(2026, 11, 20))
+    acc.create_payment(DEMO_TENANT, payment, idempotency_key=str(uuid.uuid4()))
+    paid = acc.get_invoice(DEMO_TENANT, ok.invoice_id).invoices[0]
+    assert getattr(paid.status, "value", paid.status) == "PAID"
+    acc.create_invoice_history(DEMO_TENANT, ok.invoice_id, HistoryRecords(
+        history_records=[HistoryRecord(details="Sent from Odoo")]))
+    attachment = acc.create_invoice_attachment_by_file_name(
+        DEMO_TENANT, ok.invoice_id, "Bill (1).pdf", b"%PDF-1.4", include_online=False)
+    assert attachment.attachments[0].file_name == "Bill (1).pdf"
+    with pytest.raises(NotFoundException):
+        acc.get_invoice(DEMO_TENANT, str(uuid.uuid4()))
+    headers = sdk["client"].last_response.getheaders()
+    assert "X-DayLimit-Remaining" in headers
+
+
+def test_sdk_refreshes_expired_token(sdk):
+    store = sdk["store"]
+    old_refresh = store["token"]["refresh_token"]
+    store["token"] = dict(store["token"], expires_at=time.time() - 10)
+    org = sdk["accounting"].get_organisations(DEMO_TENANT).organisations[0]
+    assert org.organisation_id == DEMO_TENANT
+    assert store["saved"] == 1 and store["token"]["refresh_token"] != old_refresh
+
+
+def test_sdk_client_credentials(sb, sdk):
+    client = sdk["client"]
+    client.configuration.oauth2_token = OAuth2Token(client_id="sandbox-custom-id",
+                                                    client_secret="sandbox-custom-secret")
+    token = client.get_client_credentials_token()
+    assert token["access_token"] and "refresh_token" not in token
+    org = sdk["accounting"].get_organisations("").organisations[0]
+    assert org.organisation_id == DEMO_TENANT
