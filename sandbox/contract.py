@@ -12,12 +12,14 @@ import re
 import threading
 import warnings
 from pathlib import Path
+from typing import ClassVar
 
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.finders import APICallPathFinder
 from werkzeug.routing import Map, Rule
 from werkzeug.routing.exceptions import HTTPException as RoutingError
 
+from . import fast_validators
 from .spec_schemas import ResponseSchemas
 
 log = logging.getLogger("sandbox.contract")
@@ -40,7 +42,7 @@ class CachedPathFinder(APICallPathFinder):
     the path template itself (``SpecRequest.path_pattern``), so the finder's answer
     depends only on (method, template) and is cached."""
 
-    cache = {}
+    cache: ClassVar[dict] = {}
 
     def find(self, method, name):
         key = (id(self.spec), method, name)
@@ -129,7 +131,8 @@ class Contract:
         from openapi_core import Config, OpenAPI
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        config = Config(spec_validator_cls=None, path_finder_cls=CachedPathFinder)
+        config = Config(spec_validator_cls=None, path_finder_cls=CachedPathFinder,
+                        request_validator_cls=fast_validators.RequestValidator)
         with open(self.directory / "xero_accounting.yaml", "rb") as fh:
             accounting = yaml.load(fh, Loader=loader)
         with open(self.directory / "xero-identity.yaml", "rb") as fh:
@@ -149,6 +152,24 @@ class Contract:
             self.webhooks_spec = yaml.load(fh, Loader=loader)
         self.header_params = self._header_params(accounting) | self._header_params(identity)
         self.webhook_validators = {}
+
+    def required_scopes(self, path, method):
+        """The OAuth2 scopes the spec lists for this call (any one suffices), or None when
+        the spec is absent or does not know the operation."""
+        if not self.enabled:
+            return None
+        api, spec_path = self._target(path)
+        if api is not self.accounting:
+            return None
+        pattern, _ = self._pattern(api, spec_path, method)
+        if pattern is None:
+            return None
+        operation = self.schemas[id(api)].spec["paths"][pattern[len(ACCOUNTING_PREFIX):]]
+        security = (operation.get(method.lower()) or {}).get("security") or []
+        scopes = []
+        for requirement in security:
+            scopes += requirement.get("OAuth2", [])
+        return scopes
 
     @staticmethod
     def _header_params(spec):

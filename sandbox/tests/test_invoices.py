@@ -290,3 +290,38 @@ def test_bad_where_is_400(api):
 
 def test_unknown_invoice_is_404(api):
     assert api.get("/Invoices/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_approving_keeps_four_decimal_unit_prices(api, supplier):
+    inv = create(api, bill(supplier["ContactID"], line(1.23456, 100)), unitdp="4")
+    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
+        {"Status": "AUTHORISED"}]}, params={"unitdp": "4"})
+    assert body["Invoices"][0]["LineItems"][0]["UnitAmount"] == 1.2346
+    assert body["Invoices"][0]["SubTotal"] == 123.46
+
+
+def test_changing_line_amount_types_recomputes_tax(api, supplier):
+    inv = create(api, bill(supplier["ContactID"], line(115.0)))
+    assert inv["TotalTax"] == 17.25
+    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
+        {"LineAmountTypes": "Inclusive"}]})
+    assert body["Invoices"][0]["TotalTax"] == 15.0 and body["Invoices"][0]["Total"] == 115.0
+
+
+def test_reference_is_dropped_on_bills(api, supplier):
+    inv = create(api, bill(supplier["ContactID"], Reference="ignored on bills"))
+    assert "Reference" not in inv
+
+
+def test_guids_are_case_insensitive(api, supplier):
+    inv = create(api, bill(supplier["ContactID"]))
+    upper = api.get(f"/Invoices/{inv['InvoiceID'].upper()}",
+                    headers={"xero-tenant-id": api.tenant.upper()})
+    assert upper.status_code == 200
+    assert upper.json()["Invoices"][0]["InvoiceID"] == inv["InvoiceID"]
+
+
+def test_bank_and_control_accounts_cannot_be_coded(api, supplier):
+    for code in ("090", "800", "610", "820"):
+        messages = errors_of(api, bill(supplier["ContactID"], line(account=code)))
+        assert any(f"'{code}' is not a valid code" in m for m in messages), code
