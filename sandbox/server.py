@@ -96,6 +96,8 @@ class SandboxServer:
             _drop(environ, reset=True)
         if fault and fault["kind"] in ("500", "503"):
             response = self._fault_response(int(fault["kind"]))
+            if path.startswith(PREFIX + "/"):
+                response.headers.update(self._limit_headers(request))
             self._log_call(request, response.status_code, None)
             return response
         if fault and fault["kind"] == "hang" and not path.startswith(PREFIX + "/"):
@@ -105,6 +107,12 @@ class SandboxServer:
                                            "Detail": "Rate limit exceeded"}, {
                 "Retry-After": str(fault["retry_after"]),
                 "X-Rate-Limit-Problem": fault["problem"]})
+            if path.startswith(PREFIX + "/"):
+                response.headers.update(self._limit_headers(request))
+                if fault["problem"] == "minute":
+                    response.headers["X-MinLimit-Remaining"] = "0"
+                elif fault["problem"] == "day":
+                    response.headers["X-DayLimit-Remaining"] = "0"
             self._log_call(request, 429, None)
             return response
         try:
@@ -115,10 +123,25 @@ class SandboxServer:
         except Exception:
             log.error("unhandled error on %s %s\n%s", method, path, traceback.format_exc())
             response, tenant = self._fault_response(500), None
+        if path.startswith(PREFIX + "/") and "X-DayLimit-Remaining" not in response.headers:
+            response.headers.update(self._limit_headers(request))
         self._log_call(request, response.status_code, tenant)
         if fault and fault["kind"] == "lost_response":
             _drop(environ, reset=False)
         return response
+
+    def _limit_headers(self, request):
+        """Rate-limit headers for responses produced before the tenant was resolved
+        (401, 403, injected faults)."""
+        token = self.identity.bearer(request)
+        tenant = request.headers.get("xero-tenant-id", "").strip()
+        if token is not None and token["tenant_id"] and not tenant:
+            tenant = token["tenant_id"]
+        if token is None or self.state.org(tenant) is None:
+            return {"X-MinLimit-Remaining": str(self.limits.min_limit),
+                    "X-DayLimit-Remaining": str(self.limits.day_limit),
+                    "X-AppMinLimit-Remaining": str(self.limits.app_min_limit)}
+        return self.limits.headers(tenant, token["client_id"])
 
     def _fault_response(self, status):
         if status == 503:

@@ -95,3 +95,12 @@ def test_scaled_clock_resets_minute_window_quickly():
         time.sleep(0.55)   # 66 seconds of sandbox time
         assert api.get("/Organisation").status_code == 200
         assert sb.control("GET", "clock")["time_scale"] == 120
+
+
+def test_headers_on_error_and_fault_responses(lapi, limited):
+    assert "X-DayLimit-Remaining" in lapi.get("/Nope").headers
+    limited.inject("503", count=1)
+    resp = lapi.get("/Organisation")
+    assert resp.status_code == 503 and "X-MinLimit-Remaining" in resp.headers
+    bad = Api(limited, {"access_token": "x"})
+    assert "X-AppMinLimit-Remaining" in bad.get("/Organisation").headers
