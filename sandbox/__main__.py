@@ -35,6 +35,9 @@ def build_parser():
                    help="maximum attachment size in bytes")
     p.add_argument("--no-validate", action="store_true",
                    help="do not validate requests/responses against the OpenAPI spec")
+    p.add_argument("--response-validation", choices=("schema", "openapi-core"),
+                   default="schema", help="how responses are checked against the spec: "
+                   "compiled per-operation schema validators (fast) or openapi-core")
     p.add_argument("--verbose", action="store_true", help="log every request")
     return p
 
@@ -43,7 +46,8 @@ def serve(args, ready=None):
     app = SandboxServer(seed=args.seed, time_scale=args.time_scale, min_limit=args.min_limit,
                         day_limit=args.day_limit, concurrent_limit=args.concurrent_limit,
                         webhook_url=args.webhook_url, webhook_key=args.webhook_key,
-                        validate=not args.no_validate, attachment_limit=args.attachment_limit)
+                        validate=not args.no_validate, attachment_limit=args.attachment_limit,
+                        response_validation=args.response_validation)
     httpd = make_server(args.host, args.port, app, threaded=True,
                         request_handler=QuietHandler)
     httpd.verbose = args.verbose

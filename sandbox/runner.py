@@ -26,13 +26,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Sandbox:
     def __init__(self, seed="demo", time_scale=1.0, min_limit=60, day_limit=5000,
                  concurrent_limit=5, webhook_url=None, webhook_key=None, mode="subprocess",
-                 validate=True, attachment_limit=None, host="127.0.0.1", port=0):
+                 validate=True, attachment_limit=None, host="127.0.0.1", port=0,
+                 response_validation=None):
         if mode not in ("subprocess", "thread"):
             raise ValueError("mode must be 'subprocess' or 'thread'")
         self.options = {"seed": seed, "time_scale": time_scale, "min_limit": min_limit,
                         "day_limit": day_limit, "concurrent_limit": concurrent_limit,
                         "webhook_url": webhook_url, "webhook_key": webhook_key,
-                        "attachment_limit": attachment_limit}
+                        "attachment_limit": attachment_limit,
+                        "response_validation": response_validation}
         self.mode, self.validate, self.host, self.port = mode, validate, host, port
         self.url = None
         self.proc = None

@@ -49,12 +49,12 @@ def _drop(environ, reset):
 class SandboxServer:
     def __init__(self, seed="demo", time_scale=1.0, min_limit=60, day_limit=5000,
                  concurrent_limit=5, webhook_url=None, webhook_key=None, validate=True,
-                 attachment_limit=10 * 1024 * 1024):
+                 attachment_limit=10 * 1024 * 1024, response_validation="schema"):
         self.clock = Clock(time_scale)
         self.state = State(seed)
         self.limits = Limits(self.clock, min_limit, day_limit, concurrent_limit)
         self.faults = Faults()
-        self.contract = Contract(enabled=validate)
+        self.contract = Contract(enabled=validate, response_validation=response_validation)
         self.webhooks = Webhooks(self.clock, webhook_url, webhook_key, self.contract)
         self.identity = Identity(self)
         self.attachment_limit = attachment_limit

@@ -64,7 +64,8 @@ def test_tracking_category_and_options_writes(api, sb):
 
 def test_update_item_and_archive_account(api):
     item = api.ok("GET", "/Items", params={"where": 'Code=="PAPER-A4"'})["Items"][0]
-    body = api.ok("POST", f"/Items/{item['ItemID']}", {"Items": [{"Code": "PAPER-A4", "Name": "A4 Paper"}]})
+    body = api.ok("POST", f"/Items/{item['ItemID']}",
+                  {"Items": [{"Code": "PAPER-A4", "Name": "A4 Paper"}]})
     assert body["Items"][0]["Name"] == "A4 Paper"
     acc = next(a for a in api.ok("GET", "/Accounts")["Accounts"] if a["Code"] == "494")
     api.ok("POST", f"/Accounts/{acc['AccountID']}", {"Accounts": [{"Status": "ARCHIVED"}]})
