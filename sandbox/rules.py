@@ -197,7 +197,8 @@ def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, ne
             unit = dec(line["LineAmount"]) / (qty or 1)
         else:
             unit = dec(line.get("UnitAmount"))
-        unit = q(unit, unitdp)
+        # a unit price the request did not send keeps the precision it was stored with
+        unit = q(unit, unitdp if "UnitAmount" in raw or "LineAmount" in raw else 4)
         gross = qty * unit
         discount = Decimal(0)
         if line.get("DiscountRate"):

@@ -114,9 +114,17 @@ def _lines(ctx, kind, record, element, status, errors):
     if lat not in rules.LINE_AMOUNT_TYPES:
         errors.append(f"LineAmountTypes '{lat}' is not valid")
         return
-    raw = element.get("LineItems") if "LineItems" in element else record.get("LineItems", [])
+    unitdp = ctx.unitdp
+    if "LineItems" in element:
+        raw = element["LineItems"]
+    else:
+        # re-check the stored lines (status or LineAmountTypes change): keep their unit
+        # prices as stored and recompute their tax
+        raw = [{k: v for k, v in line.items() if k != "TaxAmount"}
+               for line in record.get("LineItems", [])]
+        unitdp = 4
     lines, totals, errs = rules.build_lines(
-        ctx.org, raw or [], record.get("LineItems"), lat, ctx.unitdp, sales=sales,
+        ctx.org, raw or [], record.get("LineItems"), lat, unitdp, sales=sales,
         allow_discount=record.get("Type") == "ACCREC",
         need_account=status in ("SUBMITTED", "AUTHORISED") and kind is not PURCHASE_ORDER)
     errors.extend(errs)

@@ -290,3 +290,19 @@ def test_bad_where_is_400(api):
 
 def test_unknown_invoice_is_404(api):
     assert api.get("/Invoices/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+def test_approving_keeps_four_decimal_unit_prices(api, supplier):
+    inv = create(api, bill(supplier["ContactID"], line(1.23456, 100)), unitdp="4")
+    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
+        {"Status": "AUTHORISED"}]}, params={"unitdp": "4"})
+    assert body["Invoices"][0]["LineItems"][0]["UnitAmount"] == 1.2346
+    assert body["Invoices"][0]["SubTotal"] == 123.46
+
+
+def test_changing_line_amount_types_recomputes_tax(api, supplier):
+    inv = create(api, bill(supplier["ContactID"], line(115.0)))
+    assert inv["TotalTax"] == 17.25
+    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
+        {"LineAmountTypes": "Inclusive"}]})
+    assert body["Invoices"][0]["TotalTax"] == 15.0 and body["Invoices"][0]["Total"] == 115.0
