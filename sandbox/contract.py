@@ -150,6 +150,24 @@ class Contract:
         self.header_params = self._header_params(accounting) | self._header_params(identity)
         self.webhook_validators = {}
 
+    def required_scopes(self, path, method):
+        """The OAuth2 scopes the spec lists for this call (any one suffices), or None when
+        the spec is absent or does not know the operation."""
+        if not self.enabled:
+            return None
+        api, spec_path = self._target(path)
+        if api is not self.accounting:
+            return None
+        pattern, _ = self._pattern(api, spec_path, method)
+        if pattern is None:
+            return None
+        operation = self.schemas[id(api)].spec["paths"][pattern[len(ACCOUNTING_PREFIX):]]
+        security = (operation.get(method.lower()) or {}).get("security") or []
+        scopes = []
+        for requirement in security:
+            scopes += requirement.get("OAuth2", [])
+        return scopes
+
     @staticmethod
     def _header_params(spec):
         names = set()

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import control, ui
+from . import control, scopes, ui
 from .accounting import ROUTES
 from .accounting.base import Ctx, XeroError, bad_request, json_response
 from .clock import Clock
@@ -211,6 +211,11 @@ class SandboxServer:
                                 f"'{request.method}'.", status=405, mimetype="text/plain")
             return Response("The resource you're looking for cannot be found", status=404,
                             mimetype="text/plain")
+        required = self.contract.required_scopes(request.path, request.method)
+        endpoint = request.path[len(PREFIX) + 1:].split("/", 1)[0]
+        if required and not scopes.allowed(token["scope"].split(), required, endpoint,
+                                           request.method):
+            return unauthorized("AuthorizationUnsuccessful")
         problems = self.contract.check_request(request)
         if problems:
             return json_response(400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",

@@ -204,3 +204,22 @@ def test_revocation_removes_connections_and_tokens(sb):
     assert Api(sb, token).get("/Organisation").status_code == 401
     # consent again restores access
     assert Api(sb, sb.tokens()).get("/Organisation").status_code == 200
+
+
+def test_scopes_are_enforced_per_endpoint(sb):
+    token = sb.tokens(scope="offline_access accounting.settings.read")
+    api = Api(sb, token)
+    assert api.get("/Organisation").status_code == 200
+    resp = api.get("/Invoices")
+    assert resp.status_code == 401 and resp.json()["Detail"] == "AuthorizationUnsuccessful"
+    assert api.put("/Accounts", {"Code": "x1", "Name": "x", "Type": "EXPENSE"}
+                   ).status_code == 401
+
+
+def test_granular_scopes_are_accepted(sb):
+    api = Api(sb, sb.tokens(scope="offline_access accounting.invoices.read "
+                                  "accounting.payments"))
+    assert api.get("/Invoices").status_code == 200
+    assert api.get("/Payments").status_code == 200
+    assert api.put("/Invoices", {"Invoices": []}).status_code == 401
+    assert api.get("/Contacts").status_code == 401
