@@ -307,12 +307,24 @@ class Identity:
             return tenant_id in ("", None, token["tenant_id"])
         return any(c["tenantId"] == tenant_id for c in self.user_connections(token))
 
+    def _custom_connection(self, token):
+        """The single connection of a custom-connection (client credentials) app."""
+        org = self.state.org(token["tenant_id"])
+        app = token["client_id"]
+        conn_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"custom:{app}:{org.tenant_id}"))
+        stamp = "2026-01-01T00:00:00.0000000Z"   # the seed organisations' creation date
+        return {"id": conn_id, "authEventId": conn_id, "tenantId": org.tenant_id,
+                "tenantType": "ORGANISATION", "tenantName": org.name,
+                "createdDateUtc": stamp, "updatedDateUtc": stamp}
+
     def connections(self, request, connection_id=None):
         token = self.bearer(request)
         if token is None:
             return unauthorized()
         with self.state.lock:
             mine = self.user_connections(token) if token["user_id"] else []
+            if token["tenant_id"]:
+                mine = [self._custom_connection(token)]
             if request.method == "DELETE":
                 for conn in mine:
                     if conn["id"] == connection_id:

@@ -223,3 +223,11 @@ def test_granular_scopes_are_accepted(sb):
     assert api.get("/Payments").status_code == 200
     assert api.put("/Invoices", {"Invoices": []}).status_code == 401
     assert api.get("/Contacts").status_code == 401
+
+
+def test_client_credentials_connections(sb):
+    token = sb.client_credentials()
+    rows = requests.get(sb.url + "/connections",
+                        headers={"Authorization": f"Bearer {token['access_token']}"},
+                        timeout=10).json()
+    assert [r["tenantId"] for r in rows] == [DEMO_TENANT]
