@@ -18,6 +18,7 @@ from openapi_core.templating.paths.finders import APICallPathFinder
 from werkzeug.routing import Map, Rule
 from werkzeug.routing.exceptions import HTTPException as RoutingError
 
+from . import fast_validators
 from .spec_schemas import ResponseSchemas
 
 log = logging.getLogger("sandbox.contract")
@@ -129,7 +130,8 @@ class Contract:
         from openapi_core import Config, OpenAPI
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        config = Config(spec_validator_cls=None, path_finder_cls=CachedPathFinder)
+        config = Config(spec_validator_cls=None, path_finder_cls=CachedPathFinder,
+                        request_validator_cls=fast_validators.RequestValidator)
         with open(self.directory / "xero_accounting.yaml", "rb") as fh:
             accounting = yaml.load(fh, Loader=loader)
         with open(self.directory / "xero-identity.yaml", "rb") as fh:

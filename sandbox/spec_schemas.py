@@ -3,15 +3,17 @@
 openapi-core resolves the spec through path objects on every call; for responses the
 sandbox instead compiles each (operation, status) schema once with the same validator
 class openapi-core uses for responses (openapi-schema-validator's OAS30ReadValidator,
-with its format checker) and validates the body object the handler produced.
+with its format checker; see fast_validators for the enum shortcut) and validates the
+body object the handler produced.
 """
 
 import json
 import threading
 
-from openapi_schema_validator import OAS30ReadValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
+from .fast_validators import ReadValidator
 
 UNDECLARED = object()
 
@@ -60,9 +62,8 @@ class ResponseSchemas:
                     validators[media] = None
                     continue
                 ref = {"$ref": f"{self.uri}#/" + _pointer(*where, "content", media, "schema")}
-                validators[media] = OAS30ReadValidator(
-                    ref, registry=self.registry,
-                    format_checker=OAS30ReadValidator.FORMAT_CHECKER)
+                validators[media] = ReadValidator(
+                    ref, registry=self.registry, format_checker=ReadValidator.FORMAT_CHECKER)
             entry = (code, validators)
         with self.lock:
             self.cache[key] = entry
