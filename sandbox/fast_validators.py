@@ -5,7 +5,11 @@
   instances, plain membership gives the same answer.
 - openapi-core deep-copies the format checker for every schema validator it creates;
   the checker is never modified, so one instance is shared.
+- A parameter's verdict depends only on the parameter's spec entry and its raw value, so
+  valid (parameter, value) pairs are remembered (bounded).
 """
+
+import threading
 
 from jsonschema import validators as jsonschema_validators
 from jsonschema._keywords import enum as _generic_enum
@@ -31,8 +35,34 @@ class SharedFormatCheckerFactory(SchemaValidatorsFactory):
         return super().get_format_checker(format_validators, extra_format_validators)
 
 
+PARAM_MEMO_SIZE = 8192
+
+
 class RequestValidator(V30RequestValidator):
-    """openapi-core's OpenAPI 3.0 request validator with the faster factory above."""
+    """openapi-core's OpenAPI 3.0 request validator with the faster pieces above."""
 
     schema_validators_factory = SharedFormatCheckerFactory(
         WriteValidator, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+    _memo = {}
+    _memo_lock = threading.Lock()
+
+    def _get_param_or_header_and_schema(self, param_or_header, location, name=None):
+        if "content" in param_or_header:
+            return super()._get_param_or_header_and_schema(param_or_header, location, name)
+        key_name = name or (param_or_header / "name").read_str()
+        if hasattr(location, "getlist"):
+            raw = tuple(location.getlist(key_name))
+        else:
+            raw = location.get(key_name)
+        if not raw:
+            return super()._get_param_or_header_and_schema(param_or_header, location, name)
+        key = (id(self.spec), tuple(param_or_header.parts), key_name, raw)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        result = super()._get_param_or_header_and_schema(param_or_header, location, name)
+        with self._memo_lock:
+            if len(self._memo) >= PARAM_MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = result
+        return result
