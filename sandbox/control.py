@@ -81,7 +81,7 @@ def org_collection(server, request, tenant_id, collection):
                 merged = dict(current or {}, **row)
                 if key not in merged:
                     return _json({"error": f"{key} is required"}, 400)
-                merged["UpdatedDateUTC"] = server.clock and _stamp(server)
+                merged["UpdatedDateUTC"] = _stamp(server)
                 org.coll(collection)[merged[key]] = merged
                 out.append(merged)
             return _json(out)

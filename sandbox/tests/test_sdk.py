@@ -121,3 +121,44 @@ def test_sdk_client_credentials(sb, sdk):
     assert token["access_token"] and "refresh_token" not in token
     org = sdk["accounting"].get_organisations("").organisations[0]
     assert org.organisation_id == DEMO_TENANT
+
+
+def test_sdk_updates_purchase_orders_contacts_and_payments(sdk):
+    acc = sdk["accounting"]
+    created = acc.create_contacts(DEMO_TENANT, Contacts(contacts=[
+        Contact(name="SDK Supplier Ltd", email_address="ap@sdk.example.com")]),
+        summarize_errors=False).contacts[0]
+    assert created.contact_id and created.status_attribute_string == "OK"
+    order = PurchaseOrder(contact=Contact(contact_id=created.contact_id),
+                          date=date(2026, 11, 1), line_items=[
+                              LineItem(description="Toner", quantity=3, unit_amount=61.0,
+                                       account_code="300", tax_type="INPUT")])
+    po = acc.create_purchase_orders(DEMO_TENANT, PurchaseOrders(purchase_orders=[order]),
+                                    summarize_errors=False).purchase_orders[0]
+    assert po.purchase_order_number.startswith("PO-")
+    po = acc.update_purchase_order(DEMO_TENANT, po.purchase_order_id, PurchaseOrders(
+        purchase_orders=[PurchaseOrder(status="AUTHORISED")])).purchase_orders[0]
+    assert getattr(po.status, "value", po.status) == "AUTHORISED"
+    listed = acc.get_purchase_orders(DEMO_TENANT, status="AUTHORISED", page=1)
+    assert po.purchase_order_id in {p.purchase_order_id for p in listed.purchase_orders}
+    bill = acc.update_or_create_invoices(DEMO_TENANT, Invoices(invoices=[Invoice(
+        type="ACCPAY", contact=Contact(contact_id=created.contact_id), status="DRAFT",
+        line_items=[LineItem(description="Toner", quantity=1, unit_amount=10,
+                             account_code="300")])]), summarize_errors=False).invoices[0]
+    bill = acc.update_invoice(DEMO_TENANT, bill.invoice_id, Invoices(invoices=[
+        Invoice(status="AUTHORISED")])).invoices[0]
+    payment = acc.create_payments(DEMO_TENANT, Payments(payments=[Payment(
+        invoice=Invoice(invoice_id=bill.invoice_id), account=XAccount(code="090"),
+        amount=5.0, date=date(2026, 11, 21))]), summarize_errors=False).payments[0]
+    acc.delete_payment(DEMO_TENANT, payment.payment_id, PaymentDelete(status="DELETED"))
+    again = acc.get_invoice(DEMO_TENANT, bill.invoice_id).invoices[0]
+    assert float(again.amount_paid) == 0
+
+
+def test_sdk_deletes_a_connection(sb, sdk):
+    identity = sdk["identity"]
+    before = identity.get_connections()
+    second = next(c for c in before if c.tenant_id != DEMO_TENANT)
+    identity.delete_connection(second.id)
+    assert second.id not in {c.id for c in identity.get_connections()}
+    sb.authorize()   # give the session's user its connection back
