@@ -10,12 +10,17 @@ from xero_python.accounting import Account as XAccount
 from xero_python.accounting import (
     AccountingApi,
     Contact,
+    Contacts,
     HistoryRecord,
     HistoryRecords,
     Invoice,
     Invoices,
     LineItem,
     Payment,
+    PaymentDelete,
+    Payments,
+    PurchaseOrder,
+    PurchaseOrders,
 )
 from xero_python.api_client import ApiClient, Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
