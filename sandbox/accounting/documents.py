@@ -102,6 +102,12 @@ def _dates(record, element, kind, errors):
             errors.append(f"{field} '{element[field]}' is not a valid date")
 
 
+def _ignored(kind, typ, field):
+    """Reference is an ACCREC-only field on invoices: Xero drops it on bills (the bill's
+    supplier reference is its InvoiceNumber)."""
+    return kind is INVOICE and typ == "ACCPAY" and field == "Reference"
+
+
 def _contact_summary(contact):
     keys = ("ContactID", "Name", "ContactNumber", "ContactStatus", "EmailAddress",
             "DefaultCurrency")
@@ -156,7 +162,7 @@ def _create(ctx, kind, element):
     if not element.get("LineItems"):
         errors.append("LineItems must be specified")
     for field in kind.scalar_fields:
-        if field in element:
+        if field in element and not _ignored(kind, record.get("Type"), field):
             record[field] = element[field]
     record.update({"Status": status, "LineAmountTypes": element.get("LineAmountTypes")
                    or "Exclusive", "CurrencyCode": currency})
@@ -272,7 +278,8 @@ def _update(ctx, kind, existing, element):
                 errors.append(err)
             record["CurrencyCode"] = element["CurrencyCode"]
         for field in (*kind.scalar_fields, kind.number, "LineAmountTypes"):
-            if field in element and element[field] is not None:
+            if field in element and element[field] is not None and not _ignored(
+                    kind, record.get("Type"), field):
                 record[field] = element[field]
         _dates(record, element, kind, errors)
         if "LineItems" in element or "LineAmountTypes" in element or status != current:

@@ -306,3 +306,8 @@ def test_changing_line_amount_types_recomputes_tax(api, supplier):
     body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
         {"LineAmountTypes": "Inclusive"}]})
     assert body["Invoices"][0]["TotalTax"] == 15.0 and body["Invoices"][0]["Total"] == 115.0
+
+
+def test_reference_is_dropped_on_bills(api, supplier):
+    inv = create(api, bill(supplier["ContactID"], Reference="ignored on bills"))
+    assert "Reference" not in inv
