@@ -64,7 +64,7 @@ def main(argv=None):
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
-        pass
+        print("sandbox stopped", file=sys.stderr)
     finally:
         httpd.server_close()
     return 0

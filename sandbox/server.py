@@ -2,7 +2,6 @@
 spec validation and the call log around the Accounting and Identity handlers."""
 
 import hashlib
-import json
 import logging
 import socket
 import struct
@@ -41,8 +40,8 @@ def _drop(environ, reset):
             if reset:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        except OSError as exc:   # the client may already have gone; nothing to undo
+            log.debug("dropping connection: %s", exc)
     raise DropConnection("connection dropped by fault injection")
 
 
@@ -242,9 +241,8 @@ class SandboxServer:
 
     def _idempotent(self, request, org, token, handler, values, key):
         if len(key) > IDEMPOTENCY_MAX:
-            raise_resp = bad_request(f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} "
-                                     "characters long")
-            return json_response(400, raise_resp.body)
+            return json_response(400, bad_request(
+                f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} characters long").body)
         digest = hashlib.sha256(b"\0".join([
             request.method.encode(), request.path.encode(),
             request.query_string, request.get_data(cache=True)])).hexdigest()
@@ -302,7 +300,3 @@ class SandboxServer:
         with self.calls_lock:
             self.calls = []
         self.contract.violations.clear()
-
-
-def dumps(obj):
-    return json.dumps(obj, default=str)

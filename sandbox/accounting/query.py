@@ -4,6 +4,7 @@ import functools
 import re
 from datetime import UTC, datetime
 
+from ..xdates import MS_RE as MS_DATE
 from ..xdates import parse_datetime
 from .base import bad_request
 
@@ -253,11 +254,8 @@ def order_records(records, order, default_keys):
 
 
 def _sort_key(value):
-    if isinstance(value, str) and value.startswith("/Date("):
-        try:
-            return (1, parse_datetime(value).timestamp(), "")
-        except ValueError:
-            pass
+    if isinstance(value, str) and MS_DATE.match(value):
+        return (1, parse_datetime(value).timestamp(), "")
     if isinstance(value, (int, float)):
         return (1, float(value), "")
     return (2, 0, "" if value is None else str(value).lower())
