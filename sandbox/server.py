@@ -190,10 +190,9 @@ class SandboxServer:
             headers.update(self.limits.headers(tenant, token["client_id"]))
             return Response("Rate limit exceeded", status=429, headers=headers,
                             mimetype="text/plain"), tenant
+        if fault and fault["kind"] == "hang":
+            request.environ["sandbox.hang"] = fault["hang_seconds"]
         try:
-            if fault and fault["kind"] == "hang":
-                # a slow call holds its concurrency slot, as a slow Xero call does
-                time.sleep(fault["hang_seconds"])
             response = self._dispatch(request, org, token)
         finally:
             self.limits.release(tenant)
@@ -226,6 +225,11 @@ class SandboxServer:
         return self._run(request, org, token, handler, values)
 
     def _run(self, request, org, token, handler, values):
+        hang = request.environ.get("sandbox.hang")
+        if hang:
+            # a slow call: it holds its concurrency slot and its idempotency key while
+            # it sleeps, then completes, as a slow Xero call whose client gave up does
+            time.sleep(hang)
         ctx = Ctx(self, request, org, token)
         try:
             with self.state.lock:

@@ -68,3 +68,20 @@ def test_injected_server_error_does_not_burn_the_key(api, supplier, sb):
     sb.inject("500", count=1, path="/Invoices$", method="PUT")
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 500
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 200
+
+
+def test_retry_during_a_slow_call_conflicts_then_replays(api, supplier, sb):
+    import time
+
+    k = key()
+    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-SLOW")]}
+    sb.inject("hang", count=1, path="/Invoices$", method="PUT", hang_seconds=1.0)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        api.put("/Invoices", payload, headers={"Idempotency-Key": k}, timeout=0.3)
+    busy = api.put("/Invoices", payload, headers={"Idempotency-Key": k})
+    assert busy.status_code == 409
+    time.sleep(1.0)
+    done = api.put("/Invoices", payload, headers={"Idempotency-Key": k})
+    assert done.status_code == 200 and done.headers.get("Idempotent-Replayed") == "true"
+    found = api.ok("GET", "/Invoices", params={"InvoiceNumbers": "IDEM-SLOW"})["Invoices"]
+    assert len(found) == 1
