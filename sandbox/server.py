@@ -3,6 +3,7 @@ spec validation and the call log around the Accounting and Identity handlers."""
 
 import hashlib
 import logging
+import re
 import socket
 import struct
 import threading
@@ -27,6 +28,7 @@ from .webhooks import Webhooks
 log = logging.getLogger("sandbox")
 PREFIX = "/api.xro/2.0"
 IDEMPOTENCY_MAX = 128
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 class DropConnection(ConnectionResetError):
@@ -178,7 +180,7 @@ class SandboxServer:
         token = self.identity.bearer(request)
         if token is None:
             return unauthorized(), None
-        tenant = request.headers.get("xero-tenant-id", "").strip()
+        tenant = request.headers.get("xero-tenant-id", "").strip().lower()
         if token["tenant_id"] and not tenant:
             tenant = token["tenant_id"]
         org = self.state.org(tenant)
@@ -214,6 +216,9 @@ class SandboxServer:
         if required and not scopes.allowed(token["scope"].split(), required, endpoint,
                                            request.method):
             return unauthorized("AuthorizationUnsuccessful")
+        # Xero's GUIDs are case-insensitive; the store keeps them lower-case
+        values = {k: v.lower() if isinstance(v, str) and UUID_RE.match(v) else v
+                  for k, v in values.items()}
         problems = self.contract.check_request(request)
         if problems:
             return json_response(400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",

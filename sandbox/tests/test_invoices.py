@@ -311,3 +311,11 @@ def test_changing_line_amount_types_recomputes_tax(api, supplier):
 def test_reference_is_dropped_on_bills(api, supplier):
     inv = create(api, bill(supplier["ContactID"], Reference="ignored on bills"))
     assert "Reference" not in inv
+
+
+def test_guids_are_case_insensitive(api, supplier):
+    inv = create(api, bill(supplier["ContactID"]))
+    upper = api.get(f"/Invoices/{inv['InvoiceID'].upper()}",
+                    headers={"xero-tenant-id": api.tenant.upper()})
+    assert upper.status_code == 200
+    assert upper.json()["Invoices"][0]["InvoiceID"] == inv["InvoiceID"]
