@@ -68,7 +68,7 @@ def test_day_limit(lapi, limited):
 
 
 def test_concurrent_limit(lapi, limited):
-    limited.inject("hang", count=2, path="Organisation$", hang_seconds=1.0)
+    limited.inject("hang", count=2, path="Organisation$", hang_seconds=1.5)
     results = []
 
     def slow():
@@ -77,7 +77,7 @@ def test_concurrent_limit(lapi, limited):
     threads = [threading.Thread(target=slow) for _ in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(0.4)
+    time.sleep(0.6)
     resp = lapi.get("/Contacts", params={"page": 1})
     for thread in threads:
         thread.join()
@@ -89,12 +89,12 @@ def test_concurrent_limit(lapi, limited):
 
 
 def test_scaled_clock_resets_minute_window_quickly():
-    with Sandbox(mode="thread", time_scale=120, min_limit=2, validate=False) as sb:
+    with Sandbox(mode="thread", time_scale=40, min_limit=2, validate=False) as sb:
         api = Api(sb, sb.tokens(tenants=[DEMO_TENANT]), renew=True)
         assert [api.get("/Organisation").status_code for _ in range(3)] == [200, 200, 429]
-        time.sleep(0.55)   # 66 seconds of sandbox time
+        time.sleep(1.6)   # 64 seconds of sandbox time
         assert api.get("/Organisation").status_code == 200
-        assert sb.control("GET", "clock")["time_scale"] == 120
+        assert sb.control("GET", "clock")["time_scale"] == 40
 
 
 def test_headers_on_error_and_fault_responses(lapi, limited):
