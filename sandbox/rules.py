@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 LINE_AMOUNT_TYPES = ("Exclusive", "Inclusive", "NoTax")
 CENT = Decimal("0.01")
+LINE_FORBIDDEN_SYSTEM_ACCOUNTS = {"DEBTORS", "CREDITORS", "GST", "RETAINEDEARNINGS"}
 
 
 def dec(value, default="0"):
@@ -77,7 +78,9 @@ def active_account(org, line):
     if not code and not account_id:
         return None, None
     acc = org.coll("Accounts").get(account_id) if account_id else org.account_by_code(code)
-    if acc is None or acc.get("Status") != "ACTIVE":
+    if acc is None or acc.get("Status") != "ACTIVE" or acc.get("Type") == "BANK" or acc.get(
+            "SystemAccount") in LINE_FORBIDDEN_SYSTEM_ACCOUNTS:
+        # bank accounts and control accounts (receivables, payables, tax) cannot be coded
         return None, f"Account code '{code or account_id}' is not a valid code for this document."
     return acc, None
 

@@ -75,6 +75,10 @@ def save_payment(ctx, element):
         return None, ["Payments can only be made against Authorised documents"]
     if amount > outstanding:
         return None, ["Payment amount exceeds the amount outstanding on this document"]
+    bank_currency = acc.get("CurrencyCode") or org.info["BaseCurrency"]
+    if bank_currency not in (doc.get("CurrencyCode"), org.info["BaseCurrency"]):
+        return None, [f"The bank account currency ({bank_currency}) must be the document's "
+                      f"currency ({doc.get('CurrencyCode')}) or the base currency"]
     today = datetime.fromtimestamp(ctx.now, tz=UTC).date().isoformat()
     try:
         day, _ = date_fields(element.get("Date") or today)

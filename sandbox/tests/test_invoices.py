@@ -319,3 +319,9 @@ def test_guids_are_case_insensitive(api, supplier):
                     headers={"xero-tenant-id": api.tenant.upper()})
     assert upper.status_code == 200
     assert upper.json()["Invoices"][0]["InvoiceID"] == inv["InvoiceID"]
+
+
+def test_bank_and_control_accounts_cannot_be_coded(api, supplier):
+    for code in ("090", "800", "610", "820"):
+        messages = errors_of(api, bill(supplier["ContactID"], line(account=code)))
+        assert any(f"'{code}' is not a valid code" in m for m in messages), code

@@ -103,3 +103,14 @@ def test_pay_helper_marks_bill_paid(api, supplier, sb):
     inv = approved_bill(api, supplier)
     sb.pay(api.tenant, inv["InvoiceID"])
     assert api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]["Status"] == "PAID"
+
+
+def test_bank_account_currency_must_match(api, supplier):
+    usd_bill = approved_bill(api, supplier)
+    resp = api.put("/Payments", {"Payments": [payment(usd_bill["InvoiceID"], 1.0, code="092")]})
+    assert resp.status_code == 400 and "currency" in resp.text
+    eur_bill = create(api, bill(supplier["ContactID"], line(10.0), Status="AUTHORISED",
+                                CurrencyCode="EUR", CurrencyRate=0.9))
+    api.ok("PUT", "/Payments", {"Payments": [payment(eur_bill["InvoiceID"], 1.0, code="092")]})
+    api.ok("PUT", "/Payments", {"Payments": [payment(eur_bill["InvoiceID"], 1.0, code="090",
+                                                     CurrencyRate=0.9)]})
