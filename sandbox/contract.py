@@ -12,6 +12,7 @@ import re
 import threading
 import warnings
 from pathlib import Path
+from typing import ClassVar
 
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.finders import APICallPathFinder
@@ -41,7 +42,7 @@ class CachedPathFinder(APICallPathFinder):
     the path template itself (``SpecRequest.path_pattern``), so the finder's answer
     depends only on (method, template) and is cached."""
 
-    cache = {}
+    cache: ClassVar[dict] = {}
 
     def find(self, method, name):
         key = (id(self.spec), method, name)

@@ -10,6 +10,7 @@
 """
 
 import threading
+from typing import ClassVar
 
 from jsonschema import validators as jsonschema_validators
 from jsonschema._keywords import enum as _generic_enum
@@ -43,7 +44,7 @@ class RequestValidator(V30RequestValidator):
 
     schema_validators_factory = SharedFormatCheckerFactory(
         WriteValidator, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
-    _memo = {}
+    _memo: ClassVar[dict] = {}
     _memo_lock = threading.Lock()
 
     def _get_param_or_header_and_schema(self, param_or_header, location, name=None):

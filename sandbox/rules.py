@@ -49,8 +49,8 @@ def resolve_contact(org, ref, allow_create_by_name):
         found = next((c for c in contacts.values()
                       if c.get("ContactNumber") == ref["ContactNumber"]), None)
         if found is None:
-            return None, [f"The contact with ContactNumber {ref['ContactNumber']} could not "
-                          "be found"], None
+            return None, [(f"The contact with ContactNumber {ref['ContactNumber']} could not "
+                          "be found")], None
     else:
         name = ref["Name"].strip()
         found = next((c for c in contacts.values()
@@ -64,11 +64,11 @@ def resolve_contact(org, ref, allow_create_by_name):
             elif allow_create_by_name:
                 return None, [], {"ContactID": str(uuid.uuid4()), "Name": name}
             else:
-                return None, [f"The contact '{name}' could not be found. Purchase orders "
-                              "require an existing contact (ContactID or ContactNumber)"], None
+                return None, [(f"The contact '{name}' could not be found. Purchase orders "
+                              "require an existing contact (ContactID or ContactNumber)")], None
     if found.get("ContactStatus") == "ARCHIVED":
-        return None, [f"The contact '{found.get('Name')}' is archived and cannot be used on "
-                      "a new or updated transaction"], None
+        return None, [(f"The contact '{found.get('Name')}' is archived and cannot be used on "
+                      "a new or updated transaction")], None
     return found, [], None
 
 

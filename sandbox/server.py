@@ -8,7 +8,6 @@ import socket
 import struct
 import threading
 import time
-import traceback
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -122,7 +121,8 @@ class SandboxServer:
             else:
                 response, tenant = self._identity(request), None
         except Exception:
-            log.error("unhandled error on %s %s\n%s", method, path, traceback.format_exc())
+            # answer like Xero's own 500 and keep serving
+            log.exception("unhandled error on %s %s", method, path)
             response, tenant = self._fault_response(500), None
         if path.startswith(PREFIX + "/") and "X-DayLimit-Remaining" not in response.headers:
             response.headers.update(self._limit_headers(request))

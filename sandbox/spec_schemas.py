@@ -77,8 +77,8 @@ class ResponseSchemas:
         if not validators:
             return [] if not data else [f"{status} response must have no content"]
         if mimetype not in validators:
-            return [f"Content for media type {mimetype!r} not found "
-                    f"(declared: {', '.join(validators)})"]
+            return [(f"Content for media type {mimetype!r} not found "
+                    f"(declared: {', '.join(validators)})")]
         validator = validators[mimetype]
         if validator is None:
             return []

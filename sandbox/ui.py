@@ -27,8 +27,8 @@ def _row(tenant_id, doc, kind, number_key, id_key):
 
 
 def handle(server, request):
-    parts = [f"<!doctype html><html><head><title>Xero Sandbox</title><style>{STYLE}</style>"
-             "</head><body><h1>Xero Sandbox</h1>"]
+    parts = [(f"<!doctype html><html><head><title>Xero Sandbox</title><style>{STYLE}</style>"
+             "</head><body><h1>Xero Sandbox</h1>")]
     with server.state.lock:
         for org in server.state.orgs.values():
             parts.append(f"<h2>{html.escape(org.name)}</h2><p>Tenant <code>{org.tenant_id}"

@@ -48,20 +48,20 @@ def upload(ctx, endpoint, doc_id, name):
     doc = _doc(ctx, endpoint, doc_id)
     element = {"FileName": name}
     if not name.strip() or any(ch in FORBIDDEN for ch in name):
-        raise validation_error(["The file name contains characters that are not allowed "
-                                '(< > : " / \\ | ? * or NUL)'], element)
+        raise validation_error([("The file name contains characters that are not allowed "
+                                '(< > : " / \\ | ? * or NUL)')], element)
     data = ctx.request.get_data(cache=True)
     if not data:
         raise validation_error(["The attachment content is empty"], element)
     limit = ctx.server.attachment_limit
     if len(data) > limit:
-        raise validation_error([f"The file is too large. The maximum attachment size is "
+        raise validation_error([(f"The file is too large. The maximum attachment size is "
                                 f"{limit // (1024 * 1024) or limit} "
-                                f"{'MB' if limit >= 1024 * 1024 else 'bytes'}"], element)
+                                f"{'MB' if limit >= 1024 * 1024 else 'bytes'}")], element)
     files = ctx.org.attachments.setdefault(doc_id, {})
     if name not in files and len(files) >= MAX_PER_DOCUMENT:
-        raise validation_error([f"A document can have at most {MAX_PER_DOCUMENT} "
-                                "attachments"], element)
+        raise validation_error([(f"A document can have at most {MAX_PER_DOCUMENT} "
+                                "attachments")], element)
     mime = ctx.request.mimetype
     if not mime or mime == "application/octet-stream":
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"

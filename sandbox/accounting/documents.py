@@ -76,8 +76,8 @@ def _find_existing(ctx, kind, element, mode):
                           and d.get("Type") == typ and d.get("Status") != "DELETED"), None)
             if clash is not None:
                 if mode == "create":
-                    return None, [f"{'Invoice' if kind is INVOICE else 'Credit Note'} # must "
-                                  "be unique."]
+                    return None, [(f"{'Invoice' if kind is INVOICE else 'Credit Note'} # must "
+                                  "be unique.")]
                 return clash, []
     return None, []
 
@@ -243,19 +243,19 @@ def _update(ctx, kind, existing, element):
     status = element.get("Status") or current
     if status not in kind.transitions.get(current, set()):
         if status == "DELETED" and current == "AUTHORISED":
-            return None, [f"{kind.label} not of valid status for modification: AUTHORISED "
-                          "documents cannot be deleted, void them instead"]
-        return None, [f"{kind.label} not of valid status for modification "
-                      f"(cannot change {current} to {status})"]
+            return None, [(f"{kind.label} not of valid status for modification: AUTHORISED "
+                          "documents cannot be deleted, void them instead")]
+        return None, [(f"{kind.label} not of valid status for modification "
+                      f"(cannot change {current} to {status})")]
     changed = {k for k in element if k not in (kind.id, "Status") and element[k] is not None}
     changed -= {"HasAttachments", "HasErrors", "IsDiscounted", "StatusAttributeString"}
     if status in ("VOIDED", "DELETED") and _is_paid(kind, existing):
-        return None, ["This document cannot be edited as it has a payment or credit note "
-                      "allocated to it."]
+        return None, [("This document cannot be edited as it has a payment or credit note "
+                      "allocated to it.")]
     if changed and _is_paid(kind, existing):
         if existing.get("Type") in ("ACCPAY", "ACCPAYCREDIT"):
-            return None, ["This document cannot be edited as it has a payment or credit note "
-                          "allocated to it."]
+            return None, [("This document cannot be edited as it has a payment or credit note "
+                          "allocated to it.")]
         extra = changed - set(kind.paid_fields) - {"LineItems", "Contact"}
         if extra or ("LineItems" in changed and _line_money_changed(existing, element)):
             return None, ["This document cannot be edited as it has a payment or credit note "

@@ -33,8 +33,8 @@ def add_history(ctx, endpoint, doc_id):
             raise validation_error(["The Details of a history record must be specified"],
                                    element)
         if len(details) > MAX_DETAILS:
-            raise validation_error([f"The Details of a history record must be "
-                                    f"{MAX_DETAILS} characters or fewer"], element)
+            raise validation_error([(f"The Details of a history record must be "
+                                    f"{MAX_DETAILS} characters or fewer")], element)
     for element in items:
         row = {"Details": element["Details"].strip(), "DateUTC": ctx.stamp(),
                "User": "System Generated", "Changes": "Note"}
@@ -44,8 +44,8 @@ def add_history(ctx, endpoint, doc_id):
 
 
 ROUTES = [
-    ("/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
-     "/<doc_id>/History", ["GET"], get_history),
-    ("/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
-     "/<doc_id>/History", ["PUT", "POST"], add_history),
+    (("/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
+     "/<doc_id>/History"), ["GET"], get_history),
+    (("/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
+     "/<doc_id>/History"), ["PUT", "POST"], add_history),
 ]

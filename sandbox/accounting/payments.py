@@ -25,8 +25,8 @@ def _target(org, element):
     elif cn:
         kind, ref = docs.CREDIT_NOTE, cn
     elif element.get("Prepayment") or element.get("Overpayment"):
-        return None, None, "Payments against prepayments and overpayments are not supported " \
-                           "by this sandbox"
+        return None, None, ("Payments against prepayments and overpayments are not supported " \
+                           "by this sandbox")
     else:
         return None, None, "You must specify an Invoice or CreditNote to apply the payment to"
     coll = org.coll(kind.coll)
@@ -47,8 +47,8 @@ def _account(org, element):
     if acc is None or acc.get("Status") != "ACTIVE":
         return None, "Account could not be found"
     if acc.get("Type") != "BANK" and not acc.get("EnablePaymentsToAccount"):
-        return None, f"Account type is invalid for making a payment to/from ({acc['Code']}); " \
-                     "use a BANK account or one with payments enabled"
+        return None, (f"Account type is invalid for making a payment to/from ({acc['Code']}); " \
+                     "use a BANK account or one with payments enabled")
     return acc, None
 
 
@@ -77,8 +77,8 @@ def save_payment(ctx, element):
         return None, ["Payment amount exceeds the amount outstanding on this document"]
     bank_currency = acc.get("CurrencyCode") or org.info["BaseCurrency"]
     if bank_currency not in (doc.get("CurrencyCode"), org.info["BaseCurrency"]):
-        return None, [f"The bank account currency ({bank_currency}) must be the document's "
-                      f"currency ({doc.get('CurrencyCode')}) or the base currency"]
+        return None, [(f"The bank account currency ({bank_currency}) must be the document's "
+                      f"currency ({doc.get('CurrencyCode')}) or the base currency")]
     today = datetime.fromtimestamp(ctx.now, tz=UTC).date().isoformat()
     try:
         day, _ = date_fields(element.get("Date") or today)
@@ -153,8 +153,8 @@ def delete_payment(ctx, payment_id):
         raise not_found()
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if body.get("Status") != "DELETED":
-        raise validation_error(["Payments can only be deleted (Status DELETED); they cannot "
-                                "be modified"], {"PaymentID": payment_id})
+        raise validation_error([("Payments can only be deleted (Status DELETED); they cannot "
+                                "be modified")], {"PaymentID": payment_id})
     if payment["Status"] == "DELETED":
         raise validation_error(["This payment has already been deleted"],
                                {"PaymentID": payment_id})

@@ -15,7 +15,7 @@ TOKEN_RE = re.compile(r"""
      |(?P<lp>\()|(?P<rp>\))|(?P<comma>,)
      |(?P<num>-?\d+(?:\.\d+)?)
      |(?P<word>[A-Za-z_][A-Za-z0-9_.]*)
-    )""", re.X)
+    )""", re.VERBOSE)
 
 
 class WhereError(ValueError):
