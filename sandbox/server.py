@@ -108,11 +108,8 @@ class SandboxServer:
                 "Retry-After": str(fault["retry_after"]),
                 "X-Rate-Limit-Problem": fault["problem"]})
             if path.startswith(PREFIX + "/"):
+                # the counters stay true: an injected 429 says only "wait retry_after"
                 response.headers.update(self._limit_headers(request))
-                if fault["problem"] == "minute":
-                    response.headers["X-MinLimit-Remaining"] = "0"
-                elif fault["problem"] == "day":
-                    response.headers["X-DayLimit-Remaining"] = "0"
             self._log_call(request, 429, None)
             return response
         try:
