@@ -41,11 +41,11 @@ class OdooTokenStore:
         for attempt in range(1, 4):
             try:
                 return self._refresh_locked(refresher)
-            except psycopg2.errors.SerializationFailure:
+            except psycopg2.errors.SerializationFailure as exc:
                 # Another worker renewed the token while this one waited for the lock;
                 # a fresh transaction sees its result (and usually needs no call).
                 if attempt == 3:
-                    raise XeroTransientError("the Xero token is being renewed; try again")
+                    raise XeroTransientError("the Xero token is being renewed; try again") from exc
         return None
 
     def _refresh_locked(self, refresher):
