@@ -88,6 +88,11 @@ class AccountMove(models.Model):
             "reference": reference,
             "url": self._xero_url_back(),
             "currency": self.currency_id.name,
+            "currency_rate": (
+                self.invoice_currency_rate
+                if self.currency_id != self.company_id.currency_id
+                else None
+            ),
             "status": self.company_id.xero_document_status,
             "lines": lines,
         }

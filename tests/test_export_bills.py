@@ -110,11 +110,20 @@ class TestExportBills(XeroExportCase):
     def test_multi_currency_bill(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 0.8,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
         bill = self.make_move(currency_id=eur.id, lines=[{"price_unit": 80.0}])
         self.run_export()
         self.assertEqual(bill.xero_state, "sent", bill.xero_error)
         doc = self.xero_doc(bill)
         self.assertEqual((doc["CurrencyCode"], doc["Total"]), ("EUR", 92.0))
+        self.assertEqual(doc["CurrencyRate"], 0.8, "Odoo's rate, not Xero's day rate")
 
     def test_partner_archived_in_xero_is_refused_by_xero(self):
         bill = self.make_move(partner=self.archived_vendor)

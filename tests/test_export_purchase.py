@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .export_common import XeroExportCase
@@ -105,3 +106,28 @@ class TestExportPurchaseOrders(XeroExportCase):
         self.assertEqual(order.state, "cancel")
         self.assertEqual(order.xero_state, "cancelled")
         self.assertEqual(self.xero_doc(order)["Status"], "DELETED")
+
+    def test_cancel_blocked_when_billed_in_xero(self):
+        order = self.make_po()
+        self.run_export("purchase.order")
+        self.sandbox.put_records(
+            self.tenant, "PurchaseOrders", [{"PurchaseOrderID": order.xero_id, "Status": "BILLED"}]
+        )
+        with self.assertRaisesRegex(UserError, "Remove them in Xero first"):
+            order.button_cancel()
+        self.assertEqual(order.state, "purchase")
+
+    def test_settings_choose_mode_and_default_accounts(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "xero_purchase_order_mode": "manual",
+                "xero_purchase_account_code": "300",
+                "xero_sales_account_code": "200",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.company.xero_purchase_order_mode, "manual")
+        self.assertEqual(
+            (self.company.xero_purchase_account_code, self.company.xero_sales_account_code),
+            ("300", "200"),
+        )

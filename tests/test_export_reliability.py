@@ -75,15 +75,21 @@ class TestExportReliability(XeroExportCase):
     def test_xero_down_keeps_documents_queued_then_sends_them_once(self):
         self.sandbox.inject("503", 20, path="/Invoices$", method="PUT")
         bills = self._bills(2)
+        since = self.mark()
         self.run_export()
+        keys = {c["idempotency_key"] for c in self.calls(since, method="PUT", path="/Invoices")}
+        self.assertEqual(len(keys), 1, "the client's own retries reuse the key")
         self.assertEqual(set(bills.mapped("xero_state")), {"queued"})
         self.assertTrue(all(bills.mapped("xero_pending_key")), "outcome unknown: marker kept")
         self.assertTrue(all(b.xero_retry_at > fields.Datetime.now() for b in bills))
         self.sandbox.clear_faults()
         self._expire_leases(bills)
+        since = self.mark()
         self.run_export()
         self.assertEqual(set(bills.mapped("xero_state")), {"sent"})
         self._assert_once(bills)
+        retried = {c["idempotency_key"] for c in self.calls(since, method="PUT", path="/Invoices")}
+        self.assertEqual(retried, keys, "a later run (or a restarted worker) sends the same key")
 
     def test_lost_response_after_commit_is_found_not_recreated(self):
         bills = self._bills(2)
