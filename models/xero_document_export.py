@@ -168,15 +168,34 @@ class XeroDocumentExport(models.AbstractModel):
                     payloads[doc] = doc._xero_with_ids(payloads[doc])
                 else:
                     payloads.pop(doc)
-        for doc in [d for d in payloads if d.xero_id and d not in lost]:
-            record = client.get_record(kind, doc.xero_id)
-            if not mapping.editable(record.get("Status")):
-                doc.xero_status = record.get("Status")
+        updates = [d for d in payloads if d.xero_id and d not in lost]
+        statuses = self._xero_current_statuses(client, kind, updates)
+        for doc in updates:
+            status = statuses.get(doc.xero_id)
+            if not mapping.editable(status):
+                doc.xero_status = status or doc.xero_status
                 doc._xero_refuse([_(APPROVED_RULE)], connection)
                 payloads.pop(doc)
         if not payloads:
             return False
         return self._xero_post(connection, client, kind, payloads, unitdp)
+
+    @api.model
+    def _xero_current_statuses(self, client, kind, docs):
+        """{xero id: Xero's status now} for documents about to be updated, in one call
+        for invoices and credit notes (purchase orders have no id filter in Xero)."""
+        ids = [d.xero_id for d in docs]
+        if not ids:
+            return {}
+        id_field = mapping.ID_FIELD[kind]
+        if kind == "invoices":
+            records = client.get_invoices(ids=ids)
+        elif kind == "credit_notes":
+            where = " OR ".join(f'CreditNoteID==guid("{xero_id}")' for xero_id in ids)
+            records = client.get_credit_notes(where=where)
+        else:
+            records = [client.get_record(kind, xero_id) for xero_id in ids]
+        return {r.get(id_field): r.get("Status") for r in records}
 
     def _xero_prepare(self, connection, client):
         """Payloads of the documents Xero can take; the others are refused with why."""

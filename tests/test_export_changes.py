@@ -80,3 +80,17 @@ class TestExportChangesAndCancel(XeroExportCase):
         since = self.mark()
         self.run_export()
         self.assertFalse(self.calls(since, path="/Invoices"))
+
+    def test_credit_note_update_keeps_its_xero_document(self):
+        refund = self.make_move("in_refund", ref="SUP-CN-1", lines=[{"price_unit": 40.0}])
+        self.run_export()
+        first = self.xero_doc(refund)
+        refund.button_draft()
+        refund.invoice_line_ids.price_unit = 50.0
+        refund.action_post()
+        self.run_export()
+        self.assertEqual(refund.xero_state, "sent", refund.xero_error)
+        second = self.xero_doc(refund)
+        self.assertEqual(second["CreditNoteID"], first["CreditNoteID"])
+        self.assertEqual(second["Total"], 57.5)
+        self.assertEqual(len(self.xero_docs("CreditNotes", Type="ACCPAYCREDIT")), 1)
