@@ -72,7 +72,9 @@ class AccountMove(models.Model):
         if problems:
             raise mapping.MappingError(problems)
         partner = self._xero_partner()
-        contact = self.env["xero.link"]._xero_ids(connection, partner, "contact").get(partner.id)
+        contact = (
+            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
+        )
         if sales:
             number, reference = self.name, self.ref
         else:

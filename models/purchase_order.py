@@ -63,7 +63,9 @@ class PurchaseOrder(models.Model):
         if problems:
             raise mapping.MappingError(problems)
         partner = self._xero_partner()
-        contact = self.env["xero.link"]._xero_ids(connection, partner, "contact").get(partner.id)
+        contact = (
+            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
+        )
         return {
             "kind": "purchase_orders",
             "type": None,

@@ -128,7 +128,7 @@ class XeroDocumentMixin(models.AbstractModel):
             problems.append(_("The document has no partner: Xero needs a contact."))
         if not self._xero_lines():
             problems.append(_("The document has no lines to send."))
-        connection = self.company_id.xero_connection_id
+        connection = self.company_id.sudo().xero_connection_id
         if not connection or connection.state not in ("connected", "reconnect"):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
@@ -145,7 +145,7 @@ class XeroDocumentMixin(models.AbstractModel):
         """Approval/posting: queue the documents whose type goes to Xero automatically."""
         todo = self.filtered(lambda d: d._xero_setting() == (True, "auto"))
         for doc in todo:
-            connection = doc.company_id.xero_connection_id
+            connection = doc.company_id.sudo().xero_connection_id
             if doc.xero_state == "cancelled" or connection.state not in ("connected", "reconnect"):
                 continue  # companies that do not use Xero are left alone
             problems = doc._xero_refusals()
@@ -237,7 +237,7 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_adopt_lost_create(self):
         """Before cancelling a document whose last send has no known outcome, find it."""
         self.ensure_one()
-        connection = self.xero_connection_id or self.company_id.xero_connection_id
+        connection = self.xero_connection_id or self.company_id.sudo().xero_connection_id
         client = connection._client()
         client.logger_hook = connection._log_hook(record=self)
         try:
@@ -313,7 +313,7 @@ class XeroDocumentMixin(models.AbstractModel):
     # -- line mapping shared by purchase order lines and invoice lines -------------------
     def _xero_line_values(self, connection, line, *, account, taxes, product, sales):
         """(values for ``mapping.line_item``, problems) for one Odoo line."""
-        Link = self.env["xero.link"]
+        Link = self.env["xero.link"].sudo()
         label = (line.name or product.display_name or "").strip().splitlines()
         label = label[0][:60] if label else str(line.id)
         problems = []
@@ -377,7 +377,7 @@ class XeroDocumentMixin(models.AbstractModel):
         distribution = line.analytic_distribution or {}
         if not distribution:
             return [], []
-        Link = self.env["xero.link"]
+        Link = self.env["xero.link"].sudo()
         if len(distribution) > 1 or abs(float(next(iter(distribution.values()))) - 100) > 0.01:
             return [], [
                 _(

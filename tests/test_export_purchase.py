@@ -131,3 +131,29 @@ class TestExportPurchaseOrders(XeroExportCase):
             (self.company.xero_purchase_account_code, self.company.xero_sales_account_code),
             ("300", "200"),
         )
+
+    def test_ordinary_users_approve_and_post_without_xero_rights_problems(self):
+        buyer = self.env["res.users"].create(
+            {
+                "name": "Buyer 2",
+                "login": "xc_buyer2",
+                "groups_id": [Command.set([self.env.ref("purchase.group_purchase_manager").id])],
+            }
+        )
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "xc_clerk",
+                "groups_id": [Command.set([self.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        order = self.make_po(confirm=False)
+        order.with_user(buyer).button_confirm()
+        self.assertEqual(order.xero_state, "queued")
+        bill = self.make_move(post=False)
+        bill.with_user(clerk).action_post()
+        self.assertEqual(bill.xero_state, "queued")
+        form = self.env["account.move"].with_user(clerk).get_views([(False, "form")])
+        self.assertIn("xero_log_ids", form["views"]["form"]["arch"])
+        self.run_export()
+        bill.with_user(clerk).read(["xero_state", "xero_log_ids", "xero_url"])
