@@ -176,7 +176,7 @@ class XeroConnection(models.Model):
             # A custom connection reaches one organisation and may list no connection:
             # ask the organisation itself for its name and id.
             try:
-                org = (self._client().get_organisation().get("Organisations") or [{}])[0]
+                org = self._client().get_organisation()
             except XeroError as exc:
                 raise UserError(_("Xero refused the connection: %s", exc.user_message())) from exc
             self.sudo().write(
@@ -210,7 +210,7 @@ class XeroConnection(models.Model):
             organisation = client.get_organisation()
         except XeroError as exc:
             raise UserError(_("Xero connection test failed: %s", exc.user_message())) from exc
-        name = (organisation.get("Organisations") or [{}])[0].get("Name") or self.tenant_name
+        name = organisation.get("Name") or self.tenant_name
         return self._notify(_("Xero answered: connected to %s.", name))
 
     def action_disconnect(self):
