@@ -6,3 +6,4 @@ from . import test_security
 from . import test_lifecycle
 from . import test_settings_tour
 from . import test_token_race
+from . import test_webhook
