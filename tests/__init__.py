@@ -6,6 +6,7 @@ from . import test_security
 from . import test_lifecycle
 from . import test_settings_tour
 from . import test_token_race
+from . import test_webhook
 from . import test_import_ensure_contacts
 from . import test_export_bills
 from . import test_export_invoices
