@@ -18,6 +18,9 @@
         "views/xero_oauth_templates.xml",
         "views/xero_menus.xml",
         "views/res_config_settings_views.xml",
+        "data/ir_cron.xml",
+        "views/xero_import_wizard_views.xml",
+        "views/xero_integrated_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

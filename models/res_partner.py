@@ -9,6 +9,7 @@ from ..xero.mapping.contact import (
     same_name,
     same_tax_number,
 )
+from .xero_import_contact import SYNCED_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -16,7 +17,36 @@ LOOKUP_BATCH = 25  # partners looked up in Xero per call (names and tax numbers 
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "xero.integrated.mixin"]
+
+    # -- two-way sync: a user's edit of a synced field goes to Xero -----------------
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("xero_sync") and SYNCED_FIELDS.intersection(vals):
+            self._xero_mark_edited()
+        return result
+
+    def _xero_mark_edited(self):
+        """Queue the linked partners of ``self`` for sending to Xero (batched by the
+        queue cron, which is triggered now)."""
+        links = (
+            self.env["xero.link"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("xero_type", "=", "contact"),
+                    ("odoo_synced_at", "!=", False),
+                ]
+            )
+        )
+        if links:
+            links.write({"odoo_synced_at": False})
+            cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     # -- Odoo -> Xero ---------------------------------------------------------------
     def _xero_contact_values(self):

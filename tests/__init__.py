@@ -4,3 +4,6 @@ from . import test_link
 from . import test_lifecycle
 from . import test_settings_tour
 from . import test_import_ensure_contacts
+from . import test_import_accounts
+from . import test_import_taxes
+from . import test_import_tracking
