@@ -1,7 +1,7 @@
 import logging
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..xero import parse_date
 from ..xero.batch import digest
@@ -28,6 +28,16 @@ def xero_datetime(value):
     if not moment or not hasattr(moment, "tzinfo"):
         return False
     return moment.replace(tzinfo=None)
+
+
+VOLATILE_KEYS = {
+    "UpdatedDateUTC",
+    "StatusAttributeString",
+    "ValidationErrors",
+    "Warnings",
+    "HasValidationErrors",
+    "HasErrors",
+}
 
 
 class XeroImportBase(models.AbstractModel):
@@ -138,8 +148,12 @@ class XeroImportBase(models.AbstractModel):
             "xero_status": self._xero_status(rec),
             "xero_updated_at": xero_datetime(rec.get("UpdatedDateUTC")),
             "odoo_synced_at": fields.Datetime.now(),
-            "sync_hash": digest(rec),
+            "sync_hash": self._fingerprint(rec),
         }
+
+    def _fingerprint(self, rec):
+        """What changes when Xero's record really changes (not its timestamps)."""
+        return digest({k: v for k, v in rec.items() if k not in VOLATILE_KEYS})
 
     def _link(self, connection, record, rec):
         return (
@@ -222,7 +236,7 @@ class XeroImportBase(models.AbstractModel):
             }
             for rec in records:
                 record = linked.get(self._xero_id(rec))
-                if not record or hashes.get(self._xero_id(rec)) == digest(rec):
+                if not record or hashes.get(self._xero_id(rec)) == self._fingerprint(rec):
                     continue
                 counts[
                     "archived" if self._apply_update(connection, rec, record) else "updated"
@@ -250,8 +264,9 @@ class XeroImportBase(models.AbstractModel):
         return self.env[f"xero.import.{object_type}"]
 
     def _message(self, counts):
+        translate = self.env._
         return ", ".join(
-            _("%(count)s %(what)s", count=count, what=what)
+            translate("%(count)s %(what)s", count=count, what=what)
             for what, count in counts.items()
             if count
         )

@@ -52,6 +52,10 @@ class XeroImportContact(models.AbstractModel):
     def _xero_code(self, rec):
         return rec.get("ContactNumber") or False
 
+    def _fingerprint(self, rec):
+        """The values synced with Odoo: a change of anything else is no conflict."""
+        return digest(contact_to_partner(rec))
+
     def _xero_status(self, rec):
         return rec.get("ContactStatus") or "ACTIVE"
 
@@ -200,7 +204,7 @@ class XeroImportContact(models.AbstractModel):
             for rec in records:
                 partner = linked.get(rec["ContactID"])
                 link = link_by_id.get(rec["ContactID"])
-                if not partner or link.sync_hash == digest(rec):
+                if not partner or link.sync_hash == self._fingerprint(rec):
                     continue
                 if not link.odoo_synced_at and not self._xero_wins(connection, partner, rec):
                     counts["conflicts"] += 1
@@ -240,7 +244,7 @@ class XeroImportContact(models.AbstractModel):
             # remember Xero's version as seen, so that the push does not see it again
             self.env["xero.link"].sudo()._find(connection, partner, "contact").write(
                 {
-                    "sync_hash": digest(rec),
+                    "sync_hash": self._fingerprint(rec),
                     "xero_updated_at": xero_time,
                     "xero_status": rec.get("ContactStatus") or "ACTIVE",
                 }
@@ -284,15 +288,18 @@ class XeroImportContact(models.AbstractModel):
             for c in client.get_contacts(ids=links.mapped("xero_id"), include_archived=True)
         }
         outgoing = []
+        currencies = self.env["res.partner"]._xero_currencies(client)
         for partner in partners:
             link = by_partner[partner.id]
             rec = current.get(link.xero_id)
-            if rec and digest(rec) != link.sync_hash:
+            if rec and link.sync_hash and self._fingerprint(rec) != link.sync_hash:
                 counts["conflicts"] += 1
                 if self._xero_wins(connection, partner, rec):
                     self._apply_update(connection, rec, partner)
                     continue
-            payload = self.env["res.partner"]._xero_contact_payload(partner, link.xero_id)
+            payload = self.env["res.partner"]._xero_contact_payload(
+                partner, link.xero_id, currencies
+            )
             key = f"{partner._xero_contact_key(connection)}/{digest(payload)}"
             outgoing.append((key, payload, partner))
         if outgoing:

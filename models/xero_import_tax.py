@@ -1,7 +1,6 @@
 from odoo import Command, _, models
 from odoo.tools import float_compare
 
-from ..xero.batch import digest
 from ..xero.mapping.contact import escape_where
 from ..xero.mapping.tax import TaxRefused, tax_amounts, tax_uses, tax_values
 
@@ -213,7 +212,7 @@ class XeroImportTax(models.AbstractModel):
                         ("xero_id", "=", key),
                     ]
                 )
-                if not link or link.sync_hash == digest(rec):
+                if not link or link.sync_hash == self._fingerprint(rec):
                     continue
                 tax = self._taxes(connection).browse(link.res_id).exists()
                 if not tax:

@@ -85,9 +85,6 @@ class XeroSyncState(models.Model):
         linked_types = {xero_type for xero_type, _count in linked_types}
         results = {}
         importers = self.env["xero.import.base"]
-        contact = importers._importer("contact")
-        if "contact" in linked_types:
-            contact._push(connection, client, limit=None)
         for object_type, _label in OBJECT_TYPES:
             if object_types and object_type not in object_types:
                 continue
@@ -96,6 +93,10 @@ class XeroSyncState(models.Model):
                 continue
             state = self._get(connection, object_type)
             counts = importer._update(connection, client, state)
+            if object_type == "contact":
+                # Odoo's edits that won (or met no Xero change) go out after the pull
+                for key, count in importer._push(connection, client, limit=None).items():
+                    counts[key] = counts.get(key, 0) + count
             state.sudo().write({"last_result": importer._message(counts) or _("Nothing to update")})
             results[object_type] = counts
         return results

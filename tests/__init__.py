@@ -7,3 +7,9 @@ from . import test_import_ensure_contacts
 from . import test_import_accounts
 from . import test_import_taxes
 from . import test_import_tracking
+from . import test_import_contacts
+from . import test_import_items
+from . import test_import_update
+from . import test_import_readonly
+from . import test_import_two_way
+from . import test_import_multicompany
