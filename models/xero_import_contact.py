@@ -71,24 +71,23 @@ class XeroImportContact(models.AbstractModel):
         return self.env["res.partner"].with_context(active_test=False)
 
     def _find_existing(self, connection, records):
-        """Unlinked partners with the same tax number, else the same exact name."""
-        links = self.env["xero.link"].sudo()
-        taken = set(
-            links.search(
-                [("connection_id", "=", connection.id), ("xero_type", "=", "contact")]
-            ).mapped("res_id")
-        )
+        """Unlinked partners with the same tax number, else the same exact name (two
+        searches and one link lookup per page, whatever the number of links)."""
         vats = [r["TaxNumber"] for r in records if r.get("TaxNumber")]
         names = [r["Name"] for r in records if r.get("Name")]
-        domain = [("parent_id", "=", False), ("id", "not in", list(taken))]
-        by_vat, by_name = {}, {}
+        domain = [("parent_id", "=", False)]
+        order = "is_company desc, supplier_rank desc, id"
+        candidates = self._partners().browse()
         if vats:
-            for partner in self._partners().search([*domain, ("vat", "in", vats)], order="id"):
-                by_vat.setdefault(partner.vat, partner)
+            candidates |= self._partners().search([*domain, ("vat", "in", vats)], order=order)
         if names:
-            order = "is_company desc, supplier_rank desc, id"
-            for partner in self._partners().search([*domain, ("name", "in", names)], order=order):
-                by_name.setdefault(partner.name, partner)
+            candidates |= self._partners().search([*domain, ("name", "in", names)], order=order)
+        taken = set(self.env["xero.link"].sudo()._xero_ids(connection, candidates, "contact"))
+        by_vat, by_name = {}, {}
+        for partner in candidates.filtered(lambda p: p.id not in taken):
+            if partner.vat:
+                by_vat.setdefault(partner.vat, partner)
+            by_name.setdefault(partner.name, partner)
         out, used = {}, set()
         for rec in records:
             partner = by_vat.get(rec.get("TaxNumber")) or by_name.get(rec.get("Name"))

@@ -58,27 +58,21 @@ class XeroImportItem(models.AbstractModel):
 
     def _find_existing(self, connection, records):
         codes = [r["Code"].strip() for r in records if r.get("Code")]
-        taken = set(
-            self.env["xero.link"]
-            .sudo()
-            .search([("connection_id", "=", connection.id), ("xero_type", "=", "item")])
-            .mapped("res_id")
-        )
         products = self._products(connection).search(
             [
                 ("default_code", "in", codes),
                 ("company_id", "in", [connection.company_id.id, False]),
-                ("id", "not in", list(taken)),
             ],
             order="id",
         )
+        taken = set(self.env["xero.link"].sudo()._xero_ids(connection, products, "item"))
         by_code = {}
-        for product in products:
+        for product in products.filtered(lambda p: p.id not in taken):
             by_code.setdefault(product.default_code, product)
         return {
             r["ItemID"]: by_code[r["Code"].strip()]
             for r in records
-            if r.get("Code", "").strip() in by_code
+            if (r.get("Code") or "").strip() in by_code
         }
 
     def _values(self, connection, rec):

@@ -13,3 +13,5 @@ from . import test_import_update
 from . import test_import_readonly
 from . import test_import_two_way
 from . import test_import_multicompany
+from . import test_import_background
+from . import test_import_refusals
