@@ -2,7 +2,7 @@ import logging
 import secrets
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..xero import XeroClient, XeroError, XeroOAuth
 from ..xero.oauth import XERO_API_URL, XERO_IDENTITY_URL, XERO_LOGIN_URL
@@ -264,7 +264,7 @@ class XeroConnection(models.Model):
 
     def _check_admin(self):
         if not self.env.user.has_group("xero_connector.group_xero_manager"):
-            raise UserError(_("Only Xero administrators can change the Xero connection."))
+            raise AccessError(_("Only Xero administrators can change the Xero connection."))
 
     # -- used by every feature -----------------------------------------------------
     def _client(self, priority="interactive"):
@@ -317,12 +317,24 @@ class XeroConnection(models.Model):
                 )
 
     def _record_limits(self, min_remaining, day_remaining):
-        vals = {"limits_seen_on": fields.Datetime.now()}
-        if min_remaining is not None:
-            vals["min_limit_remaining"] = int(min_remaining)
-        if day_remaining is not None:
-            vals["day_limit_remaining"] = int(day_remaining)
-        self.sudo().write(vals)
+        """Remember the rate-limit headroom Xero reported. Skipped while a token refresh
+        holds the row: the next call reports it again."""
+        self.env.cr.execute(
+            """
+            UPDATE xero_connection
+               SET min_limit_remaining = coalesce(%s, min_limit_remaining),
+                   day_limit_remaining = coalesce(%s, day_limit_remaining),
+                   limits_seen_on = now() at time zone 'utc'
+             WHERE id IN (SELECT id FROM xero_connection WHERE id IN %s
+                          FOR NO KEY UPDATE SKIP LOCKED)
+            """,
+            [
+                int(min_remaining) if min_remaining is not None else None,
+                int(day_remaining) if day_remaining is not None else None,
+                tuple(self.ids),
+            ],
+        )
+        self.invalidate_recordset(["min_limit_remaining", "day_limit_remaining", "limits_seen_on"])
 
     @api.model
     def _for_company(self, company):

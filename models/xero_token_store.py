@@ -38,12 +38,25 @@ class OdooTokenStore:
 
     def refresh(self, refresher):
         self.env.flush_all()
+        for attempt in range(1, 4):
+            try:
+                return self._refresh_locked(refresher)
+            except psycopg2.errors.SerializationFailure as exc:
+                # Another worker renewed the token while this one waited for the lock;
+                # a fresh transaction sees its result (and usually needs no call).
+                if attempt == 3:
+                    raise XeroTransientError("the Xero token is being renewed; try again") from exc
+        return None
+
+    def _refresh_locked(self, refresher):
         with self.registry.cursor() as cr:
             try:
                 # Wait for a refresh in progress elsewhere, then re-read its result.
+                # NO KEY UPDATE: the sync log written meanwhile (another cursor) points to
+                # this row, and its foreign-key check must not wait for this lock.
                 cr.execute("SET LOCAL lock_timeout = %s", [LOCK_TIMEOUT_MS])
                 cr.execute(
-                    "SELECT token_data FROM xero_connection WHERE id = %s FOR UPDATE",
+                    "SELECT token_data FROM xero_connection WHERE id = %s FOR NO KEY UPDATE",
                     [self.connection_id],
                 )
             except psycopg2.errors.LockNotAvailable as exc:

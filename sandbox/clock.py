@@ -32,7 +32,7 @@ class Clock:
     def set(self, when):
         """Set the clock to an ISO 8601 instant (``2026-11-21T10:00:00Z``) or a timestamp."""
         if isinstance(when, str):
-            ts = datetime.fromisoformat(when.replace("Z", "+00:00"))
+            ts = datetime.fromisoformat(when)
             if ts.tzinfo is None:
                 ts = ts.replace(tzinfo=UTC)
             when = ts.timestamp()

@@ -3,15 +3,17 @@
 openapi-core resolves the spec through path objects on every call; for responses the
 sandbox instead compiles each (operation, status) schema once with the same validator
 class openapi-core uses for responses (openapi-schema-validator's OAS30ReadValidator,
-with its format checker) and validates the body object the handler produced.
+with its format checker; see fast_validators for the enum shortcut) and validates the
+body object the handler produced.
 """
 
 import json
 import threading
 
-from openapi_schema_validator import OAS30ReadValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
+from .fast_validators import ReadValidator
 
 UNDECLARED = object()
 
@@ -32,10 +34,8 @@ class ResponseSchemas:
     def _resolve(self, node, where):
         """Follow local $refs; returns the node and the JSON-pointer parts of where it is."""
         while isinstance(node, dict) and "$ref" in node:
-            where = [
-                p.replace("~1", "/").replace("~0", "~")
-                for p in node["$ref"].lstrip("#/").split("/")
-            ]
+            where = [p.replace("~1", "/").replace("~0", "~")
+                     for p in node["$ref"].lstrip("#/").split("/")]
             node = self.spec
             for part in where:
                 node = node[part]
@@ -50,8 +50,7 @@ class ResponseSchemas:
         responses = operation.get("responses") or {}
         code = str(status) if str(status) in responses else "default"
         response, where = self._resolve(
-            responses.get(code), ["paths", template, method.lower(), "responses", code]
-        )
+            responses.get(code), ["paths", template, method.lower(), "responses", code])
         if response is None:
             entry = (UNDECLARED, None)
         else:
@@ -63,9 +62,8 @@ class ResponseSchemas:
                     validators[media] = None
                     continue
                 ref = {"$ref": f"{self.uri}#/" + _pointer(*where, "content", media, "schema")}
-                validators[media] = OAS30ReadValidator(
-                    ref, registry=self.registry, format_checker=OAS30ReadValidator.FORMAT_CHECKER
-                )
+                validators[media] = ReadValidator(
+                    ref, registry=self.registry, format_checker=ReadValidator.FORMAT_CHECKER)
             entry = (code, validators)
         with self.lock:
             self.cache[key] = entry
@@ -79,9 +77,8 @@ class ResponseSchemas:
         if not validators:
             return [] if not data else [f"{status} response must have no content"]
         if mimetype not in validators:
-            return [
-                f"Content for media type {mimetype!r} not found (declared: {', '.join(validators)})"
-            ]
+            return [(f"Content for media type {mimetype!r} not found "
+                    f"(declared: {', '.join(validators)})")]
         validator = validators[mimetype]
         if validator is None:
             return []

@@ -9,18 +9,12 @@ from . import (
     payments,
     purchase_orders,
     settings,
+    tracking,
 )
 from .payments import pay_from_control as payments_pay
 
-ROUTES = (
-    settings.ROUTES
-    + contacts.ROUTES
-    + invoices.ROUTES
-    + credit_notes.ROUTES
-    + purchase_orders.ROUTES
-    + payments.ROUTES
-    + history.ROUTES
-    + attachments.ROUTES
-)
+ROUTES = (settings.ROUTES + tracking.ROUTES + contacts.ROUTES + invoices.ROUTES
+          + credit_notes.ROUTES + purchase_orders.ROUTES + payments.ROUTES + history.ROUTES
+          + attachments.ROUTES)
 
 __all__ = ["ROUTES", "payments_pay"]

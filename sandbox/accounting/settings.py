@@ -49,28 +49,12 @@ def put_account(ctx):
     if errors:
         raise validation_error(errors, element)
     from ..seed_gen import ACCOUNT_CLASS
-
-    record = {
-        "AccountID": str(uuid.uuid4()),
-        "Status": "ACTIVE",
-        "HasAttachments": False,
-        "EnablePaymentsToAccount": False,
-        "ShowInExpenseClaims": False,
-        "Class": ACCOUNT_CLASS.get(element["Type"], "EXPENSE"),
-        "AddToWatchlist": False,
-    }
-    for key in (
-        "Code",
-        "Name",
-        "Type",
-        "Description",
-        "TaxType",
-        "BankAccountNumber",
-        "BankAccountType",
-        "CurrencyCode",
-        "EnablePaymentsToAccount",
-        "ShowInExpenseClaims",
-    ):
+    record = {"AccountID": str(uuid.uuid4()), "Status": "ACTIVE", "HasAttachments": False,
+              "EnablePaymentsToAccount": False, "ShowInExpenseClaims": False,
+              "Class": ACCOUNT_CLASS.get(element["Type"], "EXPENSE"), "AddToWatchlist": False}
+    for key in ("Code", "Name", "Type", "Description", "TaxType", "BankAccountNumber",
+                "BankAccountType", "CurrencyCode", "EnablePaymentsToAccount",
+                "ShowInExpenseClaims"):
         if key in element:
             record[key] = element[key]
     if record["Type"] == "BANK":
@@ -90,36 +74,9 @@ def get_tax_rates(ctx):
     return json_response(200, envelope(ctx, "TaxRates", [dict(r) for r in records]))
 
 
-def get_tracking_categories(ctx):
-    include = ctx.args.get("includeArchived", "").lower() == "true"
-    out = []
-    for cat in _filtered(
-        ctx,
-        list(ctx.org.coll("TrackingCategories").values()),
-        modified=False,
-        default_order=("Name",),
-    ):
-        if cat["Status"] != "ACTIVE" and not include:
-            continue
-        row = dict(cat)
-        row["Options"] = [
-            dict(o) for o in cat.get("Options", []) if include or o.get("Status") == "ACTIVE"
-        ]
-        out.append(row)
-    return json_response(200, envelope(ctx, "TrackingCategories", out))
-
-
-def get_tracking_category(ctx, category_id):
-    cat = ctx.org.coll("TrackingCategories").get(category_id)
-    if cat is None:
-        raise not_found()
-    return json_response(200, envelope(ctx, "TrackingCategories", [dict(cat)]))
-
-
 def get_currencies(ctx):
-    records = _filtered(
-        ctx, list(ctx.org.coll("Currencies").values()), modified=False, default_order=("Code",)
-    )
+    records = _filtered(ctx, list(ctx.org.coll("Currencies").values()), modified=False,
+                        default_order=("Code",))
     return json_response(200, envelope(ctx, "Currencies", [dict(r) for r in records]))
 
 
@@ -138,19 +95,15 @@ def _render_item(ctx, record):
     if ctx.unitdp == 2:
         for key in ("SalesDetails", "PurchaseDetails"):
             if row.get(key) and row[key].get("UnitPrice") is not None:
-                row[key] = dict(
-                    row[key], UnitPrice=rules.num(rules.q(rules.dec(row[key]["UnitPrice"]), 2))
-                )
+                row[key] = dict(row[key], UnitPrice=rules.num(rules.q(
+                    rules.dec(row[key]["UnitPrice"]), 2)))
     return row
 
 
 def save_item(ctx, element):
     items = ctx.org.coll("Items")
-    existing = (
-        items.get(element.get("ItemID"))
-        if element.get("ItemID")
-        else next((i for i in items.values() if i["Code"] == element.get("Code")), None)
-    )
+    existing = items.get(element.get("ItemID")) if element.get("ItemID") else next(
+        (i for i in items.values() if i["Code"] == element.get("Code")), None)
     errors = []
     code = element.get("Code", existing and existing["Code"])
     if not code:
@@ -171,33 +124,15 @@ def save_item(ctx, element):
             errors.append(f"The TaxType code '{details['TaxType']}' does not exist")
     if errors:
         return None, errors
-    record = (
-        dict(existing)
-        if existing
-        else {
-            "ItemID": str(uuid.uuid4()),
-            "IsSold": True,
-            "IsPurchased": True,
-            "IsTrackedAsInventory": False,
-        }
-    )
-    for key in (
-        "Code",
-        "Name",
-        "Description",
-        "PurchaseDescription",
-        "IsSold",
-        "IsPurchased",
-        "SalesDetails",
-        "PurchaseDetails",
-        "InventoryAssetAccountCode",
-    ):
+    record = dict(existing) if existing else {"ItemID": str(uuid.uuid4()), "IsSold": True,
+                                              "IsPurchased": True,
+                                              "IsTrackedAsInventory": False}
+    for key in ("Code", "Name", "Description", "PurchaseDescription", "IsSold", "IsPurchased",
+                "SalesDetails", "PurchaseDetails", "InventoryAssetAccountCode"):
         if key in element:
             record[key] = element[key]
-    record["IsTrackedAsInventory"] = bool(
-        record.get("InventoryAssetAccountCode")
-        and (record.get("PurchaseDetails") or {}).get("COGSAccountCode")
-    )
+    record["IsTrackedAsInventory"] = bool(record.get("InventoryAssetAccountCode") and (
+        record.get("PurchaseDetails") or {}).get("COGSAccountCode"))
     record["UpdatedDateUTC"] = ctx.stamp()
     items[record["ItemID"]] = record
     return record, []
@@ -210,15 +145,49 @@ def get_items(ctx):
 
 def get_item(ctx, item_id):
     record = ctx.org.coll("Items").get(item_id) or next(
-        (i for i in ctx.org.coll("Items").values() if i["Code"] == item_id), None
-    )
+        (i for i in ctx.org.coll("Items").values() if i["Code"] == item_id), None)
     if record is None:
         raise not_found()
     return json_response(200, envelope(ctx, "Items", [_render_item(ctx, record)]))
 
 
+def post_item(ctx, item_id):
+    if item_id not in ctx.org.coll("Items"):
+        raise not_found()
+    items = items_from_body(ctx, "Items")[:1]
+    for item in items:
+        item["ItemID"] = item_id
+    return run_batch(ctx, "Items", items, save_item, "ItemID", _render_item)
+
+
+def post_account(ctx, account_id):
+    """Update an account (name, description, tax type, status ACTIVE/ARCHIVED)."""
+    acc = ctx.org.coll("Accounts").get(account_id)
+    if acc is None:
+        raise not_found()
+    items = items_from_body(ctx, "Accounts")
+    element = items[0] if items else {}
+    errors = []
+    if element.get("Code") and element["Code"] != acc["Code"] and ctx.org.account_by_code(
+            element["Code"]):
+        errors.append("Please enter a unique Code.")
+    if element.get("TaxType") and rules.tax_rate(ctx.org, element["TaxType"]) is None:
+        errors.append(f"The TaxType code '{element['TaxType']}' does not exist")
+    if acc.get("SystemAccount") and element.get("Status") == "ARCHIVED":
+        errors.append("System accounts cannot be archived")
+    if errors:
+        raise validation_error(errors, element)
+    for key in ("Code", "Name", "Description", "TaxType", "Status", "EnablePaymentsToAccount",
+                "ShowInExpenseClaims", "BankAccountNumber"):
+        if key in element:
+            acc[key] = element[key]
+    acc["UpdatedDateUTC"] = ctx.stamp()
+    return json_response(200, envelope(ctx, "Accounts", [dict(acc)]))
+
+
 def write_items(ctx):
-    return run_batch(ctx, "Items", items_from_body(ctx, "Items"), save_item, "ItemID", _render_item)
+    return run_batch(ctx, "Items", items_from_body(ctx, "Items"), save_item, "ItemID",
+                     _render_item)
 
 
 ROUTES = [
@@ -227,11 +196,11 @@ ROUTES = [
     ("/Accounts", ["PUT"], put_account),
     ("/Accounts/<account_id>", ["GET"], get_account),
     ("/TaxRates", ["GET"], get_tax_rates),
-    ("/TrackingCategories", ["GET"], get_tracking_categories),
-    ("/TrackingCategories/<category_id>", ["GET"], get_tracking_category),
     ("/Currencies", ["GET"], get_currencies),
     ("/Currencies", ["PUT"], put_currency),
     ("/Items", ["GET"], get_items),
     ("/Items", ["PUT", "POST"], write_items),
     ("/Items/<item_id>", ["GET"], get_item),
+    ("/Items/<item_id>", ["POST"], post_item),
+    ("/Accounts/<account_id>", ["POST"], post_account),
 ]

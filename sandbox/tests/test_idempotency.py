@@ -28,33 +28,24 @@ def test_same_key_same_body_replays_without_creating(api, supplier, sb):
 
 def test_same_key_different_body_is_400(api, supplier):
     k = key()
-    api.ok(
-        "PUT",
-        "/Invoices",
-        {"Invoices": [bill(supplier["ContactID"])]},
-        headers={"Idempotency-Key": k},
-    )
-    resp = api.put(
-        "/Invoices",
-        {"Invoices": [bill(supplier["ContactID"], Reference="x")]},
-        headers={"Idempotency-Key": k},
-    )
+    api.ok("PUT", "/Invoices", {"Invoices": [bill(supplier["ContactID"])]},
+           headers={"Idempotency-Key": k})
+    resp = api.put("/Invoices", {"Invoices": [bill(supplier["ContactID"], Reference="x")]},
+                   headers={"Idempotency-Key": k})
     assert resp.status_code == 400
     assert "Idempotency-Key" in resp.json()["Message"]
 
 
 def test_key_too_long(api, supplier):
-    resp = api.put(
-        "/Invoices",
-        {"Invoices": [bill(supplier["ContactID"])]},
-        headers={"Idempotency-Key": "k" * 129},
-    )
+    resp = api.put("/Invoices", {"Invoices": [bill(supplier["ContactID"])]},
+                   headers={"Idempotency-Key": "k" * 129})
     assert resp.status_code == 400
 
 
 def test_validation_failures_are_replayed_too(api, supplier):
     k = key()
-    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-BAD", LineItems=[])]}
+    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-BAD",
+                                 LineItems=[])]}
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 400
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 400
 
@@ -77,3 +68,23 @@ def test_injected_server_error_does_not_burn_the_key(api, supplier, sb):
     sb.inject("500", count=1, path="/Invoices$", method="PUT")
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 500
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 200
+
+
+def test_retry_during_a_slow_call_conflicts_then_replays(api, supplier, sb):
+    import time
+
+    k = key()
+    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-SLOW")]}
+    sb.inject("hang", count=1, path="/Invoices$", method="PUT", hang_seconds=1.0)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        api.put("/Invoices", payload, headers={"Idempotency-Key": k}, timeout=0.3)
+    busy = api.put("/Invoices", payload, headers={"Idempotency-Key": k})
+    assert busy.status_code == 409
+    deadline = time.time() + 5
+    done = busy
+    while done.status_code == 409 and time.time() < deadline:
+        time.sleep(0.1)
+        done = api.put("/Invoices", payload, headers={"Idempotency-Key": k})
+    assert done.status_code == 200 and done.headers.get("Idempotent-Replayed") == "true"
+    found = api.ok("GET", "/Invoices", params={"InvoiceNumbers": "IDEM-SLOW"})["Invoices"]
+    assert len(found) == 1

@@ -33,12 +33,11 @@ def test_headers_on_every_response(lapi):
     first = lapi.get("/Organisation")
     second = lapi.get("/Organisation")
     for resp in (first, second):
-        for header in ("X-MinLimit-Remaining", "X-DayLimit-Remaining", "X-AppMinLimit-Remaining"):
+        for header in ("X-MinLimit-Remaining", "X-DayLimit-Remaining",
+                       "X-AppMinLimit-Remaining"):
             assert header in resp.headers
-    assert (
-        int(second.headers["X-MinLimit-Remaining"])
-        == int(first.headers["X-MinLimit-Remaining"]) - 1
-    )
+    assert int(second.headers["X-MinLimit-Remaining"]) == int(
+        first.headers["X-MinLimit-Remaining"]) - 1
     assert second.headers["X-DayLimit-Remaining"] == "998"
     assert lapi.get("/Invoices/not-there").headers["X-MinLimit-Remaining"] == "2"
 
@@ -69,7 +68,7 @@ def test_day_limit(lapi, limited):
 
 
 def test_concurrent_limit(lapi, limited):
-    limited.inject("hang", count=2, path="Organisation$", hang_seconds=1.0)
+    limited.inject("hang", count=2, path="Organisation$", hang_seconds=1.5)
     results = []
 
     def slow():
@@ -78,7 +77,7 @@ def test_concurrent_limit(lapi, limited):
     threads = [threading.Thread(target=slow) for _ in range(2)]
     for thread in threads:
         thread.start()
-    time.sleep(0.4)
+    time.sleep(0.6)
     resp = lapi.get("/Contacts", params={"page": 1})
     for thread in threads:
         thread.join()
@@ -90,9 +89,18 @@ def test_concurrent_limit(lapi, limited):
 
 
 def test_scaled_clock_resets_minute_window_quickly():
-    with Sandbox(mode="thread", time_scale=120, min_limit=2, validate=False) as sb:
+    with Sandbox(mode="thread", time_scale=40, min_limit=2, validate=False) as sb:
         api = Api(sb, sb.tokens(tenants=[DEMO_TENANT]), renew=True)
         assert [api.get("/Organisation").status_code for _ in range(3)] == [200, 200, 429]
-        time.sleep(0.55)  # 66 seconds of sandbox time
+        time.sleep(1.6)   # 64 seconds of sandbox time
         assert api.get("/Organisation").status_code == 200
-        assert sb.control("GET", "clock")["time_scale"] == 120
+        assert sb.control("GET", "clock")["time_scale"] == 40
+
+
+def test_headers_on_error_and_fault_responses(lapi, limited):
+    assert "X-DayLimit-Remaining" in lapi.get("/Nope").headers
+    limited.inject("503", count=1)
+    resp = lapi.get("/Organisation")
+    assert resp.status_code == 503 and "X-MinLimit-Remaining" in resp.headers
+    bad = Api(limited, {"access_token": "x"})
+    assert "X-AppMinLimit-Remaining" in bad.get("/Organisation").headers

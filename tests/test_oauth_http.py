@@ -1,0 +1,96 @@
+"""The consent round trip through Odoo's real HTTP routes."""
+
+import re
+
+from odoo.tests import HttpCase, tagged
+
+from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, SECOND_ORG, consent, org_id, shared_sandbox
+
+
+@tagged("post_install", "-at_install")
+class TestOAuthHttp(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = shared_sandbox()
+        cls.sandbox.reset("demo")
+        cls.connection = cls.env.company.xero_connection_id
+        cls.connection.write(
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "endpoint_url": cls.sandbox.url,
+            }
+        )
+
+    def _callback_path(self, tenants):
+        # The consent is bound to the user who starts it: the admin, as in the browser.
+        admin = self.env.ref("base.user_admin")
+        action = self.connection.with_user(admin).action_connect()
+        answer = consent(self.sandbox, action["url"], tenants)
+        location = answer["location"]
+        self.assertTrue(location.startswith(self.base_url() + "/xero/oauth/callback"), location)
+        return location[len(self.base_url()) :]
+
+    def test_choose_between_two_organisations_over_http(self):
+        self.authenticate("admin", "admin")
+        both = [org_id(self.sandbox, DEMO_ORG), org_id(self.sandbox, SECOND_ORG)]
+        path = self._callback_path(both)
+        page = self.url_open(path, allow_redirects=False)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(DEMO_ORG, page.text)
+        self.assertIn(SECOND_ORG, page.text)
+        self.assertEqual(self.connection.state, "draft")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        pending = re.search(r'name="pending_id" value="(\d+)"', page.text).group(1)
+        chosen = self.url_open(
+            "/xero/oauth/choose",
+            data={"csrf_token": csrf, "pending_id": pending, "tenant_id": both[1]},
+            allow_redirects=False,
+        )
+        self.assertIn(chosen.status_code, (302, 303))
+        self.assertIn("xero_settings_action", chosen.headers["Location"])
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.state, "connected")
+        self.assertEqual(self.connection.tenant_name, SECOND_ORG)
+        # The same callback cannot be replayed.
+        replay = self.url_open(path, allow_redirects=False)
+        self.assertEqual(replay.status_code, 403)
+
+    def test_forged_state_gets_403(self):
+        self.authenticate("admin", "admin")
+        page = self.url_open("/xero/oauth/callback?code=abc&state=forged", allow_redirects=False)
+        self.assertEqual(page.status_code, 403)
+        self.assertEqual(self.connection.state, "draft")
+
+    def test_callback_needs_a_logged_in_user(self):
+        path = self._callback_path([org_id(self.sandbox, DEMO_ORG)])
+        page = self.url_open(path, allow_redirects=False)
+        self.assertIn(page.status_code, (302, 303))
+        self.assertIn("/web/login", page.headers["Location"])
+        self.assertEqual(self.connection.state, "draft")
+
+    def test_secrets_not_readable_over_rpc(self):
+        self.authenticate("admin", "admin")
+        user = self.env["res.users"].create(
+            {
+                "name": "Purchase RPC",
+                "login": "purchase.rpc",
+                "password": "purchase.rpc.pw",
+                "groups_id": [(6, 0, [self.env.ref("purchase.group_purchase_user").id])],
+            }
+        )
+        self.assertTrue(user)
+        self.authenticate("purchase.rpc", "purchase.rpc.pw")
+        response = self.url_open(
+            "/web/dataset/call_kw/xero.connection/read",
+            data=(
+                '{"jsonrpc": "2.0", "method": "call", "params": {"model": "xero.connection", '
+                f'"method": "read", "args": [[{self.connection.id}], ["token_data", '
+                '"client_secret"]], "kwargs": {}}}'
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        body = response.json()
+        self.assertIn("error", body)
+        self.assertIn("AccessError", body["error"]["data"]["name"])

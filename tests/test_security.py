@@ -1,0 +1,96 @@
+import logging
+import time
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import XeroCase
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(XeroCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.connect()
+        cls.purchase_user = new_test_user(cls.env, "pu", groups="purchase.group_purchase_user")
+        cls.accountant = new_test_user(
+            cls.env, "acc", groups="account.group_account_user,account.group_account_invoice"
+        )
+        cls.xero_admin = new_test_user(
+            cls.env, "xadmin", groups="base.group_user,xero_connector.group_xero_manager"
+        )
+        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
+        cls.connection_b = cls.company_b.xero_connection_id
+        cls.connection_b.sudo().write({"client_id": "b-app", "client_secret": "b-secret"})
+
+    def test_secrets_unreadable_without_system_group(self):
+        for user in (self.purchase_user, self.accountant, self.xero_admin):
+            connection = self.connection.with_user(user)
+            for field in ("token_data", "client_secret", "webhook_key"):
+                with self.subTest(user=user.login, field=field), self.assertRaises(AccessError):
+                    connection.read([field])
+
+    def test_users_see_status_but_not_the_app_id(self):
+        connection = self.connection.with_user(self.purchase_user)
+        self.assertEqual(connection.read(["state"])[0]["state"], "connected")
+        with self.assertRaises(AccessError):
+            connection.read(["client_id"])
+
+    def test_only_xero_admins_change_the_connection(self):
+        with self.assertRaises(AccessError):
+            self.connection.with_user(self.accountant).write({"endpoint_url": "http://evil"})
+        with self.assertRaises(AccessError):
+            self.connection.with_user(self.purchase_user).action_connect()
+
+    def test_company_a_sees_nothing_of_company_b(self):
+        self.connection_b.sudo()._log_hook()({"operation": "probe", "outcome": "ok"})
+        self.env["xero.oauth.state"].sudo().create(
+            {
+                "state_hash": "x" * 64,
+                "code_verifier": "v",
+                "connection_id": self.connection_b.id,
+                "user_id": self.env.uid,
+                "expires_at": "2099-01-01 00:00:00",
+            }
+        )
+        for model in ("xero.connection", "xero.log", "xero.link"):
+            records = self.env[model].with_user(self.xero_admin).search([])
+            self.assertNotIn(self.company_b, records.mapped("company_id"), model)
+        self.assertTrue(
+            self.env["xero.log"].sudo().search([("company_id", "=", self.company_b.id)])
+        )
+        with self.assertRaises(AccessError):
+            self.connection_b.with_user(self.xero_admin).read(["state"])
+
+    def test_no_secret_in_server_log(self):
+        records = []
+
+        class Collect(logging.Handler):
+            def emit(self, record):
+                records.append(self.format(record))
+
+        handler = Collect(level=logging.DEBUG)
+        root = logging.getLogger()
+        ours = logging.getLogger("odoo.addons.xero_connector")
+        old_levels = root.level, ours.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        ours.setLevel(logging.DEBUG)
+        try:
+            connection = self.connection.sudo()
+            connection.token_data = dict(connection.token_data, expires_at=time.time() + 10)
+            connection.action_test_connection()  # refreshes, then calls Xero
+            connection.invalidate_recordset()
+            token = connection.token_data
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_levels[0])
+            ours.setLevel(old_levels[1])
+        text = "\n".join(records)
+        # The renewal and the call were logged, at debug level, without their secrets.
+        self.assertIn("/connect/token", text)
+        self.assertIn("Organisation", text)
+        for secret in (token["access_token"], token["refresh_token"], connection.client_secret):
+            self.assertNotIn(secret, text)
+        self.assertNotIn("Bearer ", text)
