@@ -18,3 +18,4 @@ from . import test_import_two_way
 from . import test_import_multicompany
 from . import test_import_background
 from . import test_import_refusals
+from . import test_import_tour

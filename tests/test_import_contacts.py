@@ -99,3 +99,34 @@ class TestImportContacts(ImportCase):
         self.assertEqual(len(partner), 1)
         self.assertFalse(partner.active)
         self.assertTrue(self.linked(partner, "contact"))
+
+    def test_bank_account_and_payment_terms_where_odoo_has_them(self):
+        contact_id = "0000ffff-0000-4000-8000-000000000001"
+        self.sandbox.put_records(
+            self.tenant,
+            "Contacts",
+            [
+                {
+                    "ContactID": contact_id,
+                    "Name": "Terms And Bank Supplier",
+                    "ContactStatus": "ACTIVE",
+                    "BankAccountDetails": "12-3456-7890123-00",
+                    "PaymentTerms": {"Bills": {"Day": 30, "Type": "DAYSAFTERBILLDATE"}},
+                    "Addresses": [],
+                    "Phones": [],
+                }
+            ],
+        )
+        wizard = self.wizard("contact", search="Terms And Bank Supplier")
+        wizard.line_ids.selected = True
+        wizard.action_import()
+        partner = self.links._records_by_xero_id(
+            self.connection, "res.partner", "contact", [contact_id]
+        )[contact_id].with_company(self.company)
+        self.assertEqual(partner.bank_ids.acc_number, "12-3456-7890123-00")
+        term = partner.property_supplier_payment_term_id
+        self.assertEqual(term.line_ids.nb_days, 30)
+        # a second import does not add the bank account twice
+        wizard.line_ids.selected = True
+        wizard.action_import()
+        self.assertEqual(len(partner.bank_ids), 1)
