@@ -23,6 +23,8 @@
         "data/ir_cron_data.xml",
         "views/account_move_views.xml",
         "views/purchase_order_views.xml",
+        "views/xero_import_wizard_views.xml",
+        "views/xero_integrated_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -5,6 +5,7 @@ from . import xero_log
 from . import xero_oauth_state
 from . import xero_webhook_event
 from . import res_config_settings
+from . import xero_integrated_mixin
 from . import res_partner
 from . import xero_document_mixin
 from . import xero_document_export
@@ -13,3 +14,16 @@ from . import account_move
 from . import account_move_line
 from . import purchase_order
 from . import purchase_order_line
+from . import xero_sync_state
+from . import xero_import_base
+from . import xero_import_account
+from . import xero_import_tax
+from . import xero_import_tracking
+from . import xero_import_contact
+from . import xero_import_item
+from . import account_account
+from . import account_tax
+from . import account_analytic_plan
+from . import account_analytic_account
+from . import product_template
+from . import product_product
