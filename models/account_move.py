@@ -136,6 +136,10 @@ class AccountMove(models.Model):
         types = ["in_invoice", "out_invoice"] if kind == "invoices" else ["in_refund", "out_refund"]
         return SQL("state = 'posted' AND move_type IN %s", tuple(types))
 
+    @api.model
+    def _xero_exportable_domain(self):
+        return [("state", "=", "posted"), ("move_type", "in", list(MOVE_TYPES))]
+
     # -- Odoo events ------------------------------------------------------------------
     def _post(self, soft=True):
         posted = super()._post(soft)

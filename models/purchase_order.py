@@ -92,6 +92,10 @@ class PurchaseOrder(models.Model):
     def _xero_kind_sql(self, kind):
         return SQL("state IN ('purchase', 'done')")
 
+    @api.model
+    def _xero_exportable_domain(self):
+        return [("state", "in", ("purchase", "done"))]
+
     # -- Odoo events ------------------------------------------------------------------
     def button_approve(self, force=False):
         res = super().button_approve(force=force)

@@ -46,6 +46,11 @@ class XeroDocumentExport(models.AbstractModel):
         """SQL condition selecting this model's documents of ``kind``."""
         raise NotImplementedError
 
+    @api.model
+    def _xero_exportable_domain(self):
+        """The documents that may be sent (approved orders, posted invoices)."""
+        raise NotImplementedError
+
     # -- the cron -------------------------------------------------------------------------
     @api.model
     def _cron_xero_export(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
@@ -77,6 +82,8 @@ class XeroDocumentExport(models.AbstractModel):
     def _xero_claimable_domain(self):
         now = fields.Datetime.now()
         return [
+            *self._xero_exportable_domain(),
+            ("company_id.xero_connection_ids.state", "=", "connected"),
             ("xero_state", "=", "queued"),
             "|",
             ("xero_retry_at", "=", False),

@@ -198,6 +198,8 @@ class XeroDocumentMixin(models.AbstractModel):
         ok = docs.filtered(lambda d: d not in refused and d.xero_state != "queued")
         ok._xero_queue()
         message = _("%s document(s) queued for Xero.", len(ok))
+        if len(docs) < len(self):
+            message += " " + _("%s skipped: not approved or posted.", len(self) - len(docs))
         if refused:
             message += " " + _("%s refused: see their Xero error.", len(refused))
         return {
@@ -340,7 +342,10 @@ class XeroDocumentMixin(models.AbstractModel):
                 _("Line '%s': Xero takes one tax rate per line; use a single tax.", label)
             )
         elif taxes:
-            tax_type = Link._xero_ids(connection, taxes, "tax").get(taxes.id)
+            # The TaxType is the link's code (its id may be "<TaxType>:sale" when one
+            # Xero rate serves an Odoo purchase tax and an Odoo sale tax).
+            link = Link._find(connection, taxes, "tax")[:1]
+            tax_type = link.xero_code or (link.xero_id or "").split(":")[0]
             price_include = bool(taxes.price_include)
             if not tax_type:
                 problems.append(

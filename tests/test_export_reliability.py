@@ -195,3 +195,12 @@ class TestExportReliability(XeroExportCase):
         self.assertEqual(self.connection.state, "reconnect")
         self.assertEqual(set(bills.mapped("xero_state")), {"queued"})
         self.assertFalse(any(bills.mapped("xero_id")))
+
+    def test_cron_does_not_reschedule_itself_for_a_disconnected_company(self):
+        bills = self._bills(1)
+        self.connection.sudo().write({"state": "reconnect"})
+        cron = self.env.ref("xero_connector.ir_cron_xero_export_account_move")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        self.assertEqual(self.run_export(), 0)
+        self.assertEqual(bills.xero_state, "queued", "kept for after reconnecting")
+        self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
