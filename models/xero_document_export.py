@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero import (
@@ -213,6 +214,16 @@ class XeroDocumentExport(models.AbstractModel):
         contact_errors = self._xero_ensure_contacts(connection, client)
         payloads, unitdp = {}, None
         for doc in self:
+            if not doc._xero_is_exportable_state():  # reset to draft or cancelled meanwhile
+                doc.write(
+                    {
+                        "xero_state": "changed" if doc.xero_id else "not_sent",
+                        "xero_pending_key": False,
+                        "xero_attempt_at": False,
+                        "xero_retry_at": False,
+                    }
+                )
+                continue
             partner = doc._xero_partner()
             problems = doc._xero_refusals()
             if not problems and partner.id in contact_errors:
@@ -321,7 +332,18 @@ class XeroDocumentExport(models.AbstractModel):
                 doc._xero_apply_record(connection, element, client)
             else:
                 doc._xero_refuse(result.errors, connection, from_xero=True)
+        self._xero_cancel_if_cancelled_meanwhile(docs)
         return False
+
+    def _xero_cancel_if_cancelled_meanwhile(self, docs):
+        """A user cancelled a document while Xero was creating it: undo it in Xero."""
+        for doc in docs:
+            doc.invalidate_recordset(["state"])
+            if doc.xero_id and doc.state == "cancel":
+                try:
+                    doc._xero_cancel_one()
+                except UserError as exc:
+                    doc.xero_warning = str(exc.args[0])
 
     # -- outcomes ------------------------------------------------------------------------
     def _xero_apply_record(self, connection, record, client):

@@ -251,7 +251,7 @@ class XeroDocumentMixin(models.AbstractModel):
                 _("Xero could not be asked whether this document reached it: %s", str(exc))
             ) from exc
         if found.get(self):
-            self._xero_apply_record(connection, found[self])
+            self._xero_apply_record(connection, found[self], client)
 
     def _xero_cancel_one(self):
         kind = self._xero_kind()

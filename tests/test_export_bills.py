@@ -268,3 +268,21 @@ class TestExportBills(XeroExportCase):
             Move._read_group([("id", "in", (sent | failed).ids)], ["xero_state"], ["__count"])
         )
         self.assertEqual(groups, {"sent": 1, "error": 1})
+
+    def test_partner_known_archived_is_refused_without_calling_xero(self):
+        self.env["xero.link"]._find(self.connection, self.archived_vendor, "contact").write(
+            {"xero_status": "ARCHIVED"}
+        )
+        since = self.mark()
+        bill = self.make_move(partner=self.archived_vendor)
+        self.run_export()
+        self._assert_refused(bill, "archived in Xero", since)
+
+    def test_unlinked_partner_matches_existing_xero_contact_by_name(self):
+        twin = self.env["res.partner"].create({"name": "Union Printing Partners"})
+        contacts_before = len(self.sandbox.records(self.tenant, "Contacts"))
+        bill = self.make_move(partner=twin)
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(self.xero_doc(bill)["Contact"]["Name"], "Union Printing Partners")
+        self.assertEqual(len(self.sandbox.records(self.tenant, "Contacts")), contacts_before)

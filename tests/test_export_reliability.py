@@ -2,6 +2,7 @@
 
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
@@ -161,6 +162,15 @@ class TestExportReliability(XeroExportCase):
         self._assert_once(bills)
         self.assertFalse(self.calls(since, method="PUT", path="/Invoices"), "found, not recreated")
 
+    def test_documents_cancelled_before_sending_are_not_sent(self):
+        bills = self._bills(2)
+        self.env.cr.execute("UPDATE account_move SET state = 'cancel' WHERE id = %s", [bills[0].id])
+        self.env.invalidate_all()
+        self.run_export()
+        self.assertFalse(bills[0].xero_id)
+        self.assertFalse(self.xero_docs(Url=bills[0]._xero_url_back()))
+        self.assertEqual(bills[1].xero_state, "sent")
+
     def test_two_crons_at_once_send_each_document_once(self):
         bills = self._bills(4)
         self.env.flush_all()
@@ -204,3 +214,29 @@ class TestExportReliability(XeroExportCase):
         self.assertEqual(self.run_export(), 0)
         self.assertEqual(bills.xero_state, "queued", "kept for after reconnecting")
         self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+    def test_cancelled_while_xero_was_creating_it(self):
+        bills = self._bills(2)
+        self.env.flush_all()
+        with self.registry.cursor() as cr:  # the cron worker
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            conn = env["xero.connection"].browse(self.connection.id)
+            Move = env["account.move"]
+            docs, lookups = Move._xero_claim(conn, "invoices", 50)
+            cr.commit()
+            post = type(Move)._xero_post
+
+            def post_while_user_cancels(recs, *args):
+                # A user cancels the first bill while its creation is on the way to Xero.
+                recs.env.cr.execute(
+                    "UPDATE account_move SET state = 'cancel' WHERE id = %s", [bills[0].id]
+                )
+                return post(recs, *args)
+
+            with patch.object(type(Move), "_xero_post", post_while_user_cancels):
+                docs._xero_send(conn, "invoices", lookups)
+            cr.commit()
+        self.env.invalidate_all()
+        self.assertEqual(bills[0].xero_state, "cancelled")
+        self.assertEqual(self.xero_doc(bills[0])["Status"], "DELETED")
+        self.assertEqual(bills[1].xero_state, "sent")
