@@ -1,5 +1,6 @@
 from . import test_connection
 from . import test_install
+from . import test_journey_connect
 from . import test_link
 from . import test_oauth_http
 from . import test_security
