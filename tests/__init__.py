@@ -4,8 +4,10 @@ from . import test_link
 from . import test_oauth_http
 from . import test_security
 from . import test_lifecycle
+from . import test_settings
 from . import test_settings_tour
 from . import test_token_race
+from . import test_webhook
 from . import test_import_ensure_contacts
 from . import test_import_accounts
 from . import test_import_taxes
