@@ -7,6 +7,13 @@ from . import xero_webhook_event
 from . import res_config_settings
 from . import xero_integrated_mixin
 from . import res_partner
+from . import xero_document_mixin
+from . import xero_document_export
+from . import xero_document_extras
+from . import account_move
+from . import account_move_line
+from . import purchase_order
+from . import purchase_order_line
 from . import xero_sync_state
 from . import xero_import_base
 from . import xero_import_account

@@ -5,6 +5,10 @@ XERO_STATUSES = [
     ("SUBMITTED", "Awaiting Approval"),
     ("AUTHORISED", "Awaiting Payment"),
 ]
+EXPORT_MODES = [
+    ("auto", "Automatic (on approval or posting)"),
+    ("manual", "Manual (Send to Xero button)"),
+]
 
 
 class ResCompany(models.Model):
@@ -43,3 +47,27 @@ class ResCompany(models.Model):
     def _compute_xero_connection_id(self):
         for company in self:
             company.xero_connection_id = company.xero_connection_ids[:1]
+
+    # -- document export (automatic or manual per type; default Xero accounts) ----------
+    xero_purchase_order_mode = fields.Selection(
+        EXPORT_MODES, string="Purchase Orders to Xero", default="auto", required=True
+    )
+    xero_vendor_bill_mode = fields.Selection(
+        EXPORT_MODES, string="Vendor Bills to Xero", default="auto", required=True
+    )
+    xero_customer_invoice_mode = fields.Selection(
+        EXPORT_MODES, string="Customer Invoices to Xero", default="auto", required=True
+    )
+    xero_credit_note_mode = fields.Selection(
+        EXPORT_MODES, string="Credit Notes to Xero", default="auto", required=True
+    )
+    xero_purchase_account_code = fields.Char(
+        string="Default Xero Account for Purchases",
+        help="Xero account code used for purchase and bill lines whose Odoo account has "
+        "no Xero account linked. Empty: such lines are refused.",
+    )
+    xero_sales_account_code = fields.Char(
+        string="Default Xero Account for Sales",
+        help="Xero account code used for invoice lines whose Odoo account has no Xero "
+        "account linked. Empty: such lines are refused.",
+    )

@@ -80,3 +80,23 @@ class ResConfigSettings(models.TransientModel):
             "res_id": connection.id,
             "view_mode": "form",
         }
+
+    # -- document export --------------------------------------------------------------
+    xero_purchase_order_mode = fields.Selection(
+        related="company_id.xero_purchase_order_mode", readonly=False
+    )
+    xero_vendor_bill_mode = fields.Selection(
+        related="company_id.xero_vendor_bill_mode", readonly=False
+    )
+    xero_customer_invoice_mode = fields.Selection(
+        related="company_id.xero_customer_invoice_mode", readonly=False
+    )
+    xero_credit_note_mode = fields.Selection(
+        related="company_id.xero_credit_note_mode", readonly=False
+    )
+    xero_purchase_account_code = fields.Char(
+        related="company_id.xero_purchase_account_code", readonly=False
+    )
+    xero_sales_account_code = fields.Char(
+        related="company_id.xero_sales_account_code", readonly=False
+    )

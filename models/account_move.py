@@ -1,0 +1,159 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+from ..xero.mapping import documents as mapping
+
+MOVE_TYPES = {
+    "in_invoice": "ACCPAY",
+    "out_invoice": "ACCREC",
+    "in_refund": "ACCPAYCREDIT",
+    "out_refund": "ACCRECCREDIT",
+}
+SETTINGS = {
+    "in_invoice": ("xero_export_vendor_bill", "xero_vendor_bill_mode"),
+    "out_invoice": ("xero_export_customer_invoice", "xero_customer_invoice_mode"),
+    "in_refund": ("xero_export_vendor_bill", "xero_vendor_bill_mode"),
+    "out_refund": ("xero_export_credit_note", "xero_credit_note_mode"),
+}
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "xero.document.mixin"]
+
+    # -- document hooks ---------------------------------------------------------------
+    def _xero_type(self):
+        return MOVE_TYPES.get(self.move_type)
+
+    def _xero_kind(self):
+        return mapping.kind_of_type(MOVE_TYPES.get(self.move_type, "ACCPAY"))
+
+    def _xero_setting(self):
+        names = SETTINGS.get(self.move_type)
+        if not names:
+            return (False, "manual")
+        return (bool(self.company_id[names[0]]), self.company_id[names[1]] or "auto")
+
+    def _xero_is_exportable_state(self):
+        return self.state == "posted" and self.move_type in MOVE_TYPES
+
+    def _xero_partner(self):
+        return self.commercial_partner_id
+
+    def _xero_lines(self):
+        return self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+
+    def _xero_cron_xmlid(self):
+        return "xero_connector.ir_cron_xero_export_account_move"
+
+    def _xero_odoo_totals(self):
+        return self.amount_total, self.amount_tax
+
+    def _xero_url_back(self):
+        base = self.get_base_url().rstrip("/")
+        return f"{base}/odoo/account.move/{self.id}"
+
+    def _xero_values(self, connection):
+        self.ensure_one()
+        xero_type = self._xero_type()
+        sales = xero_type in mapping.SALES_TYPES
+        lines, problems = [], []
+        for line in self._xero_lines():
+            values, line_problems = self._xero_line_values(
+                connection,
+                line,
+                account=line.account_id,
+                taxes=line.tax_ids,
+                product=line.product_id,
+                sales=sales,
+            )
+            lines.append(values)
+            problems += line_problems
+        if problems:
+            raise mapping.MappingError(problems)
+        partner = self._xero_partner()
+        contact = (
+            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
+        )
+        if sales:
+            number, reference = self.name, self.ref
+        else:
+            number, reference = self.ref or self.name, self.name
+        return {
+            "kind": self._xero_kind(),
+            "type": xero_type,
+            "xero_id": self.xero_id,
+            "contact_id": contact,
+            "date": self.invoice_date or self.date,
+            "due_date": self.invoice_date_due,
+            "number": number,
+            "reference": reference,
+            "url": self._xero_url_back(),
+            "currency": self.currency_id.name,
+            "currency_rate": (
+                self.invoice_currency_rate
+                if self.currency_id != self.company_id.currency_id
+                else None
+            ),
+            "status": self.company_id.xero_document_status,
+            "lines": lines,
+        }
+
+    def _xero_allocate(self, client, record):
+        """A credit note goes onto the invoice it reverses when Xero holds both approved
+        (Xero allocates only AUTHORISED documents, and not in the creating call)."""
+        origin = self.reversed_entry_id
+        data = self._xero_data()
+        if (
+            self._xero_kind() != "credit_notes"
+            or not origin.xero_id
+            or data.get("allocated")
+            or record.get("Status") != "AUTHORISED"
+        ):
+            return []
+        invoice = client.get_record("invoices", origin.xero_id)
+        if invoice.get("Status") != "AUTHORISED":
+            return [
+                self.env._(
+                    "Not allocated in Xero to %s: that document is not approved there.",
+                    origin.name,
+                )
+            ]
+        amount = min(float(record.get("Total") or 0), float(invoice.get("AmountDue") or 0))
+        if amount > 0:
+            client.allocate_credit_note(self.xero_id, origin.xero_id, amount, date=self.date)
+        data["allocated"] = True
+        self.xero_sync_data = data
+        return []
+
+    # -- export engine hooks -------------------------------------------------------------
+    @api.model
+    def _xero_kinds(self):
+        return ["invoices", "credit_notes"]
+
+    @api.model
+    def _xero_kind_sql(self, kind):
+        types = ["in_invoice", "out_invoice"] if kind == "invoices" else ["in_refund", "out_refund"]
+        return SQL("state = 'posted' AND move_type IN %s", tuple(types))
+
+    @api.model
+    def _xero_exportable_domain(self):
+        return [("state", "=", "posted"), ("move_type", "in", list(MOVE_TYPES))]
+
+    # -- Odoo events ------------------------------------------------------------------
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        posted.filtered(lambda m: m.move_type in MOVE_TYPES)._xero_on_event()
+        return posted
+
+    def button_draft(self):
+        docs = self.filtered(lambda m: m.move_type in MOVE_TYPES)
+        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id).write(
+            {"xero_state": "not_sent"}
+        )
+        docs._xero_mark_changed()
+        return super().button_draft()
+
+    def button_cancel(self):
+        self.filtered(lambda m: m.move_type in MOVE_TYPES)._xero_cancel_in_xero()
+        return super().button_cancel()

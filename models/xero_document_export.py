@@ -1,0 +1,452 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..xero import (
+    XeroAuthError,
+    XeroError,
+    XeroRateLimited,
+    XeroResponseError,
+    XeroTransientError,
+)
+from ..xero.batch import KINDS, chunk_key, clean, element_result
+from ..xero.mapping import documents as mapping
+from .xero_document_mixin import APPROVED_RULE
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50  # documents per call, as Xero recommends
+MAX_BATCHES = 10  # per organisation and document kind in one cron run
+LEASE = timedelta(minutes=10)  # a claimed batch is not taken by another worker meanwhile
+RETRY_DELAY = timedelta(minutes=2)  # after Xero or the network failed
+LOOKUP_MARGIN = timedelta(hours=1)
+
+
+class XeroDocumentExport(models.AbstractModel):
+    """The export engine shared by purchase orders and invoices/bills.
+
+    Exactly once, even when Xero forgets idempotency keys: before a batch is sent,
+    each document gets an idempotency key and a "send pending" marker, committed with
+    the claim. A send whose answer was lost (timeout, crash, killed worker) leaves the
+    marker; the next attempt first searches Xero for the document (by our number, URL or
+    supplier number + contact + date) and adopts what it finds instead of creating it
+    again. The marker is cleared only on a definite answer.
+    """
+
+    _inherit = "xero.document.mixin"
+
+    @api.model
+    def _xero_kinds(self):
+        raise NotImplementedError
+
+    @api.model
+    def _xero_kind_sql(self, kind):
+        """SQL condition selecting this model's documents of ``kind``."""
+        raise NotImplementedError
+
+    @api.model
+    def _xero_exportable_domain(self):
+        """The documents that may be sent (approved orders, posted invoices)."""
+        raise NotImplementedError
+
+    # -- the cron -------------------------------------------------------------------------
+    @api.model
+    def _cron_xero_export(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
+        done, stopped = 0, False
+        for connection in self.env["xero.connection"].search([("state", "=", "connected")]):
+            for kind in self._xero_kinds():
+                for _i in range(max_batches):
+                    docs, lookups = self._xero_claim(connection, kind, batch_size)
+                    if not docs:
+                        break
+                    # Crons may commit (as account_peppol does): the claim, its idempotency
+                    # keys and "send pending" markers must be durable before Xero is
+                    # called, so that a worker killed during the call leaves a trace.
+                    self.env.cr.commit()
+                    stop = docs._xero_send(connection, kind, lookups)
+                    self.env.cr.commit()  # Xero's answer is durable at once
+                    done += len(docs)
+                    if stop:
+                        stopped = True
+                        break
+                if connection.state != "connected" or stopped:
+                    break
+        remaining = self.search_count(self._xero_claimable_domain())
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0 if stopped else remaining)
+        if remaining and not stopped:
+            self._xero_trigger_cron()
+        return done
+
+    def _xero_claimable_domain(self):
+        now = fields.Datetime.now()
+        return [
+            *self._xero_exportable_domain(),
+            ("company_id.xero_connection_ids.state", "=", "connected"),
+            ("xero_state", "=", "queued"),
+            "|",
+            ("xero_retry_at", "=", False),
+            ("xero_retry_at", "<=", now),
+        ]
+
+    @api.model
+    def _xero_claim(self, connection, kind, limit):
+        """Take up to ``limit`` queued documents under a row lock (other workers skip
+        them), lease them and give each an idempotency key. Returns (docs, lookups):
+        ``lookups`` are those whose previous send has no known outcome."""
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM %s
+                    WHERE xero_state = 'queued' AND company_id = %s AND %s
+                      AND (xero_retry_at IS NULL OR xero_retry_at <= %s)
+                    ORDER BY id LIMIT %s
+                    FOR UPDATE SKIP LOCKED""",
+                SQL.identifier(self._table),
+                connection.company_id.id,
+                self._xero_kind_sql(kind),
+                now,
+                limit,
+            )
+        )
+        docs = self.browse([row[0] for row in self.env.cr.fetchall()])
+        lookups = docs.filtered(lambda d: d.xero_pending_key and not d.xero_id)
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        for doc in docs:
+            vals = {"xero_retry_at": now + LEASE, "xero_connection_id": connection.id}
+            if not doc.xero_pending_key:
+                count = doc.xero_send_count + 1
+                vals.update(
+                    xero_send_count=count,
+                    xero_pending_key=f"{uuid}/{doc._name}/{doc.id}/{count}",
+                    xero_attempt_at=now,
+                )
+            doc.write(vals)
+        return docs, lookups
+
+    # -- one batch ------------------------------------------------------------------------
+    def _xero_send(self, connection, kind, lookups):
+        """Send the claimed documents of one kind in one call. Returns True when the
+        organisation must not be called again in this run (rate limit, lost access,
+        Xero down)."""
+        try:
+            return self._xero_send_batch(connection, kind, lookups)
+        except XeroRateLimited as exc:
+            # Not processed by Xero: nothing to look up later, no sleeping here.
+            retry_at = exc.retry_at.replace(tzinfo=None)
+            self._xero_release(retry_at, unknown=lookups)
+            self._xero_trigger_cron(at=retry_at)
+            return True
+        except XeroAuthError as exc:
+            # Tokens dead or access refused: documents stay queued for after reconnecting.
+            self._xero_release(False, unknown=lookups)
+            if connection.state == "connected":
+                connection._mark_reconnect_needed(exc.user_message())
+            return True
+        except (XeroTransientError, XeroResponseError) as exc:
+            retry_at = fields.Datetime.now() + RETRY_DELAY
+            self._xero_release(retry_at, unknown=lookups)
+            self._xero_trigger_cron(at=retry_at)
+            _logger.info("Xero export postponed: %s", exc.user_message())
+            return True
+
+    def _xero_release(self, retry_at, unknown):
+        """Leave the documents queued; those whose last send may have reached Xero keep
+        their marker (and key) so that the next attempt looks them up first."""
+        for doc in self:
+            vals = {"xero_retry_at": retry_at}
+            if doc not in unknown:
+                vals.update(xero_pending_key=False, xero_attempt_at=False)
+            doc.write(vals)
+
+    def _xero_send_batch(self, connection, kind, lookups):
+        client = connection._client("batch")
+        client.logger_hook = self._xero_log_hook(connection)
+        payloads, unitdp = self._xero_prepare(connection, client)
+        # A previous send of these may have created them: find them before sending again.
+        lost = {d: p for d, p in payloads.items() if d in lookups and not d.xero_id}
+        if lost:
+            since = min(d.xero_attempt_at or fields.Datetime.now() for d in lost)
+            for doc, record in self._xero_lookup(client, lost, since).items():
+                doc._xero_apply_record(connection, record, client)
+                if mapping.editable(record.get("Status")):
+                    payloads[doc] = doc._xero_with_ids(payloads[doc])
+                else:
+                    payloads.pop(doc)
+        updates = [d for d in payloads if d.xero_id and d not in lost]
+        statuses = self._xero_current_statuses(client, kind, updates)
+        for doc in updates:
+            status = statuses.get(doc.xero_id)
+            if not mapping.editable(status):
+                doc.xero_status = status or doc.xero_status
+                doc._xero_refuse([_(APPROVED_RULE)], connection)
+                payloads.pop(doc)
+        if not payloads:
+            return False
+        return self._xero_post(connection, client, kind, payloads, unitdp)
+
+    @api.model
+    def _xero_current_statuses(self, client, kind, docs):
+        """{xero id: Xero's status now} for documents about to be updated, in one call
+        for invoices and credit notes (purchase orders have no id filter in Xero)."""
+        ids = [d.xero_id for d in docs]
+        if not ids:
+            return {}
+        id_field = mapping.ID_FIELD[kind]
+        if kind == "invoices":
+            records = client.get_invoices(ids=ids)
+        elif kind == "credit_notes":
+            where = " OR ".join(f'CreditNoteID==guid("{xero_id}")' for xero_id in ids)
+            records = client.get_credit_notes(where=where)
+        else:
+            records = [client.get_record(kind, xero_id) for xero_id in ids]
+        return {r.get(id_field): r.get("Status") for r in records}
+
+    def _xero_prepare(self, connection, client):
+        """Payloads of the documents Xero can take; the others are refused with why."""
+        currencies = {c.get("Code") for c in client.get_currencies()}
+        if any(doc.currency_id.name not in currencies for doc in self):
+            # Whether Xero lists the base currency there is not documented: ask once.
+            currencies.add(client.get_organisation().get("BaseCurrency"))
+        contact_errors = self._xero_ensure_contacts(connection, client)
+        payloads, unitdp = {}, None
+        for doc in self:
+            if not doc._xero_is_exportable_state():  # reset to draft or cancelled meanwhile
+                doc.write(
+                    {
+                        "xero_state": "changed" if doc.xero_id else "not_sent",
+                        "xero_pending_key": False,
+                        "xero_attempt_at": False,
+                        "xero_retry_at": False,
+                    }
+                )
+                continue
+            partner = doc._xero_partner()
+            problems = doc._xero_refusals()
+            if not problems and partner.id in contact_errors:
+                problems = [contact_errors[partner.id]]
+            if not problems:
+                try:
+                    payload, dp = mapping.document_payload(doc._xero_values(connection))
+                except mapping.MappingError as exc:
+                    problems = exc.problems
+            if not problems and not payload["Contact"].get("ContactID"):
+                problems = [_("%s has no Xero contact.", partner.display_name)]
+            if not problems and payload.get("CurrencyCode") not in currencies:
+                problems = [
+                    _(
+                        "The currency %(cur)s is not enabled in the Xero organisation "
+                        "%(org)s: add it in Xero (Settings > Currencies) and resend.",
+                        cur=payload.get("CurrencyCode"),
+                        org=connection.tenant_name,
+                    )
+                ]
+            if problems:
+                doc._xero_refuse(problems, connection)
+                continue
+            payloads[doc] = doc._xero_with_ids(payload)
+            unitdp = unitdp or dp
+        return payloads, unitdp
+
+    def _xero_ensure_contacts(self, connection, client):
+        """Create or match the Xero contacts of partners not linked yet (batched).
+        Returns {partner id: reason} for partners that cannot be used."""
+        partners = self.env["res.partner"]
+        for doc in self:
+            partners |= doc._xero_partner()
+        errors = {}
+        if partners:
+            partners._xero_ensure_contacts(connection, client=client, errors=errors)
+        return errors
+
+    def _xero_with_ids(self, payload):
+        """The payload with this document's Xero id and line ids (updates, not copies)."""
+        kind = self._xero_kind()
+        payload = dict(payload)
+        if self.xero_id:
+            payload[mapping.ID_FIELD[kind]] = self.xero_id
+            lines = [dict(item) for item in payload["LineItems"]]
+            for item, line in zip(lines, self._xero_lines(), strict=False):
+                if line.xero_line_id:
+                    item["LineItemID"] = line.xero_line_id
+            payload["LineItems"] = lines
+        return payload
+
+    def _xero_post(self, connection, client, kind, payloads, unitdp):
+        """Creates go with PUT (a number Xero already has is refused, never overwritten),
+        updates with POST; one call each per batch."""
+        creates = {d: p for d, p in payloads.items() if not d.xero_id}
+        updates = {d: p for d, p in payloads.items() if d.xero_id}
+        stop = False
+        for method, group in (("PUT", creates), ("POST", updates)):
+            if group and not stop:
+                stop = self._xero_post_chunk(connection, client, kind, method, group, unitdp)
+        return stop
+
+    def _xero_post_chunk(self, connection, client, kind, method, payloads, unitdp):
+        docs = list(payloads)
+        spec = KINDS[kind]
+        chunk = [(doc.xero_pending_key, clean(payloads[doc])) for doc in docs]
+        operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
+        key = chunk_key(operation, connection.tenant_id, chunk)
+        query = [("summarizeErrors", "false")]
+        if unitdp:
+            query.append(("unitdp", str(unitdp)))
+        try:
+            answer = client.request(
+                operation,
+                method,
+                "/" + spec.collection,
+                query=query,
+                body={spec.collection: [payload for _key, payload in chunk]},
+                idempotency_key=key,
+            )
+        except (XeroTransientError, XeroResponseError) as exc:
+            # Xero may have created them: keep every marker, look them up next time.
+            retry_at = fields.Datetime.now() + RETRY_DELAY
+            self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
+            self._xero_trigger_cron(at=retry_at)
+            _logger.info("Xero export outcome unknown, will look up: %s", exc.user_message())
+            return True
+        except (XeroRateLimited, XeroAuthError):
+            raise
+        except XeroError as exc:
+            answer = exc.payload if isinstance(exc.payload, dict) else {}
+            elements = answer.get("Elements")
+            if not (isinstance(elements, list) and len(elements) == len(docs)):
+                for doc in docs:
+                    doc._xero_refuse([exc.user_message()], connection)
+                return False
+            answer = {spec.collection: elements}
+        elements = answer.get(spec.collection) if isinstance(answer, dict) else None
+        if not isinstance(elements, list) or len(elements) != len(docs):
+            retry_at = fields.Datetime.now() + RETRY_DELAY
+            self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
+            return True
+        for doc, element in zip(docs, elements, strict=True):
+            result = element_result(spec, doc.xero_pending_key, element)
+            if result.ok:
+                doc._xero_apply_record(connection, element, client)
+            else:
+                doc._xero_refuse(result.errors, connection, from_xero=True)
+        self._xero_cancel_if_cancelled_meanwhile(docs)
+        return False
+
+    def _xero_cancel_if_cancelled_meanwhile(self, docs):
+        """A user cancelled a document while Xero was creating it: undo it in Xero."""
+        for doc in docs:
+            doc.invalidate_recordset(["state"])
+            if doc.xero_id and doc.state == "cancel":
+                try:
+                    doc._xero_cancel_one()
+                except UserError as exc:
+                    doc.xero_warning = str(exc.args[0])
+
+    # -- outcomes ------------------------------------------------------------------------
+    def _xero_apply_record(self, connection, record, client):
+        """Xero holds the document: keep its id, number, status and line ids, compare
+        totals, then send notes, attachments and credit allocations."""
+        self.ensure_one()
+        kind = self._xero_kind()
+        first = not self.xero_id
+        vals = {
+            "xero_connection_id": connection.id,
+            "xero_id": record.get(mapping.ID_FIELD[kind]),
+            "xero_number": record.get(mapping.NUMBER_FIELD[kind]) or False,
+            "xero_status": record.get("Status"),
+            "xero_state": "sent",
+            "xero_error": False,
+            "xero_pending_key": False,
+            "xero_attempt_at": False,
+            "xero_retry_at": False,
+        }
+        warnings = []
+        total, tax = self._xero_odoo_totals()
+        diff = mapping.totals_difference(total, tax, record.get("Total"), record.get("TotalTax"))
+        if diff:
+            warnings.append(
+                _(
+                    "Xero's total %(xt)s (tax %(xtax)s) differs from Odoo's %(ot)s (tax "
+                    "%(otax)s). Xero rounds tax per line: set Odoo's tax rounding to "
+                    "'Round per Line' (Accounting settings) or correct the document in Xero.",
+                    xt=diff["total"][1],
+                    xtax=diff["tax"][1],
+                    ot=diff["total"][0],
+                    otax=diff["tax"][0],
+                )
+            )
+        self.write(vals)
+        items = record.get("LineItems") or []
+        for line, item in zip(self._xero_lines(), items, strict=False):
+            if item.get("LineItemID") and line.xero_line_id != item["LineItemID"]:
+                line.xero_line_id = item["LineItemID"]
+        warnings += self._xero_send_extras(connection, client, record)
+        self.xero_warning = "\n".join(warnings) or False
+        if warnings:
+            self.message_post(body=_("Sent to Xero with remarks: %s", "\n".join(warnings)))
+        elif first:
+            self.message_post(body=_("Sent to Xero as %s.", self.xero_number or self.xero_id))
+
+    def _xero_refuse(self, problems, connection, from_xero=False):
+        message = "\n".join(str(p) for p in problems)
+        if from_xero:
+            message = _("Xero refused the document: %s", message)
+        self.write(
+            {
+                "xero_state": "error",
+                "xero_error": message,
+                "xero_pending_key": False,
+                "xero_attempt_at": False,
+                "xero_retry_at": False,
+            }
+        )
+        event = {"operation": "refused", "outcome": "failed", "xero_message": message}
+        self.env["xero.log"]._log_event(connection, event, record=self)
+        self.message_post(body=_("Not sent to Xero: %s", message))
+
+    def _xero_log_hook(self, connection):
+        docs = self
+        log = self.env["xero.log"]
+
+        def hook(event):
+            for doc in docs:
+                log._log_event(connection, event, record=doc)
+
+        return hook
+
+    # -- looking up a send whose answer was lost ---------------------------------------------
+    @api.model
+    def _xero_lookup(self, client, payloads, since):
+        """{doc: Xero record} for documents of ``payloads`` that Xero already holds."""
+        if not payloads:
+            return {}
+        kind = next(iter(payloads))._xero_kind()
+        since = since - LOOKUP_MARGIN
+        types = sorted({p.get("Type") for p in payloads.values() if p.get("Type")})
+        where = " OR ".join(f'Type=="{t}"' for t in types) or None
+        records, page = [], 1
+        while page <= 20:
+            if kind == "purchase_orders":
+                batch = client.get_purchase_orders(page=page, if_modified_since=since)
+            elif kind == "invoices":
+                batch = client.get_invoices(page=page, where=where, if_modified_since=since)
+            else:
+                batch = client.get_credit_notes(page=page, where=where, if_modified_since=since)
+            records.extend(batch)
+            if not batch.has_more:
+                break
+            page += 1
+        id_field = mapping.ID_FIELD[kind]
+        ids = [r.get(id_field) for r in records if r.get(id_field)]
+        taken = set(self.search([("xero_id", "in", ids)]).mapped("xero_id")) if ids else set()
+        found = {}
+        for doc, payload in payloads.items():
+            ident = mapping.identity(payload, kind)
+            record = mapping.find_match(records, ident, kind, exclude_ids=taken)
+            if record:
+                found[doc] = record
+                taken.add(record.get(id_field))
+        return found

@@ -1,0 +1,114 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .export_common import XeroExportCase
+
+
+@tagged("post_install", "-at_install")
+class TestExportChangesAndCancel(XeroExportCase):
+    def _sent_bill(self, **kw):
+        bill = self.make_move(**kw)
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        return bill
+
+    def test_bill_reset_to_draft_and_posted_again_sends_the_update(self):
+        bill = self._sent_bill(lines=[{"price_unit": 100.0}])
+        line_id = bill.invoice_line_ids.xero_line_id
+        bill.button_draft()
+        self.assertEqual(bill.xero_state, "changed")
+        bill.invoice_line_ids.price_unit = 120.0
+        bill.action_post()
+        self.assertEqual(bill.xero_state, "queued")
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        doc = self.xero_doc(bill)
+        self.assertEqual(doc["Total"], 138.0)
+        self.assertEqual(doc["LineItems"][0]["LineItemID"], line_id)
+        self.assertEqual(len(self.calls(since, method="POST", path="/Invoices")), 1)
+        self.assertFalse(self.calls(since, method="PUT", path="/Invoices"), "no second document")
+        self.assertEqual(len(self.xero_docs(Url=doc["Url"])), 1)
+
+    def test_update_refused_once_approved_in_xero(self):
+        bill = self._sent_bill()
+        self.sandbox.put_records(
+            self.tenant, "Invoices", [{"InvoiceID": bill.xero_id, "Status": "AUTHORISED"}]
+        )
+        bill.button_draft()
+        bill.invoice_line_ids.price_unit = 999.0
+        bill.action_post()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertIn("Approved in Xero: changes are not sent; revise it in Xero", bill.xero_error)
+        self.assertEqual(self.xero_doc(bill)["Total"], 115.0)
+
+    def test_cancel_deletes_awaiting_approval_bill(self):
+        bill = self._sent_bill()
+        bill.button_draft()
+        bill.button_cancel()
+        self.assertEqual(bill.state, "cancel")
+        self.assertEqual(bill.xero_state, "cancelled")
+        self.assertEqual(self.xero_doc(bill)["Status"], "DELETED")
+
+    def test_cancel_voids_approved_unpaid_bill(self):
+        self.company.xero_document_status = "AUTHORISED"
+        bill = self._sent_bill()
+        self.assertEqual(bill.xero_status, "AUTHORISED")
+        bill.button_draft()
+        bill.button_cancel()
+        self.assertEqual(bill.xero_state, "cancelled")
+        self.assertEqual(bill.xero_status, "VOIDED")
+        self.assertEqual(self.xero_doc(bill)["Status"], "VOIDED")
+
+    def test_cancel_blocked_when_paid_in_xero(self):
+        self.company.xero_document_status = "AUTHORISED"
+        bill = self._sent_bill()
+        self.sandbox.pay(self.tenant, bill.xero_id, amount=50.0)
+        bill.button_draft()
+        with self.assertRaisesRegex(UserError, "payments or credits allocated in Xero"):
+            bill.button_cancel()
+        self.assertEqual(bill.state, "draft")
+        self.assertEqual(self.xero_doc(bill)["Status"], "AUTHORISED")
+
+    def test_cancel_of_a_queued_bill_just_unqueues_it(self):
+        bill = self.make_move()
+        self.assertEqual(bill.xero_state, "queued")
+        bill.button_draft()
+        bill.button_cancel()
+        self.assertEqual(bill.xero_state, "not_sent")
+        since = self.mark()
+        self.run_export()
+        self.assertFalse(self.calls(since, path="/Invoices"))
+
+    def test_credit_note_update_keeps_its_xero_document(self):
+        refund = self.make_move("in_refund", ref="SUP-CN-1", lines=[{"price_unit": 40.0}])
+        self.run_export()
+        first = self.xero_doc(refund)
+        refund.button_draft()
+        refund.invoice_line_ids.price_unit = 50.0
+        refund.action_post()
+        self.run_export()
+        self.assertEqual(refund.xero_state, "sent", refund.xero_error)
+        second = self.xero_doc(refund)
+        self.assertEqual(second["CreditNoteID"], first["CreditNoteID"])
+        self.assertEqual(second["Total"], 57.5)
+        self.assertEqual(len(self.xero_docs("CreditNotes", Type="ACCPAYCREDIT")), 1)
+
+    def test_cancel_after_a_lost_answer_finds_and_deletes_the_xero_bill(self):
+        bill = self.make_move()
+        self.sandbox.inject("lost_response", 10, path="/Invoices$", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        self.assertFalse(bill.xero_id)
+        self.assertTrue(bill.xero_pending_key)
+        bill.button_draft()
+        bill.button_cancel()
+        self.assertEqual(bill.xero_state, "cancelled")
+        self.assertTrue(bill.xero_id, "found in Xero by its link back")
+        self.assertEqual(self.xero_doc(bill)["Status"], "DELETED")
+
+    def test_documents_created_as_draft_when_chosen(self):
+        self.company.xero_document_status = "DRAFT"
+        bill = self._sent_bill()
+        self.assertEqual(self.xero_doc(bill)["Status"], "DRAFT")

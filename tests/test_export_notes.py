@@ -1,0 +1,100 @@
+import base64
+
+from odoo.tests import tagged
+
+from .export_common import XeroExportCase
+
+
+@tagged("post_install", "-at_install")
+class TestExportNotesAndAttachments(XeroExportCase):
+    def _attach(self, doc, name, size):
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "res_model": doc._name,
+                "res_id": doc.id,
+                "datas": base64.b64encode(b"x" * size),
+            }
+        )
+
+    def _history(self, doc):
+        return self.sandbox.records(self.tenant, "History").get(doc.xero_id, [])
+
+    def test_notes_go_to_history_split_at_250_characters(self):
+        bill = self.make_move(post=False)
+        long_note = "Checked against delivery note " + "and the pallet count " * 30
+        bill.message_post(body=long_note, message_type="comment", subtype_xmlid="mail.mt_note")
+        bill.message_post(
+            body="Approved by Anna", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        bill.action_post()  # tracking noise: state changes are not notes
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        notes = [h["Details"] for h in self._history(bill) if h["Changes"] == "Note"]
+        self.assertTrue(all(len(n) <= 250 for n in notes))
+        self.assertGreaterEqual(len(notes), 3, "the long note is split")
+        joined = " ".join(notes)
+        self.assertIn("Checked against delivery note", joined)
+        self.assertIn("Approved by Anna", notes[-1])
+        self.assertNotIn("Posted", joined)
+        # Later notes follow with the next update; earlier ones are not repeated.
+        bill.button_draft()
+        bill.message_post(
+            body="Price corrected", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        bill.action_post()
+        self.run_export()
+        again = [h["Details"] for h in self._history(bill) if h["Changes"] == "Note"]
+        self.assertEqual(len(again), len(notes) + 1)
+        self.assertIn("Price corrected", again[-1])
+
+    def test_eleven_attachments_and_an_oversized_one(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "xero_connector.attachment_max_bytes", "2000"
+        )
+        bill = self.make_move(post=False)
+        for i in range(11):
+            self._attach(bill, f"scan-{i:02d}.pdf", 100)
+        self._attach(bill, "huge.pdf", 5000)
+        bill.action_post()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        files = self.sandbox.records(self.tenant, "Attachments").get(bill.xero_id, [])
+        self.assertEqual(len(files), 10)
+        self.assertIn("scan-10.pdf not attached in Xero", bill.xero_warning)
+        self.assertIn("at most 10", bill.xero_warning)
+        self.assertIn("huge.pdf not attached in Xero", bill.xero_warning)
+        self.assertIn("larger than", bill.xero_warning)
+        self.assertIn("huge.pdf", bill.message_ids[:1].body)
+        failed = bill.xero_log_ids.filtered(
+            lambda r: r.operation == "upload_attachment" and r.outcome == "error"
+        )
+        self.assertEqual(len(failed), 2)
+
+    def test_attachment_xero_refuses_is_reported(self):
+        self.sandbox.control("POST", "attachments/limit", {"max_bytes": 500})
+        self.addCleanup(
+            self.sandbox.control, "POST", "attachments/limit", {"max_bytes": 10 * 1024 * 1024}
+        )
+        bill = self.make_move(post=False)
+        self._attach(bill, "ok.pdf", 100)
+        self._attach(bill, "too-big-for-xero.pdf", 1000)
+        bill.action_post()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent")
+        files = self.sandbox.records(self.tenant, "Attachments").get(bill.xero_id, [])
+        self.assertEqual([f["FileName"] for f in files], ["ok.pdf"])
+        self.assertIn("too-big-for-xero.pdf not attached in Xero", bill.xero_warning)
+
+    def test_purchase_order_notes_and_attachments(self):
+        order = self.make_po(confirm=False)
+        order.message_post(
+            body="Deliver to dock 3", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        self._attach(order, "quote.pdf", 200)
+        order.button_confirm()
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        self.assertIn("Deliver to dock 3", self._history(order)[-1]["Details"])
+        files = self.sandbox.records(self.tenant, "Attachments").get(order.xero_id, [])
+        self.assertEqual([f["FileName"] for f in files], ["quote.pdf"])

@@ -1,0 +1,159 @@
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .export_common import XeroExportCase
+
+
+@tagged("post_install", "-at_install")
+class TestExportPurchaseOrders(XeroExportCase):
+    def test_approved_po_is_sent_as_xero_purchase_order(self):
+        order = self.make_po(partner_ref="VQ-42")
+        self.assertEqual(order.state, "purchase")
+        self.assertEqual(order.xero_state, "queued")
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        doc = self.xero_doc(order)
+        self.assertEqual(doc["PurchaseOrderNumber"], order.name)
+        self.assertEqual(order.xero_number, order.name)
+        self.assertEqual(doc["Reference"], "VQ-42")
+        self.assertEqual(doc["Status"], "SUBMITTED")
+        self.assertEqual(doc["Contact"]["Name"], "Nimbus Packaging LLC")
+        self.assertTrue(doc.get("DeliveryDate"))
+        line = doc["LineItems"][0]
+        self.assertEqual(
+            (line["ItemCode"], line["AccountCode"], line["TaxType"], line["Quantity"]),
+            ("PAPER-A4", "300", "INPUT", 10.0),
+        )
+        self.assertEqual(doc["Total"], order.amount_total)
+        self.assertEqual(order.order_line.xero_line_id, line["LineItemID"])
+
+    def test_po_export_off_does_not_queue(self):
+        self.company.xero_export_purchase_order = False
+        order = self.make_po()
+        self.assertEqual(order.xero_state, "not_sent")
+
+    def test_double_validation_queues_on_final_approval(self):
+        self.company.write({"po_double_validation": "two_step", "po_double_validation_amount": 1})
+        buyer = self.env["res.users"].create(
+            {
+                "name": "Buyer",
+                "login": "xc_buyer",
+                "groups_id": [Command.set([self.env.ref("purchase.group_purchase_user").id])],
+            }
+        )
+        order = self.make_po(confirm=False)
+        order.with_user(buyer).button_confirm()
+        self.assertEqual(order.state, "to approve")
+        self.assertEqual(order.xero_state, "not_sent")
+        order.button_approve()
+        self.assertEqual(order.state, "purchase")
+        self.assertEqual(order.xero_state, "queued")
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+
+    def test_po_without_lines_is_refused(self):
+        order = self.make_po(lines=[], confirm=False)
+        order.order_line.unlink()
+        order.button_confirm()
+        self.assertEqual(order.xero_state, "error")
+        self.assertIn("no lines", order.xero_error)
+
+    def test_manual_mode_po(self):
+        self.company.xero_purchase_order_mode = "manual"
+        order = self.make_po()
+        self.assertEqual(order.xero_state, "not_sent")
+        order.action_xero_send()
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+
+    def test_changed_po_is_updated_in_place_then_refused_after_approval_in_xero(self):
+        order = self.make_po()
+        self.run_export("purchase.order")
+        first = self.xero_doc(order)
+        line_id = first["LineItems"][0]["LineItemID"]
+        order.order_line.price_unit = 30.0
+        self.assertEqual(order.xero_state, "changed")
+        order.action_xero_update()
+        self.assertEqual(order.xero_state, "queued")
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        second = self.xero_doc(order)
+        self.assertEqual(second["PurchaseOrderID"], first["PurchaseOrderID"])
+        self.assertEqual(
+            second["LineItems"][0]["LineItemID"], line_id, "line updated, not replaced"
+        )
+        self.assertEqual(second["LineItems"][0]["UnitAmount"], 30.0)
+        self.assertEqual(len(self.xero_docs("PurchaseOrders", PurchaseOrderNumber=order.name)), 1)
+        # Someone approves it in Xero: Odoo's next change is not sent.
+        self.sandbox.put_records(
+            self.tenant,
+            "PurchaseOrders",
+            [{"PurchaseOrderID": order.xero_id, "Status": "AUTHORISED"}],
+        )
+        order.order_line.price_unit = 35.0
+        order.action_xero_update()
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "error")
+        self.assertIn("Approved in Xero: changes are not sent; revise it in Xero", order.xero_error)
+        self.assertEqual(order.xero_status, "AUTHORISED")
+        self.assertEqual(self.xero_doc(order)["LineItems"][0]["UnitAmount"], 30.0)
+
+    def test_cancelled_po_is_deleted_in_xero(self):
+        order = self.make_po()
+        self.run_export("purchase.order")
+        order.button_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.xero_state, "cancelled")
+        self.assertEqual(self.xero_doc(order)["Status"], "DELETED")
+
+    def test_cancel_blocked_when_billed_in_xero(self):
+        order = self.make_po()
+        self.run_export("purchase.order")
+        self.sandbox.put_records(
+            self.tenant, "PurchaseOrders", [{"PurchaseOrderID": order.xero_id, "Status": "BILLED"}]
+        )
+        with self.assertRaisesRegex(UserError, "Remove them in Xero first"):
+            order.button_cancel()
+        self.assertEqual(order.state, "purchase")
+
+    def test_settings_choose_mode_and_default_accounts(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "xero_purchase_order_mode": "manual",
+                "xero_purchase_account_code": "300",
+                "xero_sales_account_code": "200",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.company.xero_purchase_order_mode, "manual")
+        self.assertEqual(
+            (self.company.xero_purchase_account_code, self.company.xero_sales_account_code),
+            ("300", "200"),
+        )
+
+    def test_ordinary_users_approve_and_post_without_xero_rights_problems(self):
+        buyer = self.env["res.users"].create(
+            {
+                "name": "Buyer 2",
+                "login": "xc_buyer2",
+                "groups_id": [Command.set([self.env.ref("purchase.group_purchase_manager").id])],
+            }
+        )
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "xc_clerk",
+                "groups_id": [Command.set([self.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        order = self.make_po(confirm=False)
+        order.with_user(buyer).button_confirm()
+        self.assertEqual(order.xero_state, "queued")
+        bill = self.make_move(post=False)
+        bill.with_user(clerk).action_post()
+        self.assertEqual(bill.xero_state, "queued")
+        form = self.env["account.move"].with_user(clerk).get_views([(False, "form")])
+        self.assertIn("xero_log_ids", form["views"]["form"]["arch"])
+        self.run_export()
+        bill.with_user(clerk).read(["xero_state", "xero_log_ids", "xero_url"])

@@ -1,0 +1,245 @@
+"""Documents (purchase orders, bills, invoices, credit notes) as Xero payloads.
+
+The addon gathers a document's Odoo values into a plain dict (see ``document_payload``)
+and these functions turn it into the JSON Xero expects, find the Xero record a lost
+answer created, compare totals, and plan notes and attachments. No ORM here.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..batch import split_text
+from ..dates import parse_date
+
+SALES_TYPES = ("ACCREC", "ACCRECCREDIT")
+CREDIT_TYPES = ("ACCPAYCREDIT", "ACCRECCREDIT")
+ID_FIELD = {
+    "invoices": "InvoiceID",
+    "credit_notes": "CreditNoteID",
+    "purchase_orders": "PurchaseOrderID",
+}
+NUMBER_FIELD = {
+    "invoices": "InvoiceNumber",
+    "credit_notes": "CreditNoteNumber",
+    "purchase_orders": "PurchaseOrderNumber",
+}
+COLLECTION = {
+    "invoices": "Invoices",
+    "credit_notes": "CreditNotes",
+    "purchase_orders": "PurchaseOrders",
+}
+# Our rule: Odoo changes reach Xero only while nobody approved the document there.
+EDITABLE_STATUSES = ("DRAFT", "SUBMITTED")
+DELETABLE_STATUSES = ("DRAFT", "SUBMITTED")
+MAX_TRACKING = 2
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # the Attachments page's limit (the lower one)
+BAD_FILENAME_CHARS = set('<>:"/\\|?*\0')
+
+
+class MappingError(ValueError):
+    """The document cannot be expressed in Xero; ``problems`` says why, line by line."""
+
+    def __init__(self, problems):
+        self.problems = [p for p in problems if p]
+        super().__init__("\n".join(self.problems))
+
+
+def kind_of_type(xero_type):
+    """'invoices', 'credit_notes' or 'purchase_orders' for a Xero Type (None: a PO)."""
+    if not xero_type:
+        return "purchase_orders"
+    return "credit_notes" if xero_type in CREDIT_TYPES else "invoices"
+
+
+def _dec(value):
+    return Decimal(str(value or 0))
+
+
+def _round(value, places):
+    return float(_dec(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def needs_four_decimals(value):
+    """True when a unit price would lose precision at Xero's default 2 decimals."""
+    dec = _dec(round(float(value or 0), 6))
+    return dec != dec.quantize(Decimal("0.01"))
+
+
+def line_amount_types(lines):
+    """Xero's LineAmountTypes for the lines' taxes (``price_include``: True, False, or
+    None for a line without tax). One document has one mode in Xero."""
+    modes = {line.get("price_include") for line in lines} - {None}
+    if len(modes) > 1:
+        raise MappingError(
+            [
+                "The document mixes taxes included in the price and taxes added to it; "
+                "Xero needs one mode per document. Use one kind of tax on all lines."
+            ]
+        )
+    return "Inclusive" if modes == {True} else "Exclusive"
+
+
+def line_item(line, *, allow_discount, unitdp):
+    """One Xero LineItem from an Odoo line's values.
+
+    ``line``: description, quantity, price_unit, discount (percent), item_code,
+    account_code, tax_type, tracking [(category_id, option_id)], xero_line_id.
+    Xero allows discounts on sales invoices only: elsewhere the net price is sent.
+    """
+    price = float(line.get("price_unit") or 0)
+    discount = float(line.get("discount") or 0)
+    item = {
+        "LineItemID": line.get("xero_line_id") or None,
+        "Description": (line.get("description") or "").strip() or line.get("fallback") or "-",
+        "Quantity": _round(line.get("quantity") or 0, 4),
+        "ItemCode": line.get("item_code") or None,
+        "AccountCode": line.get("account_code") or None,
+        "TaxType": line.get("tax_type") or None,
+    }
+    if discount and allow_discount:
+        item["DiscountRate"] = _round(discount, 2)
+    elif discount:
+        price = price * (1 - discount / 100.0)
+    item["UnitAmount"] = _round(price, unitdp)
+    tracking = line.get("tracking") or []
+    if tracking:
+        item["Tracking"] = [
+            {"TrackingCategoryID": cat, "TrackingOptionID": opt} for cat, opt in tracking
+        ]
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def document_payload(doc):
+    """The Xero JSON for a document and the ``unitdp`` to send it with (4 or None).
+
+    ``doc``: kind, type (ACCPAY, ACCREC, ACCPAYCREDIT, ACCRECCREDIT; None for a PO),
+    xero_id, contact_id, date, due_date, delivery_date, number, reference, url, currency,
+    currency_rate (document currency per unit of the base currency; only for foreign
+    currencies, else Xero uses its own day rate), status, lines (see ``line_item``).
+    """
+    kind = doc["kind"]
+    xero_type = doc.get("type")
+    lines = doc.get("lines") or []
+    if not lines:
+        raise MappingError(["The document has no lines to send."])
+    lat = line_amount_types(lines)
+    # PurchaseOrders take no unitdp: Xero keeps 2 decimals there.
+    four = kind != "purchase_orders" and any(needs_four_decimals(x["price_unit"]) for x in lines)
+    unitdp = 4 if four else 2
+    allow_discount = xero_type == "ACCREC"
+    body = {
+        ID_FIELD[kind]: doc.get("xero_id") or None,
+        "Contact": {"ContactID": doc["contact_id"]},
+        "Date": doc.get("date"),
+        "CurrencyCode": doc.get("currency"),
+        "CurrencyRate": _round(doc["currency_rate"], 6) if doc.get("currency_rate") else None,
+        "LineAmountTypes": lat,
+        "Status": doc.get("status"),
+        NUMBER_FIELD[kind]: doc.get("number") or None,
+        "LineItems": [line_item(x, allow_discount=allow_discount, unitdp=unitdp) for x in lines],
+    }
+    if kind == "invoices":
+        body.update(Type=xero_type, DueDate=doc.get("due_date"), Url=doc.get("url"))
+    if kind == "credit_notes":
+        body["Type"] = xero_type
+    if xero_type in SALES_TYPES or kind == "purchase_orders":
+        body["Reference"] = (doc.get("reference") or "")[:255] or None
+    if kind == "purchase_orders":
+        body["DeliveryDate"] = doc.get("delivery_date")
+    return {k: v for k, v in body.items() if v is not None}, (4 if four else None)
+
+
+def identity(payload, kind):
+    """What identifies a document we created, for finding it after a lost answer."""
+    xero_type = payload.get("Type")
+    number = payload.get(NUMBER_FIELD[kind])
+    if kind == "purchase_orders":
+        return {"PurchaseOrderNumber": number}
+    if xero_type == "ACCPAY" and payload.get("Url"):
+        return {"Type": xero_type, "Url": payload["Url"]}
+    ident = {"Type": xero_type, NUMBER_FIELD[kind]: number}
+    if xero_type not in SALES_TYPES:
+        # Supplier numbers are not unique in Xero: the contact and date narrow it down.
+        ident.update(ContactID=payload["Contact"]["ContactID"], Date=str(payload.get("Date")))
+    return ident
+
+
+def _value(record, field):
+    if field == "ContactID":
+        return (record.get("Contact") or {}).get("ContactID")
+    if field == "Date":
+        day = parse_date(record.get("Date"))
+        return str(day.date() if hasattr(day, "date") and callable(day.date) else day)
+    return record.get(field)
+
+
+def find_match(records, ident, kind, exclude_ids=()):
+    """The record among ``records`` (Xero JSON) that ``ident`` describes, if any."""
+    id_field = ID_FIELD[kind]
+    for record in records:
+        if record.get(id_field) in exclude_ids:
+            continue
+        if record.get("Status") in ("DELETED", "VOIDED"):
+            continue
+        if all(_value(record, k) == v for k, v in ident.items()):
+            return record
+    return None
+
+
+def totals_difference(odoo_total, odoo_tax, xero_total, xero_tax):
+    """None when Xero's figures equal Odoo's to the cent, else both sets of figures."""
+    pairs = {
+        "total": (_dec(odoo_total), _dec(xero_total)),
+        "tax": (_dec(odoo_tax), _dec(xero_tax)),
+    }
+    cent = Decimal("0.01")
+    diff = {
+        name: (o.quantize(cent, ROUND_HALF_UP), x.quantize(cent, ROUND_HALF_UP))
+        for name, (o, x) in pairs.items()
+    }
+    if all(o == x for o, x in diff.values()):
+        return None
+    return diff
+
+
+def editable(status):
+    return status in EDITABLE_STATUSES
+
+
+def attachment_plan(attachments, already=0, max_bytes=MAX_ATTACHMENT_BYTES):
+    """Which attachments to upload: ``attachments`` = [{id, name, size}] in upload
+    order, ``already`` = how many the Xero document has. Returns (send, skipped) where
+    skipped = [(attachment, reason)]."""
+    send, skipped = [], []
+    room = MAX_ATTACHMENTS - already
+    for att in attachments:
+        name = att.get("name") or ""
+        bad = sorted(BAD_FILENAME_CHARS.intersection(name))
+        if not name.strip() or bad:
+            skipped.append((att, "its file name is not accepted by Xero"))
+        elif (att.get("size") or 0) > max_bytes:
+            skipped.append((att, f"it is larger than {max_bytes // (1024 * 1024) or 1} MB"))
+        elif len(send) >= room:
+            skipped.append((att, f"Xero keeps at most {MAX_ATTACHMENTS} files per document"))
+        else:
+            send.append(att)
+    return send, skipped
+
+
+def history_records(notes):
+    """Xero History records for notes ``[text, ...]``: each split at 250 characters."""
+    return [{"Details": part} for text in notes for part in split_text(text) if part]
+
+
+def web_url(kind, xero_type, xero_id, sandbox_base=None):
+    """The page of the document in Xero (or in the sandbox it came from)."""
+    if not xero_id:
+        return False
+    if sandbox_base:
+        return f"{sandbox_base.rstrip('/')}/#{xero_id}"
+    if kind == "purchase_orders":
+        return f"https://go.xero.com/Accounts/Payable/PurchaseOrders/View/{xero_id}"
+    area = "AccountsReceivable" if xero_type in SALES_TYPES else "AccountsPayable"
+    if kind == "credit_notes":
+        return f"https://go.xero.com/{area}/ViewCreditNote.aspx?creditNoteID={xero_id}"
+    return f"https://go.xero.com/{area}/View.aspx?InvoiceID={xero_id}"
