@@ -2,6 +2,7 @@ import logging
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..xero import parse_date
 from ..xero.batch import digest
@@ -184,23 +185,44 @@ class XeroImportBase(models.AbstractModel):
                 continue
             record, linked = matches.get(self._xero_id(rec), (None, False))
             if record:
-                self._write(record, values)
-                self._link(connection, record, rec)
-                self._after_import(connection, rec, record)
+                try:
+                    with self.env.cr.savepoint():
+                        self._write(record, values)
+                        self._link(connection, record, rec)
+                        self._after_import(connection, rec, record)
+                except (UserError, ValidationError) as exc:
+                    errors.append(f"{self._xero_name(rec)}: {exc}")
+                    continue
                 counts["updated" if linked else "linked"] += 1
             else:
                 to_create.append((rec, self._create_values(connection, rec, values)))
         if to_create:
-            created = (
-                self.env[self._res_model]
-                .with_context(xero_sync=True)
-                .create([vals for _rec, vals in to_create])
-            )
-            for (rec, _vals), record in zip(to_create, created, strict=True):
-                self._link(connection, record, rec)
-                self._after_import(connection, rec, record)
+            try:
+                with self.env.cr.savepoint():
+                    created = self._create_batch(connection, to_create)
+            except (UserError, ValidationError):
+                # one record spoils the batch: create them one by one to name it
+                created = self.env[self._res_model]
+                for item in to_create:
+                    try:
+                        with self.env.cr.savepoint():
+                            created |= self._create_batch(connection, [item])
+                    except (UserError, ValidationError) as exc:
+                        errors.append(f"{self._xero_name(item[0])}: {exc}")
             counts["created"] += len(created)
         return counts, errors
+
+    def _create_batch(self, connection, to_create):
+        """Create [(xero record, values)] in one call and link them."""
+        created = (
+            self.env[self._res_model]
+            .with_context(xero_sync=True)
+            .create([vals for _rec, vals in to_create])
+        )
+        for (rec, _vals), record in zip(to_create, created, strict=True):
+            self._link(connection, record, rec)
+            self._after_import(connection, rec, record)
+        return created
 
     def _after_import(self, connection, rec, record):
         """Hook after a record is imported or updated (e.g. tracking options)."""
@@ -238,26 +260,39 @@ class XeroImportBase(models.AbstractModel):
                 record = linked.get(self._xero_id(rec))
                 if not record or hashes.get(self._xero_id(rec)) == self._fingerprint(rec):
                     continue
-                counts[
-                    "archived" if self._apply_update(connection, rec, record) else "updated"
-                ] += 1
+                outcome = self._apply_update(connection, rec, record)
+                counts[outcome] = counts.get(outcome, 0) + 1
         state._done_update(watermark)
         return counts
 
     def _apply_update(self, connection, rec, record):
-        """Write Xero's values to ``record``; True when it was archived."""
+        """Write Xero's values to ``record``: "archived", "updated", or "failed" (Odoo
+        refused them; the record stays as it was and the sync log says why)."""
         archived = self._is_archived(rec)
-        if archived:
-            self._archive(record)
-        else:
-            try:
-                self._write(record, self._values(connection, rec))
-            except ValueError as exc:
-                _logger.warning("Xero update of %s skipped: %s", record, exc)
-                return False
-        self._link(connection, record, rec)
-        self._after_import(connection, rec, record)
-        return archived
+        try:
+            with self.env.cr.savepoint():
+                if archived:
+                    self._archive(record)
+                else:
+                    self._write(record, self._values(connection, rec))
+                self._link(connection, record, rec)
+                self._after_import(connection, rec, record)
+        except (ValueError, UserError, ValidationError) as exc:
+            self.env["xero.log"]._log_event(
+                connection,
+                {
+                    "operation": f"update_{self._object_type}",
+                    "outcome": "error",
+                    "xero_message": self.env._(
+                        "%(record)s was not updated from Xero: %(error)s",
+                        record=record.display_name,
+                        error=exc,
+                    ),
+                },
+                record=record,
+            )
+            return "failed"
+        return "archived" if archived else "updated"
 
     @api.model
     def _importer(self, object_type):

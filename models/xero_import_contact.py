@@ -210,8 +210,8 @@ class XeroImportContact(models.AbstractModel):
                     continue
                 if not link.odoo_synced_at:
                     counts["conflicts"] += 1
-                key = "archived" if self._apply_update(connection, rec, partner) else "updated"
-                counts[key] += 1
+                outcome = self._apply_update(connection, rec, partner)
+                counts[outcome] = counts.get(outcome, 0) + 1
             if not records.has_more:
                 break
             page += 1

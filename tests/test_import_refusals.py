@@ -66,3 +66,24 @@ class TestImportRefusals(ImportCase):
         self.import_names("account", "Rent")
         state._cron_xero_update()
         self.assertTrue(self.env["xero.sync.state"]._get(self.connection, "account").last_sync_at)
+
+    def test_a_record_odoo_refuses_is_reported_and_the_others_imported(self):
+        self.sandbox.put_records(
+            self.tenant,
+            "Accounts",
+            [
+                {
+                    "AccountID": "0000eeee-0000-4000-8000-000000000002",
+                    "Code": "4-100",
+                    "Name": "Dashed Code Expense",
+                    "Type": "EXPENSE",
+                    "Status": "ACTIVE",
+                }
+            ],
+        )
+        wizard = self.wizard("account")
+        wizard.line_ids.filtered(lambda line: line.code in ("4-100", "469", "473")).selected = True
+        wizard.action_import()
+        self.assertIn("2 created", wizard.result)
+        self.assertIn("Dashed Code Expense: The account code can only contain", wizard.result)
+        self.assertFalse(self.env["account.account"].search([("name", "=", "Dashed Code Expense")]))

@@ -125,3 +125,16 @@ class TestImportUpdate(ImportCase):
         action = self.env.ref("xero_connector.xero_update_action")
         result = action.with_context(active_model="xero.sync.state").run()
         self.assertEqual(result["params"]["message"], "Nothing to update")
+
+    def test_a_change_odoo_refuses_is_logged_and_skipped(self):
+        self.import_names("account", "Rent")
+        rent = self._xero_row("Accounts", Name="Rent")
+        self.addCleanup(self.sandbox.put_records, self.tenant, "Accounts", [rent])
+        self.sandbox.put_records(
+            self.tenant, "Accounts", [{"AccountID": rent["AccountID"], "Code": "4-69"}]
+        )
+        self.assertIn("Chart of Accounts: 1 failed", self._update())
+        Account = self.env["account.account"].with_company(self.company)
+        self.assertTrue(Account.search([("code", "=", "469")]).xero_integrated, "left as it was")
+        log = self.env["xero.log"].search([("operation", "=", "update_account")])
+        self.assertIn("was not updated from Xero", log.message)
