@@ -18,6 +18,7 @@
         "views/xero_log_views.xml",
         "views/xero_webhook_event_views.xml",
         "views/xero_oauth_templates.xml",
+        "views/xero_overview_views.xml",
         "views/xero_menus.xml",
         "views/res_config_settings_views.xml",
         "data/ir_cron_data.xml",

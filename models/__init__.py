@@ -27,3 +27,4 @@ from . import account_analytic_plan
 from . import account_analytic_account
 from . import product_template
 from . import product_product
+from . import xero_overview
