@@ -20,12 +20,9 @@
         "views/xero_oauth_templates.xml",
         "views/xero_menus.xml",
         "views/res_config_settings_views.xml",
-<<<<<<< HEAD
         "data/ir_cron_data.xml",
         "views/account_move_views.xml",
         "views/purchase_order_views.xml",
-=======
->>>>>>> import
         "views/xero_import_wizard_views.xml",
         "views/xero_integrated_views.xml",
     ],
