@@ -123,7 +123,7 @@ class AccountMove(models.Model):
         if amount > 0:
             client.allocate_credit_note(self.xero_id, origin.xero_id, amount, date=self.date)
         data["allocated"] = True
-        self.xero_sync_data = data
+        self._xero_write({"xero_sync_data": data})
         return []
 
     # -- export engine hooks -------------------------------------------------------------
