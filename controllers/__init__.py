@@ -1,1 +1,2 @@
 from . import xero_oauth
+from . import xero_webhook

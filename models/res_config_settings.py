@@ -12,9 +12,12 @@ class ResConfigSettings(models.TransientModel):
     xero_auth_type = fields.Selection(related="xero_connection_id.auth_type", readonly=False)
     xero_client_id = fields.Char(related="xero_connection_id.client_id", readonly=False)
     xero_endpoint_url = fields.Char(related="xero_connection_id.endpoint_url", readonly=False)
+    xero_webhook_url = fields.Char(related="xero_connection_id.webhook_url")
     xero_client_secret_set = fields.Boolean(compute="_compute_xero_client_secret_set")
+    xero_webhook_key_set = fields.Boolean(compute="_compute_xero_client_secret_set")
     # Write-only: the stored secret is never sent back to the browser.
     xero_new_client_secret = fields.Char(string="Client Secret", groups="base.group_system")
+    xero_new_webhook_key = fields.Char(string="Webhook Key", groups="base.group_system")
 
     xero_export_purchase_order = fields.Boolean(
         related="company_id.xero_export_purchase_order", readonly=False
@@ -42,9 +45,15 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         super().set_values()
-        if self.env.user.has_group("base.group_system") and self.xero_new_client_secret:
-            self.xero_connection_id.sudo().client_secret = self.xero_new_client_secret.strip()
+        if not self.env.user.has_group("base.group_system"):
+            return
+        connection = self.xero_connection_id.sudo()
+        if self.xero_new_client_secret:
+            connection.client_secret = self.xero_new_client_secret.strip()
             self.xero_new_client_secret = False
+        if self.xero_new_webhook_key:
+            connection.webhook_key = self.xero_new_webhook_key.strip()
+            self.xero_new_webhook_key = False
 
     def _xero_connection(self):
         self.ensure_one()

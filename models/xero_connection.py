@@ -11,6 +11,7 @@ from .xero_token_store import OdooTokenStore
 _logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/xero/oauth/callback"
+WEBHOOK_PATH = "/xero/webhook"
 
 
 class XeroConnection(models.Model):
@@ -71,7 +72,16 @@ class XeroConnection(models.Model):
         help="Xero's id of this authorisation, used to disconnect it.",
     )
     token_data = fields.Json(groups="base.group_system", copy=False)
-    webhook_key = fields.Char(groups="base.group_system", copy=False)
+    webhook_key = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The webhook signing key Xero shows for your app (developer.xero.com > "
+        "Webhooks). With it, changes in Xero reach Odoo within seconds.",
+    )
+    webhook_url = fields.Char(
+        compute="_compute_redirect_url",
+        help="Register this address as the webhook delivery URL of your Xero app.",
+    )
     connected_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     connected_on = fields.Datetime(readonly=True, copy=False)
     min_limit_remaining = fields.Integer(readonly=True, copy=False)
@@ -96,9 +106,10 @@ class XeroConnection(models.Model):
             )
 
     def _compute_redirect_url(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
         for connection in self:
-            connection.redirect_url = base.rstrip("/") + CALLBACK_PATH
+            connection.redirect_url = base + CALLBACK_PATH
+            connection.webhook_url = base + WEBHOOK_PATH
 
     def _compute_log_error_count(self):
         counts = dict(
@@ -176,7 +187,7 @@ class XeroConnection(models.Model):
             # A custom connection reaches one organisation and may list no connection:
             # ask the organisation itself for its name and id.
             try:
-                org = (self._client().get_organisation().get("Organisations") or [{}])[0]
+                org = self._client().get_organisation()
             except XeroError as exc:
                 raise UserError(_("Xero refused the connection: %s", exc.user_message())) from exc
             self.sudo().write(
@@ -210,7 +221,7 @@ class XeroConnection(models.Model):
             organisation = client.get_organisation()
         except XeroError as exc:
             raise UserError(_("Xero connection test failed: %s", exc.user_message())) from exc
-        name = (organisation.get("Organisations") or [{}])[0].get("Name") or self.tenant_name
+        name = organisation.get("Name") or self.tenant_name
         return self._notify(_("Xero answered: connected to %s.", name))
 
     def action_disconnect(self):

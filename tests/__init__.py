@@ -13,3 +13,4 @@ from . import test_export_purchase
 from . import test_export_changes
 from . import test_export_reliability
 from . import test_export_notes
+from . import test_webhook

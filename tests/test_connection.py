@@ -116,7 +116,7 @@ class TestConnect(XeroCase):
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, DEMO_ORG)
         organisation = self.connection._client().get_organisation()
-        self.assertEqual(organisation["Organisations"][0]["Name"], DEMO_ORG)
+        self.assertEqual(organisation["Name"], DEMO_ORG)
 
 
 @tagged("post_install", "-at_install")

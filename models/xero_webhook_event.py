@@ -1,0 +1,165 @@
+import base64
+import hashlib
+import hmac
+import json
+import logging
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+# Which model reacts to each Xero event category, through `_xero_on_webhook(connection,
+# resource_ids)`; a category without a handler is recorded and marked ignored.
+HANDLERS = {
+    "INVOICE": "account.move",
+    "CREDITNOTE": "account.move",
+    "CONTACT": "res.partner",
+}
+
+
+def signature_of(key, body):
+    """Xero's x-xero-signature: base64 of the HMAC-SHA256 of the raw body."""
+    return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
+
+
+class XeroWebhookEvent(models.Model):
+    """One notification from Xero, stored by the webhook route and processed by a cron.
+
+    Events carry no data, only which record changed: processing reads the record from
+    Xero, so duplicated, replayed or out-of-order events are harmless."""
+
+    _name = "xero.webhook.event"
+    _description = "Xero Webhook Event"
+    _order = "id desc"
+    _rec_name = "resource_id"
+
+    connection_id = fields.Many2one("xero.connection", ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
+    tenant_id = fields.Char(required=True, index=True)
+    event_category = fields.Char(required=True)
+    event_type = fields.Char()
+    resource_id = fields.Char(required=True)
+    resource_url = fields.Char()
+    event_date = fields.Char(help="eventDateUtc as Xero sent it.")
+    state = fields.Selection(
+        [("new", "To process"), ("done", "Processed"), ("ignored", "Ignored"), ("error", "Error")],
+        default="new",
+        required=True,
+        index=True,
+    )
+    message = fields.Char()
+
+    _sql_constraints = [
+        (
+            "event_uniq",
+            "unique(tenant_id, event_category, event_type, resource_id, event_date)",
+            "This Xero event was already received.",
+        )
+    ]
+
+    @api.model
+    def _connections_for_signature(self, body, signature):
+        """The connections whose webhook key signed `body` (constant-time compare)."""
+        if not signature:
+            return self.env["xero.connection"]
+        connections = (
+            self.env["xero.connection"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("webhook_key", "!=", False)])
+        )
+        return connections.filtered(
+            lambda c: hmac.compare_digest(signature_of(c.webhook_key, body), signature)
+        )
+
+    @api.model
+    def _receive(self, body, signature):
+        """Store a signed batch; returns False when no connection's key signed it."""
+        signers = self._connections_for_signature(body, signature)
+        if not signers:
+            return False
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            _logger.warning("Xero webhook: signed body is not JSON; ignored")
+            return True
+        by_tenant = {c.tenant_id: c for c in signers if c.tenant_id}
+        rows = []
+        for event in payload.get("events") or []:
+            tenant = event.get("tenantId") or ""
+            connection = by_tenant.get(tenant)
+            if not connection:
+                _logger.info("Xero webhook: event for unknown organisation %s ignored", tenant)
+            rows.append(
+                (
+                    connection.id if connection else None,
+                    connection.company_id.id if connection else None,
+                    tenant,
+                    (event.get("eventCategory") or "").upper(),
+                    (event.get("eventType") or "").upper(),
+                    event.get("resourceId") or "",
+                    event.get("resourceUrl"),
+                    event.get("eventDateUtc"),
+                    "new" if connection else "ignored",
+                    False if connection else _("No connection for this Xero organisation."),
+                )
+            )
+        if rows:
+            self._insert_new(rows)
+            self.env.ref("xero_connector.ir_cron_xero_webhook_events").sudo()._trigger()
+        return True
+
+    def _insert_new(self, rows):
+        # A replayed event hits the unique constraint and is skipped, not an error.
+        now = fields.Datetime.now()
+        uid = self.env.uid or SUPERUSER_ID
+        for row in rows:
+            self.env.cr.execute(
+                """
+                INSERT INTO xero_webhook_event
+                    (connection_id, company_id, tenant_id, event_category, event_type,
+                     resource_id, resource_url, event_date, state, message,
+                     create_uid, create_date, write_uid, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT (tenant_id, event_category, event_type, resource_id, event_date)
+                DO NOTHING
+                """,
+                [*row, uid, now, uid, now],
+            )
+
+    @api.model
+    def _cron_process(self):
+        events = self.search([("state", "=", "new")], limit=BATCH_SIZE, order="id")
+        events._process()
+        if len(events) == BATCH_SIZE:
+            self.env.ref("xero_connector.ir_cron_xero_webhook_events")._trigger()
+
+    def _process(self):
+        """Hand the changed Xero records to their model, once per record and connection."""
+        groups = {}
+        for event in self:
+            key = (event.connection_id, event.event_category)
+            groups.setdefault(key, self.browse())
+            groups[key] |= event
+        for (connection, category), events in groups.items():
+            model = HANDLERS.get(category)
+            handler = model and getattr(self.env[model], "_xero_on_webhook", None)
+            if not handler or connection.state != "connected":
+                events.write(
+                    {
+                        "state": "ignored",
+                        "message": _("Nothing in Odoo follows %s events.", category)
+                        if not handler
+                        else _("The Xero connection is not active."),
+                    }
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    handler(connection, category, sorted(set(events.mapped("resource_id"))))
+            except Exception as exc:  # recorded on the events; the next batch goes on
+                _logger.exception("Xero webhook processing failed")
+                events.write({"state": "error", "message": str(exc)[:250]})
+            else:
+                events.write({"state": "done", "message": False})
