@@ -23,6 +23,11 @@
         "data/ir_cron_data.xml",
         "views/account_move_views.xml",
         "views/purchase_order_views.xml",
+        "data/xero_payment_data.xml",
+        "views/account_payment_views.xml",
+        "views/account_journal_views.xml",
+        "views/account_move_payment_views.xml",
+        "views/res_config_settings_payment_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

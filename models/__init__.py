@@ -13,3 +13,8 @@ from . import account_move
 from . import account_move_line
 from . import purchase_order
 from . import purchase_order_line
+from . import xero_bank_account
+from . import account_journal
+from . import account_payment
+from . import xero_payment_sync
+from . import account_partial_reconcile

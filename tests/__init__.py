@@ -14,3 +14,7 @@ from . import test_export_changes
 from . import test_export_reliability
 from . import test_export_notes
 from . import test_webhook
+from . import test_payments_pull
+from . import test_payments_push
+from . import test_payments_status
+from . import test_payments_webhook
