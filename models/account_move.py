@@ -73,7 +73,9 @@ class AccountMove(models.Model):
         if problems:
             raise mapping.MappingError(problems)
         partner = self._xero_partner()
-        contact = self.env["xero.link"]._xero_ids(connection, partner, "contact").get(partner.id)
+        contact = (
+            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
+        )
         if sales:
             number, reference = self.name, self.ref
         else:
@@ -89,6 +91,11 @@ class AccountMove(models.Model):
             "reference": reference,
             "url": self._xero_url_back(),
             "currency": self.currency_id.name,
+            "currency_rate": (
+                self.invoice_currency_rate
+                if self.currency_id != self.company_id.currency_id
+                else None
+            ),
             "status": self.company_id.xero_document_status,
             "lines": lines,
         }
@@ -129,6 +136,10 @@ class AccountMove(models.Model):
     def _xero_kind_sql(self, kind):
         types = ["in_invoice", "out_invoice"] if kind == "invoices" else ["in_refund", "out_refund"]
         return SQL("state = 'posted' AND move_type IN %s", tuple(types))
+
+    @api.model
+    def _xero_exportable_domain(self):
+        return [("state", "=", "posted"), ("move_type", "in", list(MOVE_TYPES))]
 
     # -- Odoo events ------------------------------------------------------------------
     def _post(self, soft=True):

@@ -63,7 +63,9 @@ class PurchaseOrder(models.Model):
         if problems:
             raise mapping.MappingError(problems)
         partner = self._xero_partner()
-        contact = self.env["xero.link"]._xero_ids(connection, partner, "contact").get(partner.id)
+        contact = (
+            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
+        )
         return {
             "kind": "purchase_orders",
             "type": None,
@@ -74,6 +76,9 @@ class PurchaseOrder(models.Model):
             "number": self.name,
             "reference": self.partner_ref,
             "currency": self.currency_id.name,
+            "currency_rate": (
+                self.currency_rate if self.currency_id != self.company_id.currency_id else None
+            ),
             "status": self.company_id.xero_document_status,
             "lines": lines,
         }
@@ -86,6 +91,10 @@ class PurchaseOrder(models.Model):
     @api.model
     def _xero_kind_sql(self, kind):
         return SQL("state IN ('purchase', 'done')")
+
+    @api.model
+    def _xero_exportable_domain(self):
+        return [("state", "in", ("purchase", "done"))]
 
     # -- Odoo events ------------------------------------------------------------------
     def button_approve(self, force=False):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -39,9 +39,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.xero_log_retention_days", readonly=False
     )
 
+    @api.depends("xero_connection_id")
     def _compute_xero_client_secret_set(self):
         for settings in self:
-            settings.xero_client_secret_set = bool(settings.xero_connection_id.sudo().client_secret)
+            connection = settings.xero_connection_id.sudo()
+            settings.xero_client_secret_set = bool(connection.client_secret)
+            settings.xero_webhook_key_set = bool(connection.webhook_key)
 
     def set_values(self):
         super().set_values()

@@ -9,6 +9,7 @@ from ..xero.mapping.contact import (
     same_name,
     same_tax_number,
 )
+from .xero_import_contact import SYNCED_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -16,7 +17,36 @@ LOOKUP_BATCH = 25  # partners looked up in Xero per call (names and tax numbers 
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "xero.integrated.mixin"]
+
+    # -- two-way sync: a user's edit of a synced field goes to Xero -----------------
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("xero_sync") and SYNCED_FIELDS.intersection(vals):
+            self._xero_mark_edited()
+        return result
+
+    def _xero_mark_edited(self):
+        """Queue the linked partners of ``self`` for sending to Xero (batched by the
+        queue cron, which is triggered now)."""
+        links = (
+            self.env["xero.link"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("xero_type", "=", "contact"),
+                    ("odoo_synced_at", "!=", False),
+                ]
+            )
+        )
+        if links:
+            links.write({"odoo_synced_at": False})
+            cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     # -- Odoo -> Xero ---------------------------------------------------------------
     def _xero_contact_values(self):
@@ -159,12 +189,14 @@ class ResPartner(models.Model):
                 xero_code=contact.get("ContactNumber") or False,
                 xero_status=contact.get("ContactStatus") or "ACTIVE",
                 odoo_synced_at=fields.Datetime.now(),
+                sync_hash=self.env["xero.import.contact"]._fingerprint(contact),
             )
         )
 
     def _xero_create_contacts(self, connection, client, result, errors):
         """Create the partners of ``self`` as Xero contacts, one call per 50."""
-        records = [(p.id, partner_to_contact(p._xero_contact_values(), None)) for p in self]
+        currencies = self._xero_currencies(client)
+        records = [(p.id, self._xero_contact_payload(p, None, currencies)) for p in self]
         keyed = [(self.browse(pid)._xero_contact_key(connection), body) for pid, body in records]
         by_key = {key: pid for (pid, _b), (key, _x) in zip(records, keyed, strict=True)}
         outcomes = client.send_batch("contacts", keyed, create_only=True)
@@ -218,6 +250,14 @@ class ResPartner(models.Model):
             result[self.id] = contact["ContactID"]
 
     @api.model
-    def _xero_contact_payload(self, partner, contact_id=None):
+    def _xero_contact_payload(self, partner, contact_id=None, currencies=None):
         """The Xero Contact payload of ``partner`` (used by the two-way sync)."""
-        return partner_to_contact(partner._xero_contact_values(), contact_id)
+        values = partner._xero_contact_values()
+        if currencies is not None and values["currency_code"] not in currencies:
+            values["currency_code"] = None  # Xero refuses a currency the org lacks
+        return partner_to_contact(values, contact_id)
+
+    @api.model
+    def _xero_currencies(self, client):
+        """Currency codes the organisation has (a contact's DefaultCurrency must be one)."""
+        return {c.get("Code") for c in client.get_currencies()}

@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero import (
@@ -46,6 +47,11 @@ class XeroDocumentExport(models.AbstractModel):
         """SQL condition selecting this model's documents of ``kind``."""
         raise NotImplementedError
 
+    @api.model
+    def _xero_exportable_domain(self):
+        """The documents that may be sent (approved orders, posted invoices)."""
+        raise NotImplementedError
+
     # -- the cron -------------------------------------------------------------------------
     @api.model
     def _cron_xero_export(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
@@ -77,6 +83,8 @@ class XeroDocumentExport(models.AbstractModel):
     def _xero_claimable_domain(self):
         now = fields.Datetime.now()
         return [
+            *self._xero_exportable_domain(),
+            ("company_id.xero_connection_ids.state", "=", "connected"),
             ("xero_state", "=", "queued"),
             "|",
             ("xero_retry_at", "=", False),
@@ -168,15 +176,34 @@ class XeroDocumentExport(models.AbstractModel):
                     payloads[doc] = doc._xero_with_ids(payloads[doc])
                 else:
                     payloads.pop(doc)
-        for doc in [d for d in payloads if d.xero_id and d not in lost]:
-            record = client.get_record(kind, doc.xero_id)
-            if not mapping.editable(record.get("Status")):
-                doc.xero_status = record.get("Status")
+        updates = [d for d in payloads if d.xero_id and d not in lost]
+        statuses = self._xero_current_statuses(client, kind, updates)
+        for doc in updates:
+            status = statuses.get(doc.xero_id)
+            if not mapping.editable(status):
+                doc.xero_status = status or doc.xero_status
                 doc._xero_refuse([_(APPROVED_RULE)], connection)
                 payloads.pop(doc)
         if not payloads:
             return False
         return self._xero_post(connection, client, kind, payloads, unitdp)
+
+    @api.model
+    def _xero_current_statuses(self, client, kind, docs):
+        """{xero id: Xero's status now} for documents about to be updated, in one call
+        for invoices and credit notes (purchase orders have no id filter in Xero)."""
+        ids = [d.xero_id for d in docs]
+        if not ids:
+            return {}
+        id_field = mapping.ID_FIELD[kind]
+        if kind == "invoices":
+            records = client.get_invoices(ids=ids)
+        elif kind == "credit_notes":
+            where = " OR ".join(f'CreditNoteID==guid("{xero_id}")' for xero_id in ids)
+            records = client.get_credit_notes(where=where)
+        else:
+            records = [client.get_record(kind, xero_id) for xero_id in ids]
+        return {r.get(id_field): r.get("Status") for r in records}
 
     def _xero_prepare(self, connection, client):
         """Payloads of the documents Xero can take; the others are refused with why."""
@@ -187,6 +214,16 @@ class XeroDocumentExport(models.AbstractModel):
         contact_errors = self._xero_ensure_contacts(connection, client)
         payloads, unitdp = {}, None
         for doc in self:
+            if not doc._xero_is_exportable_state():  # reset to draft or cancelled meanwhile
+                doc.write(
+                    {
+                        "xero_state": "changed" if doc.xero_id else "not_sent",
+                        "xero_pending_key": False,
+                        "xero_attempt_at": False,
+                        "xero_retry_at": False,
+                    }
+                )
+                continue
             partner = doc._xero_partner()
             problems = doc._xero_refusals()
             if not problems and partner.id in contact_errors:
@@ -295,7 +332,18 @@ class XeroDocumentExport(models.AbstractModel):
                 doc._xero_apply_record(connection, element, client)
             else:
                 doc._xero_refuse(result.errors, connection, from_xero=True)
+        self._xero_cancel_if_cancelled_meanwhile(docs)
         return False
+
+    def _xero_cancel_if_cancelled_meanwhile(self, docs):
+        """A user cancelled a document while Xero was creating it: undo it in Xero."""
+        for doc in docs:
+            doc.invalidate_recordset(["state"])
+            if doc.xero_id and doc.state == "cancel":
+                try:
+                    doc._xero_cancel_one()
+                except UserError as exc:
+                    doc.xero_warning = str(exc.args[0])
 
     # -- outcomes ------------------------------------------------------------------------
     def _xero_apply_record(self, connection, record, client):

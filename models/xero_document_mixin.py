@@ -128,7 +128,7 @@ class XeroDocumentMixin(models.AbstractModel):
             problems.append(_("The document has no partner: Xero needs a contact."))
         if not self._xero_lines():
             problems.append(_("The document has no lines to send."))
-        connection = self.company_id.xero_connection_id
+        connection = self.company_id.sudo().xero_connection_id
         if not connection or connection.state not in ("connected", "reconnect"):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
@@ -145,7 +145,7 @@ class XeroDocumentMixin(models.AbstractModel):
         """Approval/posting: queue the documents whose type goes to Xero automatically."""
         todo = self.filtered(lambda d: d._xero_setting() == (True, "auto"))
         for doc in todo:
-            connection = doc.company_id.xero_connection_id
+            connection = doc.company_id.sudo().xero_connection_id
             if doc.xero_state == "cancelled" or connection.state not in ("connected", "reconnect"):
                 continue  # companies that do not use Xero are left alone
             problems = doc._xero_refusals()
@@ -198,6 +198,8 @@ class XeroDocumentMixin(models.AbstractModel):
         ok = docs.filtered(lambda d: d not in refused and d.xero_state != "queued")
         ok._xero_queue()
         message = _("%s document(s) queued for Xero.", len(ok))
+        if len(docs) < len(self):
+            message += " " + _("%s skipped: not approved or posted.", len(self) - len(docs))
         if refused:
             message += " " + _("%s refused: see their Xero error.", len(refused))
         return {
@@ -237,7 +239,7 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_adopt_lost_create(self):
         """Before cancelling a document whose last send has no known outcome, find it."""
         self.ensure_one()
-        connection = self.xero_connection_id or self.company_id.xero_connection_id
+        connection = self.xero_connection_id or self.company_id.sudo().xero_connection_id
         client = connection._client()
         client.logger_hook = connection._log_hook(record=self)
         try:
@@ -249,7 +251,7 @@ class XeroDocumentMixin(models.AbstractModel):
                 _("Xero could not be asked whether this document reached it: %s", str(exc))
             ) from exc
         if found.get(self):
-            self._xero_apply_record(connection, found[self])
+            self._xero_apply_record(connection, found[self], client)
 
     def _xero_cancel_one(self):
         kind = self._xero_kind()
@@ -313,7 +315,7 @@ class XeroDocumentMixin(models.AbstractModel):
     # -- line mapping shared by purchase order lines and invoice lines -------------------
     def _xero_line_values(self, connection, line, *, account, taxes, product, sales):
         """(values for ``mapping.line_item``, problems) for one Odoo line."""
-        Link = self.env["xero.link"]
+        Link = self.env["xero.link"].sudo()
         label = (line.name or product.display_name or "").strip().splitlines()
         label = label[0][:60] if label else str(line.id)
         problems = []
@@ -340,7 +342,10 @@ class XeroDocumentMixin(models.AbstractModel):
                 _("Line '%s': Xero takes one tax rate per line; use a single tax.", label)
             )
         elif taxes:
-            tax_type = Link._xero_ids(connection, taxes, "tax").get(taxes.id)
+            # The TaxType is the link's code (its id may be "<TaxType>:sale" when one
+            # Xero rate serves an Odoo purchase tax and an Odoo sale tax).
+            link = Link._find(connection, taxes, "tax")[:1]
+            tax_type = link.xero_code or (link.xero_id or "").split(":")[0]
             price_include = bool(taxes.price_include)
             if not tax_type:
                 problems.append(
@@ -377,7 +382,7 @@ class XeroDocumentMixin(models.AbstractModel):
         distribution = line.analytic_distribution or {}
         if not distribution:
             return [], []
-        Link = self.env["xero.link"]
+        Link = self.env["xero.link"].sudo()
         if len(distribution) > 1 or abs(float(next(iter(distribution.values()))) - 100) > 0.01:
             return [], [
                 _(

@@ -33,15 +33,17 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+WEBHOOK_KEY="demo-webhook-key"
 if [ $has_sandbox = 1 ]; then
     ( cd "$REPO" && exec "$PY" -m sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" \
-        --webhook-url "http://127.0.0.1:$ODOO_PORT/xero/webhook" \
+        --webhook-url "http://127.0.0.1:$ODOO_PORT/xero/webhook" --webhook-key "$WEBHOOK_KEY" \
         >"$BUILD/sandbox.log" 2>&1 ) &
     pids+=($!)
-    if [ -f "$REPO/scripts/demo_setup.py" ]; then
-        "$PY" "$REPO/scripts/demo_setup.py" "$ODOO_CONF" "$DEMO_DB" "http://127.0.0.1:$SANDBOX_PORT" \
-            >>"$BUILD/demo-setup.log" 2>&1 || die "Demo setup failed; see $BUILD/demo-setup.log"
-    fi
+    say "Pointing the demo company at the Xero sandbox"
+    XC_SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT" XC_ODOO_URL="http://localhost:$ODOO_PORT" \
+        XC_WEBHOOK_KEY="$WEBHOOK_KEY" odoo_shell -d "$DEMO_DB" --no-http --log-level=warn \
+        < "$REPO/scripts/demo_setup.py" >"$BUILD/demo-setup.log" 2>&1 \
+        || { tail -20 "$BUILD/demo-setup.log"; die "Demo setup failed; see $BUILD/demo-setup.log"; }
 fi
 
 odoo_bin -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --http-port="$ODOO_PORT" \
@@ -57,12 +59,20 @@ cat <<TXT
   xero_connector demo is running.
 
   Odoo            http://localhost:$ODOO_PORT      login: admin   password: admin
-  Xero settings   http://localhost:$ODOO_PORT/odoo/action-xero_connector.xero_settings_action
-TXT
-[ $has_sandbox = 1 ] && cat <<TXT
-  Xero sandbox    http://127.0.0.1:$SANDBOX_PORT/     (the emulated Xero organisations and their documents)
-TXT
-cat <<TXT
+  Xero sandbox    http://127.0.0.1:$SANDBOX_PORT/      the emulated Xero: organisations, documents, Pay buttons
+
+  Try it:
+   1. Connect:  Invoicing > Configuration > Settings > Xero > "Connect to Xero"
+                (http://localhost:$ODOO_PORT/odoo/action-xero_connector.xero_settings_action);
+                tick "Demo Company (Global)" on the consent page and allow.
+   2. Import:   Invoicing > Xero > Import from Xero: accounts, tax rates, suppliers, items
+                (search, load more, import).
+   3. Export:   Purchase > a draft RFQ > Confirm Order. Within seconds it is on the
+                sandbox page, Awaiting Approval. Post a draft vendor bill: same.
+   4. Pay:      on the sandbox page, "Pay" the bill; Odoo shows it paid (webhook).
+   5. Fix:      Invoicing > Vendors > Bills > DEMO-TAX-NOT-IN-XERO: post it, read the
+                error banner, change the tax to one imported from Xero, "Resend".
+   Watch it all under Invoicing > Xero (overview, sync log, webhook events).
 
   Logs: $BUILD/odoo-demo.log, $BUILD/sandbox.log.   Ctrl-C stops everything.
 

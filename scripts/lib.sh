@@ -117,6 +117,7 @@ prepare() {
 }
 
 odoo_bin() { "$PY" "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" "$@"; }
+odoo_shell() { "$PY" "$ODOO_PATH/odoo-bin" shell -c "$ODOO_CONF" "$@"; }
 
 db_exists() { psql -d postgres -Atqc "select 1 from pg_database where datname='$1'" | grep -q 1; }
 

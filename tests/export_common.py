@@ -67,6 +67,12 @@ class XeroExportCase(XeroCase):
         Link._set(conn, cls.tax_purchase, "tax", "INPUT", xero_code="INPUT")
         Link._set(conn, cls.tax_purchase_incl, "tax", "TAX002", xero_code="TAX002")
         Link._set(conn, cls.tax_sale, "tax", "OUTPUT", xero_code="OUTPUT")
+        # One Xero rate serving an Odoo purchase tax and an Odoo sale tax, as the import
+        # links it: the second link's id is "<TaxType>:sale", its code the TaxType.
+        cls.tax_sale_exempt = Tax.create(
+            {"name": "XC Exempt sales", "amount": 0, "type_tax_use": "sale"}
+        )
+        Link._set(conn, cls.tax_sale_exempt, "tax", "NONE:sale", xero_code="NONE")
         Partner = cls.env["res.partner"]
         cls.vendor = Partner.create({"name": "Nimbus Packaging LLC", "is_company": True})
         cls.vendor2 = Partner.create({"name": "Summit Packaging LLC", "is_company": True})

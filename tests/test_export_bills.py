@@ -110,11 +110,20 @@ class TestExportBills(XeroExportCase):
     def test_multi_currency_bill(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 0.8,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
         bill = self.make_move(currency_id=eur.id, lines=[{"price_unit": 80.0}])
         self.run_export()
         self.assertEqual(bill.xero_state, "sent", bill.xero_error)
         doc = self.xero_doc(bill)
         self.assertEqual((doc["CurrencyCode"], doc["Total"]), ("EUR", 92.0))
+        self.assertEqual(doc["CurrencyRate"], 0.8, "Odoo's rate, not Xero's day rate")
 
     def test_partner_archived_in_xero_is_refused_by_xero(self):
         bill = self.make_move(partner=self.archived_vendor)
@@ -259,3 +268,21 @@ class TestExportBills(XeroExportCase):
             Move._read_group([("id", "in", (sent | failed).ids)], ["xero_state"], ["__count"])
         )
         self.assertEqual(groups, {"sent": 1, "error": 1})
+
+    def test_partner_known_archived_is_refused_without_calling_xero(self):
+        self.env["xero.link"]._find(self.connection, self.archived_vendor, "contact").write(
+            {"xero_status": "ARCHIVED"}
+        )
+        since = self.mark()
+        bill = self.make_move(partner=self.archived_vendor)
+        self.run_export()
+        self._assert_refused(bill, "archived in Xero", since)
+
+    def test_unlinked_partner_matches_existing_xero_contact_by_name(self):
+        twin = self.env["res.partner"].create({"name": "Union Printing Partners"})
+        contacts_before = len(self.sandbox.records(self.tenant, "Contacts"))
+        bill = self.make_move(partner=twin)
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(self.xero_doc(bill)["Contact"]["Name"], "Union Printing Partners")
+        self.assertEqual(len(self.sandbox.records(self.tenant, "Contacts")), contacts_before)

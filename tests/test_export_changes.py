@@ -80,3 +80,35 @@ class TestExportChangesAndCancel(XeroExportCase):
         since = self.mark()
         self.run_export()
         self.assertFalse(self.calls(since, path="/Invoices"))
+
+    def test_credit_note_update_keeps_its_xero_document(self):
+        refund = self.make_move("in_refund", ref="SUP-CN-1", lines=[{"price_unit": 40.0}])
+        self.run_export()
+        first = self.xero_doc(refund)
+        refund.button_draft()
+        refund.invoice_line_ids.price_unit = 50.0
+        refund.action_post()
+        self.run_export()
+        self.assertEqual(refund.xero_state, "sent", refund.xero_error)
+        second = self.xero_doc(refund)
+        self.assertEqual(second["CreditNoteID"], first["CreditNoteID"])
+        self.assertEqual(second["Total"], 57.5)
+        self.assertEqual(len(self.xero_docs("CreditNotes", Type="ACCPAYCREDIT")), 1)
+
+    def test_cancel_after_a_lost_answer_finds_and_deletes_the_xero_bill(self):
+        bill = self.make_move()
+        self.sandbox.inject("lost_response", 10, path="/Invoices$", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        self.assertFalse(bill.xero_id)
+        self.assertTrue(bill.xero_pending_key)
+        bill.button_draft()
+        bill.button_cancel()
+        self.assertEqual(bill.xero_state, "cancelled")
+        self.assertTrue(bill.xero_id, "found in Xero by its link back")
+        self.assertEqual(self.xero_doc(bill)["Status"], "DELETED")
+
+    def test_documents_created_as_draft_when_chosen(self):
+        self.company.xero_document_status = "DRAFT"
+        bill = self._sent_bill()
+        self.assertEqual(self.xero_doc(bill)["Status"], "DRAFT")

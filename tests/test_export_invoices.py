@@ -31,6 +31,16 @@ class TestExportInvoices(XeroExportCase):
             f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={invoice.xero_id}",
         )
 
+    def test_tax_type_comes_from_the_link_code(self):
+        invoice = self.make_move(
+            "out_invoice",
+            partner=self.customer,
+            lines=[{"price_unit": 10.0, "taxes": self.tax_sale_exempt}],
+        )
+        self.run_export()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        self.assertEqual(self.xero_doc(invoice)["LineItems"][0]["TaxType"], "NONE")
+
     def test_customer_invoice_export_off_by_type(self):
         self.company.xero_export_customer_invoice = False
         invoice = self.make_move("out_invoice", partner=self.customer)

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .export_common import XeroExportCase
@@ -105,3 +106,54 @@ class TestExportPurchaseOrders(XeroExportCase):
         self.assertEqual(order.state, "cancel")
         self.assertEqual(order.xero_state, "cancelled")
         self.assertEqual(self.xero_doc(order)["Status"], "DELETED")
+
+    def test_cancel_blocked_when_billed_in_xero(self):
+        order = self.make_po()
+        self.run_export("purchase.order")
+        self.sandbox.put_records(
+            self.tenant, "PurchaseOrders", [{"PurchaseOrderID": order.xero_id, "Status": "BILLED"}]
+        )
+        with self.assertRaisesRegex(UserError, "Remove them in Xero first"):
+            order.button_cancel()
+        self.assertEqual(order.state, "purchase")
+
+    def test_settings_choose_mode_and_default_accounts(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "xero_purchase_order_mode": "manual",
+                "xero_purchase_account_code": "300",
+                "xero_sales_account_code": "200",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.company.xero_purchase_order_mode, "manual")
+        self.assertEqual(
+            (self.company.xero_purchase_account_code, self.company.xero_sales_account_code),
+            ("300", "200"),
+        )
+
+    def test_ordinary_users_approve_and_post_without_xero_rights_problems(self):
+        buyer = self.env["res.users"].create(
+            {
+                "name": "Buyer 2",
+                "login": "xc_buyer2",
+                "groups_id": [Command.set([self.env.ref("purchase.group_purchase_manager").id])],
+            }
+        )
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Clerk",
+                "login": "xc_clerk",
+                "groups_id": [Command.set([self.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        order = self.make_po(confirm=False)
+        order.with_user(buyer).button_confirm()
+        self.assertEqual(order.xero_state, "queued")
+        bill = self.make_move(post=False)
+        bill.with_user(clerk).action_post()
+        self.assertEqual(bill.xero_state, "queued")
+        form = self.env["account.move"].with_user(clerk).get_views([(False, "form")])
+        self.assertIn("xero_log_ids", form["views"]["form"]["arch"])
+        self.run_export()
+        bill.with_user(clerk).read(["xero_state", "xero_log_ids", "xero_url"])

@@ -2,6 +2,7 @@
 
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
@@ -75,15 +76,21 @@ class TestExportReliability(XeroExportCase):
     def test_xero_down_keeps_documents_queued_then_sends_them_once(self):
         self.sandbox.inject("503", 20, path="/Invoices$", method="PUT")
         bills = self._bills(2)
+        since = self.mark()
         self.run_export()
+        keys = {c["idempotency_key"] for c in self.calls(since, method="PUT", path="/Invoices")}
+        self.assertEqual(len(keys), 1, "the client's own retries reuse the key")
         self.assertEqual(set(bills.mapped("xero_state")), {"queued"})
         self.assertTrue(all(bills.mapped("xero_pending_key")), "outcome unknown: marker kept")
         self.assertTrue(all(b.xero_retry_at > fields.Datetime.now() for b in bills))
         self.sandbox.clear_faults()
         self._expire_leases(bills)
+        since = self.mark()
         self.run_export()
         self.assertEqual(set(bills.mapped("xero_state")), {"sent"})
         self._assert_once(bills)
+        retried = {c["idempotency_key"] for c in self.calls(since, method="PUT", path="/Invoices")}
+        self.assertEqual(retried, keys, "a later run (or a restarted worker) sends the same key")
 
     def test_lost_response_after_commit_is_found_not_recreated(self):
         bills = self._bills(2)
@@ -155,6 +162,15 @@ class TestExportReliability(XeroExportCase):
         self._assert_once(bills)
         self.assertFalse(self.calls(since, method="PUT", path="/Invoices"), "found, not recreated")
 
+    def test_documents_cancelled_before_sending_are_not_sent(self):
+        bills = self._bills(2)
+        self.env.cr.execute("UPDATE account_move SET state = 'cancel' WHERE id = %s", [bills[0].id])
+        self.env.invalidate_all()
+        self.run_export()
+        self.assertFalse(bills[0].xero_id)
+        self.assertFalse(self.xero_docs(Url=bills[0]._xero_url_back()))
+        self.assertEqual(bills[1].xero_state, "sent")
+
     def test_two_crons_at_once_send_each_document_once(self):
         bills = self._bills(4)
         self.env.flush_all()
@@ -189,3 +205,38 @@ class TestExportReliability(XeroExportCase):
         self.assertEqual(self.connection.state, "reconnect")
         self.assertEqual(set(bills.mapped("xero_state")), {"queued"})
         self.assertFalse(any(bills.mapped("xero_id")))
+
+    def test_cron_does_not_reschedule_itself_for_a_disconnected_company(self):
+        bills = self._bills(1)
+        self.connection.sudo().write({"state": "reconnect"})
+        cron = self.env.ref("xero_connector.ir_cron_xero_export_account_move")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        self.assertEqual(self.run_export(), 0)
+        self.assertEqual(bills.xero_state, "queued", "kept for after reconnecting")
+        self.assertFalse(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+    def test_cancelled_while_xero_was_creating_it(self):
+        bills = self._bills(2)
+        self.env.flush_all()
+        with self.registry.cursor() as cr:  # the cron worker
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            conn = env["xero.connection"].browse(self.connection.id)
+            Move = env["account.move"]
+            docs, lookups = Move._xero_claim(conn, "invoices", 50)
+            cr.commit()
+            post = type(Move)._xero_post
+
+            def post_while_user_cancels(recs, *args):
+                # A user cancels the first bill while its creation is on the way to Xero.
+                recs.env.cr.execute(
+                    "UPDATE account_move SET state = 'cancel' WHERE id = %s", [bills[0].id]
+                )
+                return post(recs, *args)
+
+            with patch.object(type(Move), "_xero_post", post_while_user_cancels):
+                docs._xero_send(conn, "invoices", lookups)
+            cr.commit()
+        self.env.invalidate_all()
+        self.assertEqual(bills[0].xero_state, "cancelled")
+        self.assertEqual(self.xero_doc(bills[0])["Status"], "DELETED")
+        self.assertEqual(bills[1].xero_state, "sent")

@@ -107,20 +107,26 @@ class TestEnsureContacts(XeroCase):
 
     def test_element_errors_are_mapped_to_their_partner(self):
         good = self.Partner.create({"name": "Good New Supplier", "is_company": True})
-        bad = self.Partner.create(
+        nameless = self.Partner.create({"type": "other", "email": "nameless@x.example"})
+        errors = {}
+        result = (good | nameless)._xero_ensure_contacts(self.connection, errors=errors)
+        self.assertIn(good.id, result)
+        self.assertNotIn(nameless.id, result)
+        self.assertIn("The contact name must be specified", errors[nameless.id])
+        with self.assertRaisesRegex(UserError, "contact name must be specified"):
+            nameless._xero_ensure_contacts(self.connection)
+
+    def test_currency_the_organisation_lacks_is_left_out(self):
+        partner = self.Partner.create(
             {
-                "name": "Bad Currency Supplier",
+                "name": "Yen Supplier",
                 "is_company": True,
                 "property_purchase_currency_id": self.env.ref("base.JPY").id,
             }
         )
-        errors = {}
-        result = (good | bad)._xero_ensure_contacts(self.connection, errors=errors)
-        self.assertIn(good.id, result)
-        self.assertNotIn(bad.id, result)
-        self.assertIn("Bad Currency Supplier", errors[bad.id])
-        with self.assertRaisesRegex(UserError, "Bad Currency Supplier"):
-            bad._xero_ensure_contacts(self.connection)
+        result = partner._xero_ensure_contacts(self.connection)
+        contact = next(c for c in self._contacts() if c["ContactID"] == result[partner.id])
+        self.assertNotIn("DefaultCurrency", contact)
 
     def test_duplicate_odoo_names_do_not_share_a_contact(self):
         first, second = self.Partner.create(
@@ -130,3 +136,17 @@ class TestEnsureContacts(XeroCase):
         result = (first | second)._xero_ensure_contacts(self.connection, errors=errors)
         self.assertEqual(result, {first.id: NIMBUS})
         self.assertIn("already linked", errors[second.id])
+
+    def test_name_taken_in_xero_links_the_existing_contact(self):
+        # the sandbox's where clause misses non-ASCII names, so the creation is refused
+        # as a duplicate name: the contact is then found by search term and linked
+        contact_id = "0000abcd-0000-4000-8000-000000000001"
+        self.sandbox.put_records(
+            self.tenant,
+            "Contacts",
+            [{"ContactID": contact_id, "Name": "Café Fournitures SARL", "ContactStatus": "ACTIVE"}],
+        )
+        partner = self.Partner.create({"name": "Café Fournitures SARL", "is_company": True})
+        before = len(self._contacts())
+        self.assertEqual(partner._xero_ensure_contacts(self.connection), {partner.id: contact_id})
+        self.assertEqual(len(self._contacts()), before)

@@ -1,1 +1,2 @@
-
+from . import xero_import_wizard
+from . import xero_import_wizard_line

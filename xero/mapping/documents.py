@@ -114,7 +114,8 @@ def document_payload(doc):
 
     ``doc``: kind, type (ACCPAY, ACCREC, ACCPAYCREDIT, ACCRECCREDIT; None for a PO),
     xero_id, contact_id, date, due_date, delivery_date, number, reference, url, currency,
-    status, lines (see ``line_item``).
+    currency_rate (document currency per unit of the base currency; only for foreign
+    currencies, else Xero uses its own day rate), status, lines (see ``line_item``).
     """
     kind = doc["kind"]
     xero_type = doc.get("type")
@@ -131,6 +132,7 @@ def document_payload(doc):
         "Contact": {"ContactID": doc["contact_id"]},
         "Date": doc.get("date"),
         "CurrencyCode": doc.get("currency"),
+        "CurrencyRate": _round(doc["currency_rate"], 6) if doc.get("currency_rate") else None,
         "LineAmountTypes": lat,
         "Status": doc.get("status"),
         NUMBER_FIELD[kind]: doc.get("number") or None,

@@ -1,0 +1,71 @@
+"""Point the demo company at the local Xero sandbox (run inside `odoo-bin shell`).
+
+Each `make demo` starts a fresh sandbox, so the company starts "not connected": the
+person connects it through the sandbox's consent page, as with a real Xero.
+"""
+
+import os
+
+SANDBOX_URL = os.environ["XC_SANDBOX_URL"]
+ODOO_URL = os.environ["XC_ODOO_URL"]
+WEBHOOK_KEY = os.environ["XC_WEBHOOK_KEY"]
+
+env = env  # noqa: F821 - provided by odoo-bin shell
+company = env.ref("base.main_company")
+connection = env["xero.connection"]._get_or_create_for_company(company)
+connection.write(
+    {
+        "client_id": "sandbox-client-id",
+        "client_secret": "sandbox-client-secret",
+        "endpoint_url": SANDBOX_URL,
+        "webhook_key": WEBHOOK_KEY,
+        "state": "draft",
+        "state_reason": False,
+        "token_data": False,
+        "tenant_id": False,
+        "tenant_name": False,
+    }
+)
+settings = {
+    "xero_export_purchase_order": True,
+    "xero_export_vendor_bill": True,
+    "xero_document_status": "SUBMITTED",
+}
+if "xero_purchase_account_code" in company._fields:
+    settings["xero_purchase_account_code"] = "429"  # General Expenses in the demo chart
+company.write(settings)
+
+params = env["ir.config_parameter"].sudo()
+params.set_param("web.base.url", ODOO_URL)
+params.set_param("web.base.url.freeze", "True")
+
+# A bill that cannot go to Xero as it is: its tax exists only in Odoo. The error
+# banner says so; changing the tax and resending fixes it.
+Tax = env["account.tax"].with_company(company)
+levy = Tax.search([("name", "=", "Eco levy 3% (Odoo only)")], limit=1) or Tax.create(
+    {"name": "Eco levy 3% (Odoo only)", "amount": 3, "type_tax_use": "purchase"}
+)
+Move = env["account.move"].with_company(company)
+if not Move.search([("ref", "=", "DEMO-TAX-NOT-IN-XERO")], limit=1):
+    Move.create(
+        {
+            "move_type": "in_invoice",
+            "partner_id": env.ref("base.res_partner_12").id,
+            "ref": "DEMO-TAX-NOT-IN-XERO",
+            "invoice_date": env.cr.now().date(),
+            "invoice_line_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Recycled paper (tax only known to Odoo)",
+                        "quantity": 10,
+                        "price_unit": 12.5,
+                        "tax_ids": [(6, 0, levy.ids)],
+                    },
+                )
+            ],
+        }
+    )
+env.cr.commit()
+print("demo setup done")

@@ -1,0 +1,69 @@
+"""An administrator connects the company in a real browser: Settings, Xero's consent
+page (the sandbox's), our page to choose between two organisations, back to Settings."""
+
+from odoo.tests import HttpCase, tagged
+
+from .browser import Chromium
+from .common import CLIENT_ID, CLIENT_SECRET, SECOND_ORG, shared_sandbox
+
+
+@tagged("post_install", "-at_install")
+class TestJourneyConnect(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = shared_sandbox()
+        cls.sandbox.reset("demo")
+        cls.connection = cls.env.company.xero_connection_id
+        cls.connection.write(
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "endpoint_url": cls.sandbox.url,
+            }
+        )
+
+    def test_admin_connects_choosing_between_two_organisations(self):
+        session = self.authenticate("admin", "admin")
+        base = self.base_url()
+        with Chromium() as browser:
+            browser.set_cookie(base, "session_id", session.sid)
+            browser.goto(base + "/odoo/action-xero_connector.xero_settings_action")
+            browser.wait("document.querySelector('#xero_connection_setting')", what="Xero block")
+            self.assertIn(
+                "Not connected",
+                browser.js("document.querySelector('#xero_connection_setting').innerText"),
+            )
+            browser.click("button[name=action_xero_connect]")
+            # Xero's consent page: both organisations ticked, allow.
+            browser.wait(f"location.href.startsWith({self.sandbox.url!r})", what="consent page")
+            browser.wait("document.querySelectorAll('input[type=checkbox]').length == 2")
+            browser.js(
+                "document.querySelectorAll('input[type=checkbox]').forEach(c => c.checked = true)"
+            )
+            browser.click("button[value=allow], input[value=allow], button[type=submit]")
+            # Our page: two organisations, nothing chosen for the admin.
+            browser.wait("document.querySelector('form.o_xero_choose_tenant')", what="choice page")
+            labels = browser.js(
+                "[...document.querySelectorAll('form.o_xero_choose_tenant label')]"
+                ".map(l => l.innerText.trim())"
+            )
+            self.assertEqual(len(labels), 2)
+            self.connection.invalidate_recordset()
+            self.assertEqual(self.connection.state, "draft")
+            browser.js(
+                "[...document.querySelectorAll('form.o_xero_choose_tenant label')]"
+                f".find(l => l.innerText.includes({SECOND_ORG!r})).querySelector('input').click()"
+            )
+            browser.click("form.o_xero_choose_tenant button[type=submit]")
+            # Back in Settings, connected to the organisation chosen.
+            browser.wait("document.querySelector('#xero_connection_setting')", what="Settings")
+            text = browser.wait(
+                "document.querySelector('#xero_connection_setting').innerText.includes('Connected')"
+                " && document.querySelector('#xero_connection_setting').innerText",
+                what="connected badge",
+            )
+            self.assertIn(SECOND_ORG, text)
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.state, "connected")
+        self.assertEqual(self.connection.tenant_name, SECOND_ORG)
