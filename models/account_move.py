@@ -1,7 +1,8 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..xero.mapping import documents as mapping
+from ..xero.mapping import payment as payment_mapping
 
 MOVE_TYPES = {
     "in_invoice": "ACCPAY",
@@ -157,3 +158,34 @@ class AccountMove(models.Model):
     def button_cancel(self):
         self.filtered(lambda m: m.move_type in MOVE_TYPES)._xero_cancel_in_xero()
         return super().button_cancel()
+
+    # -- payments and status from Xero (the engine is xero.payment.sync) ---------------------
+    xero_status_label = fields.Char(
+        string="Xero Status", compute="_compute_xero_status_label", help="Xero's own status."
+    )
+    xero_attention = fields.Text(
+        string="Xero: Needs Attention",
+        copy=False,
+        readonly=True,
+        help="Something Xero did to this document that Odoo does not follow by itself "
+        "(voided or deleted in Xero, overpayments, prepayments): a person decides.",
+    )
+
+    @api.depends("xero_status")
+    def _compute_xero_status_label(self):
+        for move in self:
+            move.xero_status_label = payment_mapping.status_label(move.xero_status)
+
+    @api.model
+    def _xero_on_webhook(self, connection, category, resource_ids):
+        kind = "credit_notes" if category == "CREDITNOTE" else "invoices"
+        self.env["xero.payment.sync"]._xero_refresh_documents(connection, kind, resource_ids)
+
+    def _xero_apply_status(self, record):
+        self.env["xero.payment.sync"]._xero_apply_status(self, record)
+
+    def _xero_flag_attention(self, reason):
+        self.env["xero.payment.sync"]._xero_flag(self, reason)
+
+    def action_xero_attention_done(self):
+        self.env["xero.payment.sync"]._xero_unflag(self)

@@ -92,6 +92,9 @@ class XeroConnection(models.Model):
     limits_seen_on = fields.Datetime(readonly=True, copy=False)
     log_ids = fields.One2many("xero.log", "connection_id")
     log_error_count = fields.Integer(compute="_compute_log_error_count")
+    last_sync_at = fields.Datetime(
+        string="Last Successful Call", compute="_compute_log_error_count"
+    )
 
     _sql_constraints = [
         (
@@ -122,8 +125,16 @@ class XeroConnection(models.Model):
                 ["__count"],
             )
         )
+        last = dict(
+            self.env["xero.log"]._read_group(
+                [("connection_id", "in", self.ids), ("outcome", "=", "success")],
+                ["connection_id"],
+                ["create_date:max"],
+            )
+        )
         for connection in self:
             connection.log_error_count = counts.get(connection, 0)
+            connection.last_sync_at = last.get(connection, False)
 
     # -- endpoints ---------------------------------------------------------------
     def _endpoint_urls(self):

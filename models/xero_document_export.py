@@ -211,8 +211,21 @@ class XeroDocumentExport(models.AbstractModel):
         statuses = self._xero_current_statuses(client, kind, updates)
         for doc in updates:
             status = statuses.get(doc.xero_id)
-            if not mapping.editable(status):
-                doc._xero_write({"xero_status": status or doc.xero_status})
+            if status in (None, "DELETED", "VOIDED"):
+                doc._xero_write({"xero_status": status or "DELETED"})
+                doc._xero_refuse(
+                    [
+                        _(
+                            "The Xero document %s was deleted or voided in Xero: changes "
+                            "cannot be sent to it.",
+                            doc.xero_number or doc.xero_id,
+                        )
+                    ],
+                    connection,
+                )
+                payloads.pop(doc)
+            elif not mapping.editable(status):
+                doc._xero_write({"xero_status": status})
                 doc._xero_refuse([_(APPROVED_RULE)], connection)
                 payloads.pop(doc)
         if not payloads:
@@ -350,7 +363,11 @@ class XeroDocumentExport(models.AbstractModel):
     def _xero_post_chunk(self, connection, client, kind, method, payloads, unitdp):
         docs = list(payloads)
         spec = KINDS[kind]
-        chunk = [(doc.xero_pending_key, clean(payloads[doc])) for doc in docs]
+        chunk = [
+            (doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}", payloads[doc])
+            for doc in docs
+        ]
+        chunk = [(key, clean(payload)) for key, payload in chunk]
         operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
         key = chunk_key(operation, connection.tenant_id, chunk)
         query = [("summarizeErrors", "false")]

@@ -112,3 +112,14 @@ class TestExportChangesAndCancel(XeroExportCase):
         self.company.xero_document_status = "DRAFT"
         bill = self._sent_bill()
         self.assertEqual(self.xero_doc(bill)["Status"], "DRAFT")
+
+    def test_update_of_a_bill_deleted_in_xero_is_refused_with_the_reason(self):
+        bill = self._sent_bill()
+        self.sandbox.put_records(
+            self.tenant, "Invoices", [{"InvoiceID": bill.xero_id, "Status": "DELETED"}]
+        )
+        bill.button_draft()
+        bill.action_post()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertIn("deleted or voided in Xero", bill.xero_error)

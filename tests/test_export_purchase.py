@@ -157,3 +157,36 @@ class TestExportPurchaseOrders(XeroExportCase):
         self.assertIn("xero_log_ids", form["views"]["form"]["arch"])
         self.run_export()
         bill.with_user(clerk).read(["xero_state", "xero_log_ids", "xero_url"])
+
+    def test_views_show_xero_state_banner_buttons_filters_and_log_tab(self):
+        lists = {
+            "purchase.order": self.env.ref("purchase.purchase_order_view_tree").id,
+            "account.move": self.env.ref("account.view_invoice_tree").id,
+        }
+        for model in ("purchase.order", "account.move"):
+            views = self.env[model].get_views(
+                [(False, "form"), (lists[model], "list"), (False, "search")]
+            )
+            form = views["views"]["form"]["arch"]
+            for needle in (
+                'name="action_xero_send"',
+                'name="action_xero_update"',
+                'name="action_xero_resend"',
+                'name="xero_error"',
+                'name="xero_warning"',
+                'name="xero_log_ids"',
+                'name="xero_url"',
+                'name="xero_status"',
+                'name="xero_number"',
+            ):
+                self.assertIn(needle, form, f"{model} form: {needle}")
+            self.assertIn('name="xero_state"', views["views"]["list"]["arch"])
+            search = views["views"]["search"]["arch"]
+            for needle in (
+                'name="xero_not_sent"',
+                'name="xero_error"',
+                'name="groupby_xero_state"',
+            ):
+                self.assertIn(needle, search, f"{model} search: {needle}")
+        bindings = self.env["ir.actions.actions"].get_bindings("purchase.order")["action"]
+        self.assertIn("Send to Xero", [b["name"] for b in bindings])

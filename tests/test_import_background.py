@@ -66,3 +66,21 @@ class TestImportBackground(ImportCase):
         wizard.action_import_all()
         with self.assertRaisesRegex(UserError, "already running"):
             wizard.action_import_all()
+
+    def test_sql_per_record_stays_bounded(self):
+        contacts = [
+            c for c in self.sandbox.records(self.tenant, "Contacts") if c["Name"].startswith("Bulk")
+        ]
+        contacts.sort(key=lambda c: c["Name"])
+        importer = self.env["xero.import.contact"]
+        per_record = []
+        for batch in (contacts[:50], contacts[50:150]):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            counts, errors = importer._import(self.connection, batch)
+            self.env.flush_all()
+            self.assertEqual((counts["created"], errors), (len(batch), []))
+            per_record.append((self.cr.sql_log_count - before) / len(batch))
+        self.assertLess(per_record[1], per_record[0] * 1.2, "does not grow with the data")
+        self.assertLess(per_record[1], 15)

@@ -136,3 +136,17 @@ class TestEnsureContacts(XeroCase):
         result = (first | second)._xero_ensure_contacts(self.connection, errors=errors)
         self.assertEqual(result, {first.id: NIMBUS})
         self.assertIn("already linked", errors[second.id])
+
+    def test_name_taken_in_xero_links_the_existing_contact(self):
+        # the sandbox's where clause misses non-ASCII names, so the creation is refused
+        # as a duplicate name: the contact is then found by search term and linked
+        contact_id = "0000abcd-0000-4000-8000-000000000001"
+        self.sandbox.put_records(
+            self.tenant,
+            "Contacts",
+            [{"ContactID": contact_id, "Name": "Café Fournitures SARL", "ContactStatus": "ACTIVE"}],
+        )
+        partner = self.Partner.create({"name": "Café Fournitures SARL", "is_company": True})
+        before = len(self._contacts())
+        self.assertEqual(partner._xero_ensure_contacts(self.connection), {partner.id: contact_id})
+        self.assertEqual(len(self._contacts()), before)
