@@ -34,3 +34,5 @@ from . import test_payments_pull
 from . import test_payments_push
 from . import test_payments_status
 from . import test_payments_webhook
+from . import test_malformed_answers
+from . import test_security_queue
