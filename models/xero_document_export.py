@@ -299,7 +299,7 @@ class XeroDocumentExport(models.AbstractModel):
                 )
                 continue
             partner = doc._xero_partner()
-            problems = doc._xero_refusals()
+            problems = doc._xero_refusals(check_mapping=False)  # mapped just below
             if not problems and partner.id in contact_errors:
                 problems = [contact_errors[partner.id]]
             if not problems:
@@ -408,14 +408,17 @@ class XeroDocumentExport(models.AbstractModel):
                 _("it does not list the %s documents sent", len(docs)), connection
             )
             return True
+        notes = {}
         for doc, element in zip(docs, elements, strict=True):
             result = element_result(spec, doc.xero_pending_key, element)
             if result.ok and not isinstance(result.xero_id, str):
                 doc._xero_unreadable(_("it gives no id for the document"), connection)
             elif result.ok:
-                doc._xero_apply_record(connection, element, client)
+                doc._xero_apply_record(connection, element, client, notes=notes)
             else:
                 doc._xero_refuse(result.errors, connection, from_xero=True)
+        if notes:
+            self.browse(list(notes))._message_log_batch(bodies=notes)
         self._xero_cancel_if_cancelled_meanwhile(docs)
         return False
 
@@ -430,9 +433,10 @@ class XeroDocumentExport(models.AbstractModel):
                     doc._xero_write({"xero_warning": str(exc.args[0])})
 
     # -- outcomes ------------------------------------------------------------------------
-    def _xero_apply_record(self, connection, record, client):
+    def _xero_apply_record(self, connection, record, client, notes=None):
         """Xero holds the document: keep its id, number, status and line ids, compare
-        totals, then send notes, attachments and credit allocations."""
+        totals, then send notes, attachments and credit allocations. The chatter note
+        of a first send goes into ``notes`` ({id: body}) when given, for one batch log."""
         self.ensure_one()
         kind = self._xero_kind()
         first = not self.xero_id
@@ -474,7 +478,11 @@ class XeroDocumentExport(models.AbstractModel):
         elif first:
             # A note, not a post: nobody is notified of a routine send (and a post with
             # its notification machinery costs more than the rest of the export).
-            self._message_log(body=_("Sent to Xero as %s.", self.xero_number or self.xero_id))
+            body = _("Sent to Xero as %s.", self.xero_number or self.xero_id)
+            if notes is None:
+                self._message_log(body=body)
+            else:
+                notes[self.id] = body
 
     def _xero_refuse(self, problems, connection, from_xero=False):
         message = "\n".join(str(p) for p in problems)

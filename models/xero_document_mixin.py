@@ -138,8 +138,9 @@ class XeroDocumentMixin(models.AbstractModel):
             doc.xero_log_ids = logs.filtered(lambda log, d=doc: log.res_id == d.id)
 
     # -- refusals that need no call to Xero ---------------------------------------------
-    def _xero_refusals(self):
-        """Why this document cannot be sent, as sentences for the user (empty: fine)."""
+    def _xero_refusals(self, check_mapping=True):
+        """Why this document cannot be sent, as sentences for the user (empty: fine).
+        ``check_mapping=False`` leaves out mapping it to Xero (the export maps it next)."""
         self.ensure_one()
         problems = []
         enabled, _mode = self._xero_setting()
@@ -157,7 +158,7 @@ class XeroDocumentMixin(models.AbstractModel):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
             )
-        if not problems:
+        if not problems and check_mapping:
             try:
                 mapping.document_payload(self._xero_values(connection))
             except mapping.MappingError as exc:
