@@ -149,7 +149,7 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         docs = self.filtered(lambda m: m.move_type in MOVE_TYPES)
-        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id).write(
+        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id)._xero_write(
             {"xero_state": "not_sent"}
         )
         docs._xero_mark_changed()
