@@ -1,10 +1,12 @@
 # xero_connector: everyday commands. ODOO_PATH points to an Odoo 18.0 tree (default /opt/odoo18).
-.PHONY: demo test lint prepare clean help
+.PHONY: demo test lint prepare clean help bench chaos
 
 help:
 	@echo "make demo     Odoo with the addon and demo data on http://localhost:8069 (Ctrl-C stops)"
 	@echo "make test     the whole test suite (sandbox, client, addon, browser tours)"
 	@echo "make lint     ruff"
+	@echo "make bench    export/import/payments figures against the sandbox at Xero's limits"
+	@echo "make chaos    1,000 bills through failing calls and killed workers; token race"
 	@echo "make clean    remove .venv, .build and the project's databases"
 
 prepare:
@@ -18,6 +20,12 @@ test:
 
 lint:
 	@bash scripts/lint.sh
+
+bench:
+	@bash scripts/bench.sh $(ARGS)
+
+chaos:
+	@bash scripts/chaos.sh
 
 clean:
 	@bash scripts/clean.sh

@@ -26,6 +26,11 @@
         "views/purchase_order_views.xml",
         "views/xero_import_wizard_views.xml",
         "views/xero_integrated_views.xml",
+        "data/xero_payment_data.xml",
+        "views/account_payment_views.xml",
+        "views/account_journal_views.xml",
+        "views/account_move_payment_views.xml",
+        "views/res_config_settings_payment_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -1,7 +1,8 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..xero.mapping import documents as mapping
+from ..xero.mapping import payment as payment_mapping
 
 MOVE_TYPES = {
     "in_invoice": "ACCPAY",
@@ -123,7 +124,7 @@ class AccountMove(models.Model):
         if amount > 0:
             client.allocate_credit_note(self.xero_id, origin.xero_id, amount, date=self.date)
         data["allocated"] = True
-        self.xero_sync_data = data
+        self._xero_write({"xero_sync_data": data})
         return []
 
     # -- export engine hooks -------------------------------------------------------------
@@ -148,7 +149,7 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         docs = self.filtered(lambda m: m.move_type in MOVE_TYPES)
-        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id).write(
+        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id)._xero_write(
             {"xero_state": "not_sent"}
         )
         docs._xero_mark_changed()
@@ -160,3 +161,34 @@ class AccountMove(models.Model):
         res = super().button_cancel()
         self.filtered(lambda m: m.move_type in MOVE_TYPES)._xero_cancel_in_xero()
         return res
+
+    # -- payments and status from Xero (the engine is xero.payment.sync) ---------------------
+    xero_status_label = fields.Char(
+        string="Xero Status", compute="_compute_xero_status_label", help="Xero's own status."
+    )
+    xero_attention = fields.Text(
+        string="Xero: Needs Attention",
+        copy=False,
+        readonly=True,
+        help="Something Xero did to this document that Odoo does not follow by itself "
+        "(voided or deleted in Xero, overpayments, prepayments): a person decides.",
+    )
+
+    @api.depends("xero_status")
+    def _compute_xero_status_label(self):
+        for move in self:
+            move.xero_status_label = payment_mapping.status_label(move.xero_status)
+
+    @api.model
+    def _xero_on_webhook(self, connection, category, resource_ids):
+        kind = "credit_notes" if category == "CREDITNOTE" else "invoices"
+        self.env["xero.payment.sync"]._xero_refresh_documents(connection, kind, resource_ids)
+
+    def _xero_apply_status(self, record):
+        self.env["xero.payment.sync"]._xero_apply_status(self, record)
+
+    def _xero_flag_attention(self, reason):
+        self.env["xero.payment.sync"]._xero_flag(self, reason)
+
+    def action_xero_attention_done(self):
+        self.env["xero.payment.sync"]._xero_unflag(self)

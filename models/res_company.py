@@ -71,3 +71,17 @@ class ResCompany(models.Model):
         help="Xero account code used for invoice lines whose Odoo account has no Xero "
         "account linked. Empty: such lines are refused.",
     )
+
+    # -- payments and status from Xero ------------------------------------------------------
+    xero_payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Journal of Xero Payments",
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', id)]",
+        help="Payments recorded in Xero land in this journal, unless their Xero bank "
+        "account is mapped to another journal. Created as 'Xero payments' when first needed.",
+    )
+    xero_push_payments = fields.Boolean(
+        string="Send Odoo Payments to Xero",
+        help="A payment registered in Odoo on a document sent to Xero is recorded in Xero "
+        "on the Xero bank account of its journal; cancelling it deletes it there.",
+    )

@@ -100,3 +100,26 @@ class ResConfigSettings(models.TransientModel):
     xero_sales_account_code = fields.Char(
         related="company_id.xero_sales_account_code", readonly=False
     )
+
+    # -- payments -------------------------------------------------------------------------
+    xero_payment_journal_id = fields.Many2one(
+        related="company_id.xero_payment_journal_id", readonly=False
+    )
+    xero_push_payments = fields.Boolean(related="company_id.xero_push_payments", readonly=False)
+
+    def action_xero_bank_accounts(self):
+        """Read the Xero bank accounts and show the journals to map them to."""
+        connection = self._xero_connection()
+        self.env["xero.bank.account"]._xero_load(connection)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Journals and Xero bank accounts"),
+            "res_model": "account.journal",
+            "view_mode": "list,form",
+            "views": [
+                (self.env.ref("xero_connector.account_journal_view_list_xero").id, "list"),
+                (False, "form"),
+            ],
+            "domain": [("type", "in", ("bank", "cash")), ("company_id", "=", self.company_id.id)],
+            "context": {"default_company_id": self.company_id.id},
+        }

@@ -14,6 +14,7 @@ from .xero_import_contact import SYNCED_FIELDS
 _logger = logging.getLogger(__name__)
 
 LOOKUP_BATCH = 25  # partners looked up in Xero per call (names and tax numbers OR-ed)
+LIST_PAGE = 1000  # contacts per page when reading the whole list
 
 
 class ResPartner(models.Model):
@@ -142,16 +143,39 @@ class ResPartner(models.Model):
                 contacts[contact["ContactID"]] = contact
         return list(contacts.values())
 
+    @api.model
+    def _xero_list_contacts(self, client, max_calls):
+        """Every Xero contact (archived included) if that takes at most ``max_calls``
+        calls, else None."""
+        contacts, page = [], 1
+        while page <= max_calls:
+            batch = client.get_contacts(page=page, include_archived=True, page_size=LIST_PAGE)
+            contacts.extend(batch)
+            if not batch.has_more:
+                return contacts
+            count = int(batch.pagination.get("pageCount") or 0)
+            if count > max_calls:
+                return None
+            page += 1
+        return None
+
     def _xero_match_contacts(self, connection, client, result, errors):
         """Link the partners of ``self`` to existing Xero contacts (by tax number, then
         by exact name); returns the partners left to create."""
         links = self.env["xero.link"].sudo()
         left = self.browse()
+        # Many partners: reading the organisation's whole contact list (1,000 a page)
+        # may take fewer calls than searching them by name 25 at a time.
+        searches = -(-len(self) // LOOKUP_BATCH)
+        everyone = self._xero_list_contacts(client, searches - 1) if searches > 1 else None
         for start in range(0, len(self), LOOKUP_BATCH):
             batch = self[start : start + LOOKUP_BATCH]
-            contacts = self._xero_search_contacts(
-                client, batch.mapped("name"), [v for v in batch.mapped("vat") if v]
-            )
+            if everyone is not None:
+                contacts = everyone
+            else:
+                contacts = self._xero_search_contacts(
+                    client, batch.mapped("name"), [v for v in batch.mapped("vat") if v]
+                )
             owners = links._records_by_xero_id(
                 connection, "res.partner", "contact", [c["ContactID"] for c in contacts]
             )
@@ -260,4 +284,5 @@ class ResPartner(models.Model):
     @api.model
     def _xero_currencies(self, client):
         """Currency codes the organisation has (a contact's DefaultCurrency must be one)."""
-        return {c.get("Code") for c in client.get_currencies()}
+        needed = {p.property_purchase_currency_id.name for p in self if p}
+        return self.env["xero.connection"]._xero_currency_codes(client, needed)

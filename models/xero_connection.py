@@ -1,5 +1,6 @@
 import logging
 import secrets
+import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -12,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/xero/oauth/callback"
 WEBHOOK_PATH = "/xero/webhook"
+CURRENCY_TTL = 600  # seconds
+_CURRENCIES = {}  # tenant id -> (monotonic time read, {codes}), per process
 
 
 class XeroConnection(models.Model):
@@ -359,6 +362,19 @@ class XeroConnection(models.Model):
             ],
         )
         self.invalidate_recordset(["min_limit_remaining", "day_limit_remaining", "limits_seen_on"])
+
+    @api.model
+    def _xero_currency_codes(self, client, needed=()):
+        """The currency codes enabled in ``client``'s organisation. Kept for a few
+        minutes per organisation (every batch needs them); read again at once when a
+        code in ``needed`` is missing, so a currency just added in Xero is seen."""
+        now = time.monotonic()
+        cached = _CURRENCIES.get(client.tenant_id)
+        if cached and now - cached[0] < CURRENCY_TTL and set(needed) - {False} <= cached[1]:
+            return set(cached[1])
+        codes = {c.get("Code") for c in client.get_currencies()}
+        _CURRENCIES[client.tenant_id] = (now, codes)
+        return set(codes)
 
     @api.model
     def _for_company(self, company):

@@ -21,6 +21,7 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 50  # documents per call, as Xero recommends
 MAX_BATCHES = 10  # per organisation and document kind in one cron run
 LEASE = timedelta(minutes=10)  # a claimed batch is not taken by another worker meanwhile
+LEASE_PARAM = "xero_connector.export_lease_seconds"  # overrides LEASE (chaos runs)
 RETRY_DELAY = timedelta(minutes=2)  # after Xero or the network failed
 LOOKUP_MARGIN = timedelta(hours=1)
 
@@ -58,6 +59,7 @@ class XeroDocumentExport(models.AbstractModel):
         done, stopped = 0, False
         for connection in self.env["xero.connection"].search([("state", "=", "connected")]):
             for kind in self._xero_kinds():
+                self._xero_ensure_run_contacts(connection, kind, batch_size * max_batches)
                 for _i in range(max_batches):
                     docs, lookups = self._xero_claim(connection, kind, batch_size)
                     if not docs:
@@ -79,6 +81,31 @@ class XeroDocumentExport(models.AbstractModel):
         if remaining and not stopped:
             self._xero_trigger_cron()
         return done
+
+    @api.model
+    def _xero_ensure_run_contacts(self, connection, kind, limit):
+        """Before the batches of a run: create or match the Xero contacts of all the
+        suppliers/customers they need at once (50 per call, one list read), instead of
+        a lookup and a create per batch. Failures are left to each batch to report."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM %s
+                    WHERE xero_state = 'queued' AND company_id = %s AND %s
+                    ORDER BY id LIMIT %s""",
+                SQL.identifier(self._table),
+                connection.company_id.id,
+                self._xero_kind_sql(kind),
+                limit,
+            )
+        )
+        docs = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not docs:
+            return
+        try:
+            docs._xero_ensure_contacts(connection, connection._client("batch"))
+            self.env.cr.commit()  # the links made are durable, like the batches' claims
+        except XeroError as exc:
+            _logger.info("Xero contacts not prepared for the run: %s", exc.user_message())
 
     def _xero_claimable_domain(self):
         now = fields.Datetime.now()
@@ -114,9 +141,13 @@ class XeroDocumentExport(models.AbstractModel):
         )
         docs = self.browse([row[0] for row in self.env.cr.fetchall()])
         lookups = docs.filtered(lambda d: d.xero_pending_key and not d.xero_id)
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        params = self.env["ir.config_parameter"].sudo()
+        uuid = params.get_param("database.uuid")
+        # How long a claimed batch is left to the worker sending it; after a crash its
+        # documents are taken again once it runs out. Longer than any send can take.
+        lease = timedelta(seconds=int(params.get_param(LEASE_PARAM) or LEASE.total_seconds()))
         for doc in docs:
-            vals = {"xero_retry_at": now + LEASE, "xero_connection_id": connection.id}
+            vals = {"xero_retry_at": now + lease, "xero_connection_id": connection.id}
             if not doc.xero_pending_key:
                 count = doc.xero_send_count + 1
                 vals.update(
@@ -124,7 +155,7 @@ class XeroDocumentExport(models.AbstractModel):
                     xero_pending_key=f"{uuid}/{doc._name}/{doc.id}/{count}",
                     xero_attempt_at=now,
                 )
-            doc.write(vals)
+            doc._xero_write(vals)
         return docs, lookups
 
     # -- one batch ------------------------------------------------------------------------
@@ -160,7 +191,7 @@ class XeroDocumentExport(models.AbstractModel):
             vals = {"xero_retry_at": retry_at}
             if doc not in unknown:
                 vals.update(xero_pending_key=False, xero_attempt_at=False)
-            doc.write(vals)
+            doc._xero_write(vals)
 
     def _xero_send_batch(self, connection, kind, lookups):
         client = connection._client("batch")
@@ -181,7 +212,7 @@ class XeroDocumentExport(models.AbstractModel):
         for doc in updates:
             status = statuses.get(doc.xero_id)
             if status in (None, "DELETED", "VOIDED"):
-                doc.xero_status = status or "DELETED"
+                doc._xero_write({"xero_status": status or "DELETED"})
                 doc._xero_refuse(
                     [
                         _(
@@ -194,7 +225,7 @@ class XeroDocumentExport(models.AbstractModel):
                 )
                 payloads.pop(doc)
             elif not mapping.editable(status):
-                doc.xero_status = status
+                doc._xero_write({"xero_status": status})
                 doc._xero_refuse([_(APPROVED_RULE)], connection)
                 payloads.pop(doc)
         if not payloads:
@@ -220,15 +251,45 @@ class XeroDocumentExport(models.AbstractModel):
 
     def _xero_prepare(self, connection, client):
         """Payloads of the documents Xero can take; the others are refused with why."""
-        currencies = {c.get("Code") for c in client.get_currencies()}
+        currencies = self.env["xero.connection"]._xero_currency_codes(
+            client, self.currency_id.mapped("name")
+        )
         if any(doc.currency_id.name not in currencies for doc in self):
             # Whether Xero lists the base currency there is not documented: ask once.
             currencies.add(client.get_organisation().get("BaseCurrency"))
         contact_errors = self._xero_ensure_contacts(connection, client)
+        self._xero_prefetch_links(connection)
+        try:
+            return self._xero_prepare_payloads(connection, currencies, contact_errors)
+        finally:
+            self.env["xero.link"].sudo()._prefetch_done()
+
+    def _xero_prefetch_links(self, connection):
+        """The account, tax, item, contact and tracking links of the whole batch."""
+        lines = self.env[self._xero_lines()._name].browse()
+        partners = self.env["res.partner"]
+        for doc in self:
+            lines |= doc._xero_lines()
+            partners |= doc._xero_partner()
+        analytic = set()
+        for line in lines:
+            for key in line.analytic_distribution or {}:
+                analytic.update(int(x) for x in str(key).split(",") if x.strip())
+        records = {
+            "tax": lines.tax_ids if "tax_ids" in lines._fields else lines.taxes_id,
+            "item": lines.product_id,
+            "contact": partners,
+            "tracking_option": self.env["account.analytic.account"].browse(analytic),
+        }
+        if "account_id" in lines._fields:  # purchase lines take the product's account
+            records["account"] = lines.account_id
+        self.env["xero.link"].sudo()._prefetch(connection, records)
+
+    def _xero_prepare_payloads(self, connection, currencies, contact_errors):
         payloads, unitdp = {}, None
         for doc in self:
             if not doc._xero_is_exportable_state():  # reset to draft or cancelled meanwhile
-                doc.write(
+                doc._xero_write(
                     {
                         "xero_state": "changed" if doc.xero_id else "not_sent",
                         "xero_pending_key": False,
@@ -238,7 +299,7 @@ class XeroDocumentExport(models.AbstractModel):
                 )
                 continue
             partner = doc._xero_partner()
-            problems = doc._xero_refusals()
+            problems = doc._xero_refusals(check_mapping=False)  # mapped just below
             if not problems and partner.id in contact_errors:
                 problems = [contact_errors[partner.id]]
             if not problems:
@@ -321,12 +382,15 @@ class XeroDocumentExport(models.AbstractModel):
                 body={spec.collection: [payload for _key, payload in chunk]},
                 idempotency_key=key,
             )
-        except (XeroTransientError, XeroResponseError) as exc:
+        except XeroTransientError as exc:
             # Xero may have created them: keep every marker, look them up next time.
             retry_at = fields.Datetime.now() + RETRY_DELAY
             self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
             self._xero_trigger_cron(at=retry_at)
             _logger.info("Xero export outcome unknown, will look up: %s", exc.user_message())
+            return True
+        except XeroResponseError as exc:
+            self.browse([d.id for d in docs])._xero_unreadable(exc.message, connection)
             return True
         except (XeroRateLimited, XeroAuthError):
             raise
@@ -340,15 +404,21 @@ class XeroDocumentExport(models.AbstractModel):
             answer = {spec.collection: elements}
         elements = answer.get(spec.collection) if isinstance(answer, dict) else None
         if not isinstance(elements, list) or len(elements) != len(docs):
-            retry_at = fields.Datetime.now() + RETRY_DELAY
-            self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
+            self.browse([d.id for d in docs])._xero_unreadable(
+                _("it does not list the %s documents sent", len(docs)), connection
+            )
             return True
+        notes = {}
         for doc, element in zip(docs, elements, strict=True):
             result = element_result(spec, doc.xero_pending_key, element)
-            if result.ok:
-                doc._xero_apply_record(connection, element, client)
+            if result.ok and not isinstance(result.xero_id, str):
+                doc._xero_unreadable(_("it gives no id for the document"), connection)
+            elif result.ok:
+                doc._xero_apply_record(connection, element, client, notes=notes)
             else:
                 doc._xero_refuse(result.errors, connection, from_xero=True)
+        if notes:
+            self.browse(list(notes))._message_log_batch(bodies=notes)
         self._xero_cancel_if_cancelled_meanwhile(docs)
         return False
 
@@ -360,12 +430,13 @@ class XeroDocumentExport(models.AbstractModel):
                 try:
                     doc._xero_cancel_one()
                 except UserError as exc:
-                    doc.xero_warning = str(exc.args[0])
+                    doc._xero_write({"xero_warning": str(exc.args[0])})
 
     # -- outcomes ------------------------------------------------------------------------
-    def _xero_apply_record(self, connection, record, client):
+    def _xero_apply_record(self, connection, record, client, notes=None):
         """Xero holds the document: keep its id, number, status and line ids, compare
-        totals, then send notes, attachments and credit allocations."""
+        totals, then send notes, attachments and credit allocations. The chatter note
+        of a first send goes into ``notes`` ({id: body}) when given, for one batch log."""
         self.ensure_one()
         kind = self._xero_kind()
         first = not self.xero_id
@@ -395,23 +466,29 @@ class XeroDocumentExport(models.AbstractModel):
                     otax=diff["tax"][0],
                 )
             )
-        self.write(vals)
+        self._xero_write(vals)
         items = record.get("LineItems") or []
         for line, item in zip(self._xero_lines(), items, strict=False):
             if item.get("LineItemID") and line.xero_line_id != item["LineItemID"]:
-                line.xero_line_id = item["LineItemID"]
+                models.BaseModel.write(line, {"xero_line_id": item["LineItemID"]})
         warnings += self._xero_send_extras(connection, client, record)
-        self.xero_warning = "\n".join(warnings) or False
+        self._xero_write({"xero_warning": "\n".join(warnings) or False})
         if warnings:
             self.message_post(body=_("Sent to Xero with remarks: %s", "\n".join(warnings)))
         elif first:
-            self.message_post(body=_("Sent to Xero as %s.", self.xero_number or self.xero_id))
+            # A note, not a post: nobody is notified of a routine send (and a post with
+            # its notification machinery costs more than the rest of the export).
+            body = _("Sent to Xero as %s.", self.xero_number or self.xero_id)
+            if notes is None:
+                self._message_log(body=body)
+            else:
+                notes[self.id] = body
 
     def _xero_refuse(self, problems, connection, from_xero=False):
         message = "\n".join(str(p) for p in problems)
         if from_xero:
             message = _("Xero refused the document: %s", message)
-        self.write(
+        self._xero_write(
             {
                 "xero_state": "error",
                 "xero_error": message,
@@ -424,13 +501,28 @@ class XeroDocumentExport(models.AbstractModel):
         self.env["xero.log"]._log_event(connection, event, record=self)
         self.message_post(body=_("Not sent to Xero: %s", message))
 
+    def _xero_unreadable(self, reason, connection):
+        """Xero's answer to a send could not be read (cut-off JSON, an HTML page, an
+        unexpected shape). The documents may or may not be in Xero: they stop in error
+        (sending again would likely meet the same answer) but keep their pending key,
+        so that Resend first looks them up in Xero and never creates them twice."""
+        message = _(
+            "Xero's answer could not be read (%s). The document may have reached Xero: "
+            "Resend looks it up there first and never creates it twice.",
+            reason,
+        )
+        self._xero_write({"xero_state": "error", "xero_error": message, "xero_retry_at": False})
+        event = {"operation": "unreadable", "outcome": "failed", "xero_message": message}
+        self.env["xero.log"]._log_event(connection, event, record=self)
+        for doc in self:
+            doc._message_log(body=_("Not sent to Xero: %s", message))
+
     def _xero_log_hook(self, connection):
         docs = self
         log = self.env["xero.log"]
 
         def hook(event):
-            for doc in docs:
-                log._log_event(connection, event, record=doc)
+            log._log_event(connection, event, record=docs)
 
         return hook
 

@@ -68,7 +68,7 @@ class XeroDocumentExtras(models.AbstractModel):
             )
         data = self._xero_data()
         data["history_upto"] = max(messages.ids)
-        self.xero_sync_data = data
+        self._xero_write({"xero_sync_data": data})
         return []
 
     @api.model
@@ -105,7 +105,7 @@ class XeroDocumentExtras(models.AbstractModel):
         # Skipped files are said once, then not tried again.
         done.extend(row["id"] for row, _reason in skipped)
         data["attachments"] = done
-        self.xero_sync_data = data
+        self._xero_write({"xero_sync_data": data})
         if not skipped:
             return []
         lines = [

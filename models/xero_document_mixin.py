@@ -17,6 +17,20 @@ XERO_STATES = [
     ("error", "Error"),
     ("cancelled", "Cancelled in Xero"),
 ]
+XERO_FIELDS = {
+    "xero_connection_id",
+    "xero_id",
+    "xero_number",
+    "xero_status",
+    "xero_state",
+    "xero_error",
+    "xero_warning",
+    "xero_pending_key",
+    "xero_attempt_at",
+    "xero_retry_at",
+    "xero_send_count",
+    "xero_sync_data",
+}
 APPROVED_RULE = "Approved in Xero: changes are not sent; revise it in Xero."
 
 
@@ -66,6 +80,16 @@ class XeroDocumentMixin(models.AbstractModel):
     xero_sync_data = fields.Json(copy=False, readonly=True)
     xero_log_ids = fields.Many2many("xero.log", compute="_compute_xero_log_ids")
 
+    def _xero_write(self, vals):
+        """Write Xero bookkeeping fields without the document's own ``write``: for an
+        invoice that one re-synchronises tax and payment-term lines and flags the move as
+        manually modified, for fields that change nothing in the accounting (and costs
+        tens of milliseconds per document in a batch of 50)."""
+        unknown = set(vals) - XERO_FIELDS
+        if unknown:
+            raise ValueError(f"not Xero bookkeeping fields: {sorted(unknown)}")
+        return models.BaseModel.write(self, vals)
+
     # -- hooks the documents implement ------------------------------------------------
     def _xero_kind(self):
         """'invoices', 'credit_notes' or 'purchase_orders'."""
@@ -114,8 +138,9 @@ class XeroDocumentMixin(models.AbstractModel):
             doc.xero_log_ids = logs.filtered(lambda log, d=doc: log.res_id == d.id)
 
     # -- refusals that need no call to Xero ---------------------------------------------
-    def _xero_refusals(self):
-        """Why this document cannot be sent, as sentences for the user (empty: fine)."""
+    def _xero_refusals(self, check_mapping=True):
+        """Why this document cannot be sent, as sentences for the user (empty: fine).
+        ``check_mapping=False`` leaves out mapping it to Xero (the export maps it next)."""
         self.ensure_one()
         problems = []
         enabled, _mode = self._xero_setting()
@@ -133,7 +158,7 @@ class XeroDocumentMixin(models.AbstractModel):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
             )
-        if not problems:
+        if not problems and check_mapping:
             try:
                 mapping.document_payload(self._xero_values(connection))
             except mapping.MappingError as exc:
@@ -154,10 +179,10 @@ class XeroDocumentMixin(models.AbstractModel):
             else:
                 doc._xero_queue()
         changed = (self - todo).filtered(lambda d: d.xero_id and d.xero_state == "sent")
-        changed.write({"xero_state": "changed"})
+        changed._xero_write({"xero_state": "changed"})
 
     def _xero_queue(self):
-        self.write({"xero_state": "queued", "xero_error": False})
+        self._xero_write({"xero_state": "queued", "xero_error": False})
         self._xero_trigger_cron()
 
     def _xero_trigger_cron(self, at=None):
@@ -170,12 +195,12 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def _xero_set_error(self, message, post=True):
         for doc in self:
-            doc.write({"xero_state": "error", "xero_error": message})
+            doc._xero_write({"xero_state": "error", "xero_error": message})
             if post:
                 doc.message_post(body=_("Not sent to Xero: %s", message))
 
     def _xero_mark_changed(self):
-        self.filtered(lambda d: d.xero_id and d.xero_state == "sent").write(
+        self.filtered(lambda d: d.xero_id and d.xero_state == "sent")._xero_write(
             {"xero_state": "changed"}
         )
 
@@ -228,7 +253,7 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_cancel_in_xero(self):
         """Odoo cancels: delete the Xero document (draft/awaiting approval), void it
         (approved, unpaid) or refuse (paid)."""
-        self.filtered(lambda d: d.xero_state in ("queued", "error") and not d.xero_id).write(
+        self.filtered(lambda d: d.xero_state in ("queued", "error") and not d.xero_id)._xero_write(
             {"xero_state": "not_sent", "xero_error": False}
         )
         for doc in self.filtered(lambda d: d.xero_pending_key and not d.xero_id):
@@ -261,7 +286,7 @@ class XeroDocumentMixin(models.AbstractModel):
         try:
             record = client.get_record(kind, self.xero_id)
         except XeroNotFound:
-            self.write({"xero_state": "cancelled", "xero_status": "DELETED"})
+            self._xero_write({"xero_state": "cancelled", "xero_status": "DELETED"})
             return
         except XeroError as exc:
             raise UserError(
@@ -270,7 +295,7 @@ class XeroDocumentMixin(models.AbstractModel):
             ) from exc
         status = record.get("Status")
         if status in ("DELETED", "VOIDED"):
-            self.write({"xero_state": "cancelled", "xero_status": status})
+            self._xero_write({"xero_state": "cancelled", "xero_status": status})
             return
         if self._xero_paid_in_xero(kind, record):
             raise UserError(
@@ -292,7 +317,9 @@ class XeroDocumentMixin(models.AbstractModel):
                 _("Xero refused to cancel %(doc)s: %(msg)s")
                 % {"doc": self.display_name, "msg": exc.user_message()}
             ) from exc
-        self.write({"xero_state": "cancelled", "xero_status": new_status, "xero_error": False})
+        self._xero_write(
+            {"xero_state": "cancelled", "xero_status": new_status, "xero_error": False}
+        )
         self.message_post(
             body=_("Xero document %(number)s %(what)s.")
             % {

@@ -214,13 +214,32 @@ class XeroImportBase(models.AbstractModel):
 
     def _create_batch(self, connection, to_create):
         """Create [(xero record, values)] in one call and link them."""
+        # No chatter message or tracking per imported record (as Odoo's own import).
         created = (
             self.env[self._res_model]
-            .with_context(xero_sync=True)
+            .with_context(
+                xero_sync=True,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+            )
             .create([vals for _rec, vals in to_create])
         )
+        # New records have no link yet: create them all in one go.
+        self.env["xero.link"].sudo().create(
+            [
+                dict(
+                    self._link_values(rec),
+                    connection_id=connection.id,
+                    res_model=record._name,
+                    res_id=record.id,
+                    xero_type=self._xero_type,
+                    xero_id=self._xero_id(rec),
+                )
+                for (rec, _vals), record in zip(to_create, created, strict=True)
+            ]
+        )
         for (rec, _vals), record in zip(to_create, created, strict=True):
-            self._link(connection, record, rec)
             self._after_import(connection, rec, record)
         return created
 

@@ -38,13 +38,16 @@ class XeroImportContact(models.AbstractModel):
     _xero_type = "contact"
     _res_model = "res.partner"
     _id_field = "ContactID"
-    _queue_batch = PAGE_SIZE  # Xero pages contacts by 100
+    # Background imports read 1,000 contacts a call (Xero's largest page): 10,000
+    # contacts take 10 calls instead of 100, well inside 60 calls a minute.
+    _queue_batch = 1000
 
     # -- reading Xero -----------------------------------------------------------------
     def _fetch(self, client, search=None, offset=0, limit=PAGE_SIZE):
-        page = offset // PAGE_SIZE + 1
+        """``limit`` is the page size; ``offset`` a multiple of it."""
+        page = offset // limit + 1
         records = client.get_contacts(
-            page=page, search_term=search or None, include_archived=True, page_size=PAGE_SIZE
+            page=page, search_term=search or None, include_archived=True, page_size=limit
         )
         total = records.pagination.get("itemCount")
         return list(records), records.has_more, total

@@ -28,6 +28,9 @@ class XeroImportItem(models.AbstractModel):
     _xero_type = "item"
     _res_model = "product.product"
     _id_field = "ItemID"
+    # Xero answers items whole (no paging): each background batch reads the whole
+    # list, so batches are large to keep the calls few.
+    _queue_batch = 2000
 
     def _fetch_all(self, client, search=None):
         where = None

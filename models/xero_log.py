@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, api, fields, models
 
 from ..xero import mask
@@ -61,8 +63,9 @@ class XeroLog(models.Model):
 
     @api.model
     def _log_event(self, connection, event, record=None):
-        """Write one row for a client event, in a cursor of its own so that the row
-        survives a rollback of the transaction that made the call."""
+        """Write one row for a client event (one per record of ``record``, a recordset
+        of any size), in a cursor of its own so that the rows survive a rollback of the
+        transaction that made the call."""
         vals = {
             "company_id": connection.company_id.id,
             "connection_id": connection.id,
@@ -78,16 +81,25 @@ class XeroLog(models.Model):
             "response_summary": mask(event.get("response") or "") or False,
             "idempotency_key": event.get("idempotency_key"),
         }
-        if record:
-            vals.update(res_model=record._name, res_id=record.id, document_ref=record.display_name)
+        # One row per document of a batch, written together.
+        vals_list = [
+            dict(vals, res_model=rec._name, res_id=rec.id, document_ref=rec.display_name)
+            for rec in record or ()
+        ] or [vals]
         try:
             with self.env.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                env["xero.log"].create(vals)
+                env["xero.log"].create(vals_list)
                 if event.get("min_remaining") is not None or event.get("day_remaining"):
-                    env["xero.connection"].browse(connection.id)._record_limits(
-                        event.get("min_remaining"), event.get("day_remaining")
-                    )
+                    try:
+                        with cr.savepoint(flush=False):
+                            env["xero.connection"].browse(connection.id)._record_limits(
+                                event.get("min_remaining"), event.get("day_remaining")
+                            )
+                    except psycopg2.errors.SerializationFailure:
+                        # Another worker just changed the connection (a token renewal):
+                        # keep the log row; the next call reports the limits again.
+                        _logger.debug("Xero rate-limit headroom not recorded this time")
         except Exception:  # the log must never break the sync it describes
             _logger.exception("Could not write the Xero sync log")
 

@@ -33,9 +33,27 @@ fresh_db "$TEST_DB" nodemo
 XC_TEMPLATE_DB=$(ensure_template_db nodemo)
 export XC_TEMPLATE_DB
 say "Addon tests (pytest-odoo, with Odoo's HTTP server for the browser tours)"
-"$PY" -m pytest -p no:cacheprovider --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" \
-    --odoo-http --odoo-log-level=warn "$ADDONS_LINK_DIR/xero_connector/tests" \
+# The whole run's server log (info, the addon at debug) and a copy of every xero.log
+# row it writes are kept, then scanned for tokens, secrets and Authorization headers.
+SERVER_LOG="$BUILD/test-server.log"
+export XC_LOG_ROWS="$BUILD/test-xero-log-rows.jsonl"
+rm -f "$SERVER_LOG" "$XC_LOG_ROWS"
+touch "$XC_LOG_ROWS"
+PYTHONPATH="$REPO/scripts${PYTHONPATH:+:$PYTHONPATH}" \
+"$PY" -m pytest -p no:cacheprovider -p pytest_secret_watch \
+    --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" \
+    --odoo-http --odoo-log-level=info --odoo-extra "logfile=$SERVER_LOG" \
+    --odoo-extra "log-handler=odoo:INFO" \
+    --odoo-extra "log-handler=odoo.addons.xero_connector:DEBUG" \
+    "$ADDONS_LINK_DIR/xero_connector/tests" \
     --junitxml="$BUILD/junit-addon.xml" -q "$@" || status=$?
+say "Scanning the server log and the sync log rows for secrets"
+"$PY" "$REPO/scripts/scan_secrets.py" --self-test || status=1
+"$PY" "$REPO/scripts/scan_secrets.py" "$SERVER_LOG" "$XC_LOG_ROWS" || status=1
+if [ $# -eq 0 ] && ! grep -q "connect/token" "$SERVER_LOG"; then
+    echo "secret scan: the server log shows no token renewal: it did not see the whole run"
+    status=1
+fi
 
 "$PY" "$REPO/scripts/test_summary.py" "$BUILD"/junit-*.xml || status=1
 exit "$status"

@@ -31,3 +31,9 @@ from . import test_import_multicompany
 from . import test_import_background
 from . import test_import_refusals
 from . import test_import_tour
+from . import test_payments_pull
+from . import test_payments_push
+from . import test_payments_status
+from . import test_payments_webhook
+from . import test_malformed_answers
+from . import test_security_queue

@@ -1,0 +1,198 @@
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from ..xero import parse_date
+from .payment_common import XeroPaymentCase
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentsFromXero(XeroPaymentCase):
+    def test_full_payment_in_xero_pays_the_bill(self):
+        bill = self.exported(lines=[{"price_unit": 100.0, "quantity": 2}])
+        self.assertEqual(bill.xero_status, "AUTHORISED")
+        self.pay_in_xero(bill)
+        self.run_sync()
+        self.assertEqual(bill.payment_state, "paid")
+        self.assertEqual(bill.xero_status, "PAID")
+        self.assertEqual(bill.xero_status_label, "Paid")
+        payment = self.odoo_payments(bill)
+        self.assertEqual(len(payment), 1)
+        xero_payment = self.xero_payments(bill)[0]
+        self.assertEqual(payment.xero_payment_id, xero_payment["PaymentID"])
+        self.assertEqual(payment.xero_origin, "xero")
+        self.assertEqual(payment.amount, 230.0)
+        self.assertEqual(payment.payment_type, "outbound")
+        self.assertEqual(payment.journal_id, self.company.xero_payment_journal_id)
+        self.assertEqual(payment.journal_id.name, "Xero payments")
+        self.assertEqual(payment.journal_id.type, "bank")
+        self.assertFalse(bill.xero_attention)
+
+    def test_partial_payments_leave_the_right_residual(self):
+        bill = self.exported(lines=[{"price_unit": 200.0}])  # 230 with tax
+        self.pay_in_xero(bill, 100)
+        self.run_sync()
+        self.assertEqual(bill.payment_state, "partial")
+        self.assertAlmostEqual(bill.amount_residual, 130.0)
+        self.assertEqual(bill.xero_status, "AUTHORISED")
+        self.pay_in_xero(bill, 130)
+        self.run_sync()
+        self.assertEqual(bill.payment_state, "paid")
+        self.assertEqual(len(self.odoo_payments(bill)), 2)
+        self.assertEqual(bill.xero_status, "PAID")
+
+    def test_customer_invoice_payment_is_a_receipt(self):
+        invoice = self.exported("out_invoice", partner=self.customer)
+        self.pay_in_xero(invoice, 15)
+        self.run_sync()
+        payment = self.odoo_payments(invoice)
+        self.assertEqual(payment.payment_type, "inbound")
+        self.assertEqual(payment.partner_type, "customer")
+        self.assertAlmostEqual(invoice.amount_residual, 100.0)
+
+    def test_running_the_sync_twice_changes_nothing(self):
+        bill = self.exported()
+        self.pay_in_xero(bill, 50)
+        self.run_sync()
+        payments = self.env["account.payment"].search([])
+        lines = self.env["account.move.line"].search_count([])
+        messages = self.env["mail.message"].search_count([])
+        self.run_sync()
+        self.run_sync()
+        self.assertEqual(self.env["account.payment"].search([]), payments)
+        self.assertEqual(self.env["account.move.line"].search_count([]), lines)
+        self.assertEqual(self.env["mail.message"].search_count([]), messages)
+        self.assertAlmostEqual(bill.amount_residual, 65.0)
+
+    def test_next_run_starts_from_the_newest_change_seen_in_xero(self):
+        bill = self.exported()
+        self.pay_in_xero(bill, 50)
+        self.run_sync()
+        sync = self.env["xero.payment.sync"]
+        cursor = sync._xero_cursor(self.connection, "payments")
+        stamp = parse_date(self.xero_payments(bill)[0]["UpdatedDateUTC"])
+        self.assertEqual(cursor, stamp.replace(microsecond=0, tzinfo=None) - timedelta(seconds=1))
+        self.assertTrue(sync._xero_cursor(self.connection, "invoices"))
+
+    def test_payment_deleted_in_xero_is_cancelled_in_odoo(self):
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.run_sync()
+        self.assertEqual(bill.payment_state, "paid")
+        payment = self.odoo_payments(bill)
+        self.connection._client().delete_payment(payment.xero_payment_id)
+        self.run_sync()
+        self.assertEqual(payment.state, "canceled")
+        self.assertEqual(bill.payment_state, "not_paid")
+        self.assertAlmostEqual(bill.amount_residual, 115.0)
+        self.assertEqual(bill.xero_status, "AUTHORISED")
+        # Once more: nothing left to do.
+        self.run_sync()
+        self.assertEqual(len(self.odoo_payments(bill)), 1)
+
+    def test_payment_in_another_currency_at_xero_rate(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        bill = self.exported(currency_id=eur.id, lines=[{"price_unit": 80.0}])  # 92 EUR
+        # Xero's rate for this bill: 0.8 EUR per USD (the organisation's base currency).
+        self.sandbox.put_records(
+            self.tenant, "Invoices", [{"InvoiceID": bill.xero_id, "CurrencyRate": 0.8}]
+        )
+        self.pay_in_xero(bill)
+        self.run_sync()
+        payment = self.odoo_payments(bill)
+        self.assertEqual(payment.currency_id, eur)
+        self.assertAlmostEqual(payment.amount, 92.0)
+        self.assertEqual(self.company.currency_id.name, "USD")
+        liquidity, _counterpart, _other = payment._seek_for_lines()
+        self.assertAlmostEqual(liquidity.amount_currency, -92.0)
+        self.assertAlmostEqual(liquidity.balance, -115.0, msg="92 EUR at Xero's 0.8")
+        self.assertEqual(bill.payment_state, "paid")
+        self.assertAlmostEqual(bill.amount_residual, 0.0)
+
+    def test_payment_above_odoo_residual_is_flagged(self):
+        bill = self.exported()  # 115
+        self.register_payment(bill, amount=50)  # paid in Odoo, not sent (push is off)
+        self.assertAlmostEqual(bill.amount_residual, 65.0)
+        self.pay_in_xero(bill)  # 115 in Xero
+        self.run_sync()
+        self.assertIn("more than the 65.0 left to pay", bill.xero_attention)
+        self.assertEqual(bill.payment_state, "paid")
+        activity = bill.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id == self.env.ref("xero_connector.mail_activity_xero_attention")
+            )
+        )
+        self.assertTrue(activity)
+        bill.action_xero_attention_done()
+        self.assertFalse(bill.xero_attention)
+
+    def test_overpayment_allocated_in_xero_is_flagged(self):
+        invoice = self.exported("out_invoice", partner=self.customer)
+        self.sandbox.put_records(
+            self.tenant,
+            "Invoices",
+            [
+                {
+                    "InvoiceID": invoice.xero_id,
+                    "Overpayments": [
+                        {
+                            "OverpaymentID": "0b1c2d3e-0000-4000-8000-000000000001",
+                            "AppliedAmount": 40.0,
+                            "Total": 60.0,
+                        }
+                    ],
+                    "AmountCredited": 40.0,
+                    "AmountDue": 75.0,
+                }
+            ],
+        )
+        self.run_sync()
+        self.assertIn("overpayment", invoice.xero_attention)
+        self.assertIn("40", invoice.xero_attention)
+        self.run_sync()
+        self.assertEqual(invoice.xero_attention.count("overpayment"), 1, "said once")
+
+    def test_payments_of_documents_odoo_did_not_send_are_ignored(self):
+        bill = self.exported()
+        self.pay_in_xero(bill, 10)
+        contact = self.env["xero.link"]._xero_ids(self.connection, self.vendor, "contact")
+        # A bill entered in Xero by someone, and paid there.
+        result = self.connection._client().send_batch(
+            "invoices",
+            [
+                (
+                    "made-in-xero",
+                    {
+                        "Type": "ACCPAY",
+                        "Status": "AUTHORISED",
+                        "Contact": {"ContactID": contact[self.vendor.id]},
+                        "InvoiceNumber": "XERO-ONLY-1",
+                        "LineItems": [
+                            {
+                                "Description": "Made in Xero",
+                                "Quantity": 1,
+                                "UnitAmount": 10,
+                                "AccountCode": "300",
+                            }
+                        ],
+                    },
+                )
+            ],
+            create_only=True,
+        )[0]
+        self.assertTrue(result.ok, result.errors)
+        self.sandbox.pay(self.tenant, result.xero_id, 5)
+        count = self.env["account.payment"].search_count([])
+        self.run_sync()
+        self.assertEqual(self.env["account.payment"].search_count([]), count + 1)
+        self.assertEqual(len(self.odoo_payments(bill)), 1)
+
+    def test_payment_lands_in_the_journal_mapped_to_its_xero_bank_account(self):
+        accounts = self.env["xero.bank.account"]._xero_load(self.connection)
+        savings = accounts.filtered(lambda a: a.code == "091")
+        self.bank_journal.xero_bank_account_id = savings
+        bill = self.exported()
+        self.pay_in_xero(bill, account_code="091")
+        self.run_sync()
+        self.assertEqual(self.odoo_payments(bill).journal_id, self.bank_journal)

@@ -1,0 +1,177 @@
+from odoo.tests import tagged
+
+from .payment_common import XeroPaymentCase
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentsToXero(XeroPaymentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.xero_push_payments = True
+        accounts = cls.env["xero.bank.account"]._xero_load(cls.connection)
+        cls.xero_bank = accounts.filtered(lambda a: a.code == "090")
+        cls.bank_journal.xero_bank_account_id = cls.xero_bank
+
+    def test_bank_accounts_are_read_from_xero(self):
+        accounts = self.env["xero.bank.account"].search(
+            [("connection_id", "=", self.connection.id)]
+        )
+        self.assertEqual(set(accounts.mapped("code")), {"090", "091", "092"})
+        self.assertEqual(self.xero_bank.display_name, "090 Business Bank Account (USD)")
+
+    def test_odoo_payment_is_sent_to_xero(self):
+        bill = self.exported()  # 115
+        payment = self.register_payment(bill)
+        self.assertEqual(payment.xero_push_state, "queued")
+        self.assertEqual(payment.xero_origin, "odoo")
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        xero = self.xero_payments(bill)
+        self.assertEqual(len(xero), 1)
+        self.assertEqual(payment.xero_payment_id, xero[0]["PaymentID"])
+        self.assertEqual(xero[0]["Amount"], 115.0)
+        self.assertEqual(xero[0]["Account"]["Code"], "090")
+        self.assertEqual(xero[0]["Reference"], payment.name)
+        self.assertEqual(self.xero_doc(bill)["Status"], "PAID")
+        # Sending again sends nothing.
+        since = self.mark()
+        self.run_push()
+        self.assertFalse(self.calls(since, method="PUT", path="/Payments"))
+
+    def test_partial_odoo_payment(self):
+        invoice = self.exported("out_invoice", partner=self.customer)  # 115
+        payment = self.register_payment(invoice, amount=40)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        doc = self.xero_doc(invoice)
+        self.assertEqual((doc["AmountPaid"], doc["AmountDue"]), (40.0, 75.0))
+        self.assertEqual(doc["Status"], "AUTHORISED")
+
+    def test_cancelled_odoo_payment_is_deleted_in_xero(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=60)
+        self.run_push()
+        xero_id = payment.xero_payment_id
+        payment.action_cancel()
+        self.assertEqual(payment.xero_push_state, "deleted")
+        deleted = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
+        self.assertEqual(deleted[0]["Status"], "DELETED")
+        self.assertEqual(self.xero_doc(bill)["AmountDue"], 115.0)
+        # Reading Xero afterwards brings nothing back.
+        self.run_sync()
+        self.assertEqual(len(self.odoo_payments(bill)), 1)
+        self.assertEqual(payment.state, "canceled")
+        self.assertFalse(bill.xero_attention)
+
+    def test_no_ping_pong(self):
+        bill = self.exported()
+        # Made in Odoo, sent to Xero: reading Xero does not record it a second time.
+        payment = self.register_payment(bill, amount=30)
+        self.run_push()
+        count = self.env["account.payment"].search_count([])
+        self.run_sync()
+        self.assertEqual(self.env["account.payment"].search_count([]), count)
+        # Made in Xero, read into Odoo: never sent back.
+        self.pay_in_xero(bill, 20)
+        self.run_sync()
+        pulled = self.odoo_payments(bill) - payment
+        self.assertEqual(pulled.xero_origin, "xero")
+        self.assertEqual(pulled.xero_push_state, "not_sent")
+        since = self.mark()
+        self.run_push()
+        self.assertFalse(self.calls(since, method="PUT", path="/Payments"))
+        self.assertEqual(len(self.xero_payments(bill)), 2)
+        # Cancelling the one made in Xero does not touch Xero.
+        pulled.action_cancel()
+        self.assertFalse(
+            self.calls(since, method="POST", path=f"/Payments/{pulled.xero_payment_id}")
+        )
+
+    def test_payment_lost_answer_is_adopted_not_duplicated(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=25)
+        # Xero records it, but every answer is lost (the client's retries included).
+        self.sandbox.inject("lost_response", 4, path="/Payments$", method="PUT")
+        self.run_push()
+        self.sandbox.clear_faults()
+        self.assertFalse(payment.xero_payment_id)
+        self.assertEqual(payment.xero_push_state, "queued", "kept for a retry")
+        # Whatever became of the lost call, Odoo ends with one payment and Xero with one.
+        self.run_sync()
+        self.run_push()
+        self.assertEqual(len(self.xero_payments(bill)), 1)
+        self.assertEqual(payment.xero_payment_id, self.xero_payments(bill)[0]["PaymentID"])
+        self.assertEqual(len(self.odoo_payments(bill)), 1)
+
+    def test_refused_when_journal_has_no_xero_bank_account(self):
+        other = self.bank_journal.copy({"name": "Other bank", "code": "OTB"})
+        bill = self.exported()
+        payment = self.register_payment(bill, journal=other)
+        since = self.mark()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "error")
+        self.assertIn("has no Xero bank account", payment.xero_push_error)
+        self.assertFalse(self.calls(since, method="PUT", path="/Payments"))
+        other.xero_bank_account_id = self.xero_bank
+        payment.action_xero_send()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+
+    def test_refused_when_document_not_approved_in_xero(self):
+        self.company.xero_document_status = "SUBMITTED"
+        bill = self.exported()
+        payment = self.register_payment(bill)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "error")
+        self.assertIn("Awaiting Approval", payment.xero_push_error)
+
+    def test_refused_when_one_payment_settles_two_documents(self):
+        bills = self.exported() | self.exported(ref="SUP-2")
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=bills.ids)
+            .create({"journal_id": self.bank_journal.id, "group_payment": True})
+        )
+        payment = wizard._create_payments()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "error")
+        self.assertIn("one document per payment", payment.xero_push_error)
+
+    def test_payment_not_on_a_xero_document_stays_out(self):
+        bill = self.make_move(post=True)
+        bill.xero_state = "not_sent"
+        payment = self.register_payment(bill)
+        since = self.mark()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "not_sent")
+        self.assertFalse(self.calls(since, method="PUT", path="/Payments"))
+
+    def test_push_off_sends_nothing(self):
+        self.company.xero_push_payments = False
+        bill = self.exported()
+        payment = self.register_payment(bill)
+        self.assertEqual(payment.xero_push_state, "not_sent")
+
+    def test_outstanding_payment_added_later_is_sent(self):
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "outbound",
+                "partner_type": "supplier",
+                "partner_id": self.vendor.id,
+                "amount": 70.0,
+                "journal_id": self.bank_journal.id,
+            }
+        )
+        payment.action_post()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "not_sent", "on no document yet")
+        bill = self.exported()  # 115
+        line = payment.move_id.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "liability_payable"
+        )
+        bill.js_assign_outstanding_line(line.id)
+        self.assertEqual(payment.xero_push_state, "queued")
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        self.assertEqual(self.xero_payments(bill)[0]["Amount"], 70.0)

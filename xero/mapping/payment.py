@@ -1,0 +1,151 @@
+"""Xero payments <-> Odoo payment values, and what a Xero document's status means for
+Odoo, as plain functions over plain dicts (no Odoo imports)."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..dates import parse_date
+
+# Xero's own statuses as its screens name them.
+STATUS_LABELS = {
+    "DRAFT": "Draft",
+    "SUBMITTED": "Awaiting Approval",
+    "AUTHORISED": "Awaiting Payment",
+    "PAID": "Paid",
+    "VOIDED": "Voided",
+    "DELETED": "Deleted",
+}
+GONE_STATUSES = ("VOIDED", "DELETED")
+# Payments of these types settle an overpayment or a prepayment, not one of our documents.
+OVER_PRE_TYPES = (
+    "AROVERPAYMENTPAYMENT",
+    "APOVERPAYMENTPAYMENT",
+    "ARPREPAYMENTPAYMENT",
+    "APPREPAYMENTPAYMENT",
+)
+IDS_PER_WHERE = 20  # GUIDs per `where` clause: keeps the URL short
+CURSOR_MARGIN = timedelta(seconds=1)  # If-Modified-Since has whole seconds; Xero is strict
+
+
+def status_label(status):
+    return STATUS_LABELS.get(status or "", status or "")
+
+
+def target(payment):
+    """(kind, Xero document id) a payment is applied to: kind is 'invoices' or
+    'credit_notes'; (None, None) for over/prepayment refunds and anything else."""
+    invoice = payment.get("Invoice") or {}
+    if invoice.get("InvoiceID"):
+        return "invoices", invoice["InvoiceID"]
+    note = payment.get("CreditNote") or {}
+    if note.get("CreditNoteID"):
+        return "credit_notes", note["CreditNoteID"]
+    return None, None
+
+
+def currency_of(payment):
+    """The currency of the payment's amount (its document's currency)."""
+    for key in ("Invoice", "CreditNote"):
+        code = (payment.get(key) or {}).get("CurrencyCode")
+        if code:
+            return code
+    return None
+
+
+def _dec(value):
+    return Decimal(str(value if value not in (None, "") else 0))
+
+
+def payment_values(payment):
+    """Plain values of a Xero payment: id, status, date, amount, rate, reference."""
+    day = parse_date(payment.get("Date"))
+    if isinstance(day, datetime):
+        day = day.date()
+    rate = _dec(payment.get("CurrencyRate"))
+    return {
+        "xero_id": payment.get("PaymentID"),
+        "deleted": payment.get("Status") == "DELETED",
+        "date": day,
+        "amount": _dec(payment.get("Amount")),
+        "currency": currency_of(payment),
+        "rate": rate if rate > 0 else None,
+        "reference": payment.get("Reference") or "",
+        "account_id": (payment.get("Account") or {}).get("AccountID"),
+        "account_code": (payment.get("Account") or {}).get("Code"),
+        "type": payment.get("PaymentType") or "",
+    }
+
+
+def base_amount(amount, rate, digits=2):
+    """The base-currency amount Xero books for ``amount`` at ``rate`` (foreign units per
+    one unit of the base currency, Xero's and Odoo's convention alike)."""
+    quantum = Decimal(1).scaleb(-digits)
+    return (_dec(amount) / _dec(rate)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def payment_payload(kind, document_id, *, account_id, day, amount, reference=None, rate=None):
+    """The body element of PUT /Payments for one Odoo payment on one Xero document."""
+    ref = {"invoices": ("Invoice", "InvoiceID"), "credit_notes": ("CreditNote", "CreditNoteID")}
+    wrapper, id_field = ref[kind]
+    payload = {
+        wrapper: {id_field: document_id},
+        "Account": {"AccountID": account_id},
+        "Date": day,
+        "Amount": float(_dec(amount).quantize(Decimal("0.01"))),
+        "Reference": (reference or "")[:255] or None,
+    }
+    if rate:
+        payload["CurrencyRate"] = float(_dec(rate).quantize(Decimal("0.000001")))
+    return payload
+
+
+def where_for_documents(kind, document_ids):
+    """`where` clauses (one per chunk) selecting the payments of these documents."""
+    field = "Invoice.InvoiceID" if kind == "invoices" else "CreditNote.CreditNoteID"
+    ids = sorted(set(document_ids))
+    return [
+        " OR ".join(f'{field}==guid("{i}")' for i in ids[start : start + IDS_PER_WHERE])
+        for start in range(0, len(ids), IDS_PER_WHERE)
+    ]
+
+
+def where_for_ids(id_field, ids):
+    ids = sorted(set(ids))
+    return [
+        " OR ".join(f'{id_field}==guid("{i}")' for i in ids[start : start + IDS_PER_WHERE])
+        for start in range(0, len(ids), IDS_PER_WHERE)
+    ]
+
+
+def updated_at(record):
+    value = parse_date(record.get("UpdatedDateUTC"))
+    if value is None or not isinstance(value, datetime):
+        return None
+    return value
+
+
+def next_cursor(previous, records):
+    """The If-Modified-Since for the next run: the newest change seen (Xero's clock, not
+    ours), a second earlier so that a change in the same second is not missed."""
+    stamps = [s for s in (updated_at(r) for r in records) if s]
+    if not stamps:
+        return previous
+    newest = max(stamps).astimezone(UTC).replace(microsecond=0, tzinfo=None) - CURSOR_MARGIN
+    if previous and previous > newest:
+        return previous
+    return newest
+
+
+def attention_reasons(record):
+    """What a Xero document shows that Odoo's payment sync does not mirror: allocated
+    overpayments and prepayments. Plain sentences (empty: nothing)."""
+    reasons = []
+    currency = record.get("CurrencyCode") or ""
+    for key, label in (("Overpayments", "an overpayment"), ("Prepayments", "a prepayment")):
+        for item in record.get(key) or []:
+            amount = item.get("AppliedAmount") or item.get("Total") or ""
+            reasons.append(
+                f"Xero settled {amount} {currency} of it with {label} "
+                f"({item.get(key[:-1] + 'ID', '?')}): record it in Odoo by hand."
+            )
+    return reasons

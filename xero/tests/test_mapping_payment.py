@@ -1,0 +1,98 @@
+"""Payment mapping and document status helpers, without a database or a sandbox."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from xero.mapping.payment import (
+    attention_reasons,
+    base_amount,
+    next_cursor,
+    payment_payload,
+    payment_values,
+    status_label,
+    target,
+    where_for_documents,
+)
+
+PAYMENT = {
+    "PaymentID": "p-1",
+    "Date": "/Date(1763683200000+0000)/",
+    "Amount": Decimal("92.00"),
+    "CurrencyRate": Decimal("0.8"),
+    "Reference": "Paid by card",
+    "Status": "AUTHORISED",
+    "PaymentType": "ACCPAYPAYMENT",
+    "UpdatedDateUTC": "/Date(1763719200500+0000)/",
+    "Account": {"AccountID": "acc-1", "Code": "090"},
+    "Invoice": {"InvoiceID": "inv-1", "CurrencyCode": "EUR"},
+}
+
+
+def test_target_and_values():
+    assert target(PAYMENT) == ("invoices", "inv-1")
+    assert target({"CreditNote": {"CreditNoteID": "cn-1"}}) == ("credit_notes", "cn-1")
+    assert target({"Overpayment": {"OverpaymentID": "o-1"}}) == (None, None)
+    values = payment_values(PAYMENT)
+    assert values["date"] == date(2025, 11, 21)
+    assert (values["amount"], values["rate"], values["currency"]) == (
+        Decimal("92.00"),
+        Decimal("0.8"),
+        "EUR",
+    )
+    assert values["deleted"] is False
+    assert payment_values(dict(PAYMENT, Status="DELETED"))["deleted"] is True
+    assert payment_values(dict(PAYMENT, CurrencyRate=0))["rate"] is None
+
+
+def test_base_amount_at_xero_rate():
+    assert base_amount(Decimal("92"), Decimal("0.8")) == Decimal("115.00")
+    assert base_amount(100, 3, digits=0) == Decimal("33")
+
+
+def test_payload():
+    body = payment_payload(
+        "credit_notes", "cn-1", account_id="acc", day=date(2026, 1, 2), amount=10.005, rate=None
+    )
+    assert body["CreditNote"] == {"CreditNoteID": "cn-1"}
+    assert body["Account"] == {"AccountID": "acc"}
+    assert "CurrencyRate" not in body
+    assert body["Reference"] is None
+    body = payment_payload(
+        "invoices", "i", account_id="a", day=date(2026, 1, 2), amount=5, reference="P1", rate=1.25
+    )
+    assert (body["Invoice"], body["Amount"], body["CurrencyRate"]) == (
+        {"InvoiceID": "i"},
+        5.0,
+        1.25,
+    )
+
+
+def test_where_chunks_of_twenty():
+    clauses = where_for_documents("invoices", [f"id-{i:02d}" for i in range(45)])
+    assert len(clauses) == 3
+    assert clauses[0].count("Invoice.InvoiceID==guid(") == 20
+    assert where_for_documents("credit_notes", ["x"]) == ['CreditNote.CreditNoteID==guid("x")']
+
+
+def test_cursor_is_xero_newest_minus_a_second_and_never_goes_back():
+    newest = datetime(2025, 11, 21, 10, 0, 0)
+    assert next_cursor(None, [PAYMENT]) == newest - timedelta(seconds=1)
+    later = datetime(2030, 1, 1)
+    assert next_cursor(later, [PAYMENT]) == later
+    assert next_cursor(later, []) == later
+
+
+def test_status_labels_and_attention():
+    assert status_label("SUBMITTED") == "Awaiting Approval"
+    assert status_label("AUTHORISED") == "Awaiting Payment"
+    assert status_label("NEWTHING") == "NEWTHING"
+    record = {
+        "CurrencyCode": "USD",
+        "Overpayments": [{"OverpaymentID": "o-1", "AppliedAmount": 40}],
+        "Prepayments": [{"PrepaymentID": "p-1", "AppliedAmount": 5}],
+    }
+    reasons = attention_reasons(record)
+    assert len(reasons) == 2
+    assert "overpayment (o-1)" in reasons[0] and "40 USD" in reasons[0]
+    assert "prepayment (p-1)" in reasons[1]
+    assert attention_reasons({"Status": "PAID"}) == []
