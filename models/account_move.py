@@ -156,8 +156,11 @@ class AccountMove(models.Model):
         return super().button_draft()
 
     def button_cancel(self):
+        # Odoo's own checks first: Xero is changed only for a cancel Odoo accepts. A
+        # refusal from Xero (paid there) raises and rolls Odoo's cancel back.
+        res = super().button_cancel()
         self.filtered(lambda m: m.move_type in MOVE_TYPES)._xero_cancel_in_xero()
-        return super().button_cancel()
+        return res
 
     # -- payments and status from Xero (the engine is xero.payment.sync) ---------------------
     xero_status_label = fields.Char(

@@ -103,8 +103,11 @@ class PurchaseOrder(models.Model):
         return res
 
     def button_cancel(self):
+        # Odoo's own checks first: Xero is changed only for a cancel Odoo accepts. A
+        # refusal from Xero (billed there) raises and rolls Odoo's cancel back.
+        res = super().button_cancel()
         self._xero_cancel_in_xero()
-        return super().button_cancel()
+        return res
 
     def write(self, vals):
         res = super().write(vals)

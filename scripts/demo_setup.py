@@ -26,14 +26,14 @@ connection.write(
         "tenant_name": False,
     }
 )
-settings = {
-    "xero_export_purchase_order": True,
-    "xero_export_vendor_bill": True,
-    "xero_document_status": "SUBMITTED",
-}
-if "xero_purchase_account_code" in company._fields:
-    settings["xero_purchase_account_code"] = "429"  # General Expenses in the demo chart
-company.write(settings)
+company.write(
+    {
+        "xero_export_purchase_order": True,
+        "xero_export_vendor_bill": True,
+        "xero_document_status": "SUBMITTED",
+        "xero_purchase_account_code": "429",  # General Expenses in the demo chart
+    }
+)
 
 params = env["ir.config_parameter"].sudo()
 params.set_param("web.base.url", ODOO_URL)

@@ -17,6 +17,7 @@ from . import test_export_purchase
 from . import test_export_changes
 from . import test_export_reliability
 from . import test_export_notes
+from . import test_export_multicompany
 from . import test_import_ensure_contacts
 from . import test_import_accounts
 from . import test_import_taxes

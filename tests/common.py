@@ -4,9 +4,10 @@ and connecting a company to it the way an administrator does."""
 import atexit
 from urllib.parse import parse_qs, urlparse
 
-from odoo.tests import TransactionCase
+from odoo.tests import HttpCase, TransactionCase
 
 from ..sandbox import Sandbox
+from ..xero import normalize_token
 
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
@@ -78,3 +79,36 @@ class XeroCase(TransactionCase):
         if outcome == "choose":
             states._choose_tenant(pending.id, tenant_ids[0])
         return outcome
+
+
+class XeroHttpCase(HttpCase):
+    """The same company connection record for tests that go through Odoo's HTTP server
+    (HttpCase runs the server on the test transaction itself)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = shared_sandbox()
+        cls.sandbox.reset("demo")
+        cls.connection = cls.env.company.xero_connection_id
+        cls.connection.write(
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "endpoint_url": cls.sandbox.url,
+            }
+        )
+
+    @classmethod
+    def connect_with_tokens(cls, org=DEMO_ORG):
+        """Connected as after a consent, without going through the pages."""
+        tenant = org_id(cls.sandbox, org)
+        cls.connection.write(
+            {
+                "tenant_id": tenant,
+                "tenant_name": org,
+                "state": "connected",
+                "token_data": normalize_token(cls.sandbox.tokens(tenants=[tenant])),
+            }
+        )
+        return tenant

@@ -5,7 +5,7 @@ from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, consent, org_id, shared_
 
 @tagged("post_install", "-at_install")
 class TestImportTour(HttpCase):
-    def test_accountant_imports_an_account_from_the_wizard(self):
+    def _connect(self):
         sandbox = shared_sandbox()
         sandbox.reset("demo")
         company = self.env.ref("base.main_company")
@@ -17,6 +17,10 @@ class TestImportTour(HttpCase):
         answer = consent(sandbox, connection.action_connect()["url"], [tenant])
         self.env["xero.oauth.state"].sudo()._complete_consent(answer["state"], answer["code"])
         self.assertEqual(connection.state, "connected")
+        return company
+
+    def test_accountant_imports_an_account_from_the_wizard(self):
+        company = self._connect()
         self.start_tour(
             "/odoo/action-xero_connector.xero_import_wizard_action",
             "xero_connector_import_tour",
@@ -24,3 +28,15 @@ class TestImportTour(HttpCase):
         )
         account = self.env["account.account"].with_company(company).search([("code", "=", "090")])
         self.assertTrue(account.xero_integrated)
+
+    def test_accountant_searches_loads_more_imports_and_updates(self):
+        company = self._connect()
+        self.start_tour(
+            "/odoo/action-xero_connector.xero_import_wizard_action",
+            "xero_connector_import_journey_tour",
+            login="admin",
+        )
+        imported = self.env["xero.link"].search(
+            [("company_id", "=", company.id), ("xero_type", "=", "contact")]
+        )
+        self.assertEqual(len(imported), 1)

@@ -2,36 +2,25 @@
 "Not sent to Xero" list."""
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from ..xero import normalize_token
-from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, org_id, shared_sandbox
+from .common import XeroHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestJourneyPurchase(HttpCase):
+class TestJourneyPurchase(XeroHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
-        tenant = org_id(cls.sandbox, DEMO_ORG)
+        tenant = cls.connect_with_tokens()
         company = cls.env.company
-        cls.connection = company.xero_connection_id
-        cls.connection.write(
+        company.write(
             {
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "endpoint_url": cls.sandbox.url,
-                "tenant_id": tenant,
-                "tenant_name": DEMO_ORG,
-                "state": "connected",
-                "token_data": normalize_token(cls.sandbox.tokens(tenants=[tenant])),
+                "xero_export_purchase_order": True,
+                "xero_document_status": "SUBMITTED",
+                "xero_purchase_account_code": "300",
             }
         )
-        company.write({"xero_export_purchase_order": True, "xero_document_status": "SUBMITTED"})
-        if "xero_purchase_account_code" in company._fields:
-            company.xero_purchase_account_code = "300"
         contacts = {c["Name"]: c["ContactID"] for c in cls.sandbox.records(tenant, "Contacts")}
         Link = cls.env["xero.link"]
         cls.vendor = cls.env["res.partner"].create({"name": "Journey Supplier", "is_company": True})

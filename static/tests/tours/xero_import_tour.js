@@ -29,3 +29,79 @@ registry.category("web_tour.tours").add("xero_connector_import_tour", {
         },
     ],
 });
+
+// The accountant's journey: suppliers, a search sent to Xero, 100 at a time and Load
+// more, import one, then Update finds nothing to update.
+registry.category("web_tour.tours").add("xero_connector_import_journey_tour", {
+    steps: () => [
+        {
+            content: "Choose Suppliers",
+            trigger: ".modal .o_field_widget[name=object_type] input[data-value=contact]",
+            run: "click",
+        },
+        {
+            content: "Search by name",
+            trigger: ".modal .o_field_widget[name=search] input",
+            run: "edit Packaging",
+        },
+        {
+            content: "Ask Xero",
+            trigger: ".modal button[name=action_search]",
+            run: "click",
+        },
+        {
+            content: "Xero's matches are listed",
+            trigger: ".modal .o_data_row td[name=name]:contains('Packaging')",
+        },
+        {
+            content: "Only matches are listed",
+            trigger: ".modal .o_field_one2many:not(:has(.o_data_row td[name=name]:not(:contains('Packaging'))))",
+        },
+        {
+            content: "Clear the search",
+            trigger: ".modal .o_field_widget[name=search] input",
+            run: "clear",
+        },
+        {
+            content: "List everything",
+            trigger: ".modal button[name=action_search]",
+            run: "click",
+        },
+        {
+            content: "The first 100 are listed",
+            trigger: ".modal .o_field_widget[name=line_count]:contains('100')",
+        },
+        {
+            content: "Load more",
+            trigger: ".modal-footer button[name=action_load_more]",
+            run: "click",
+        },
+        {
+            content: "More than 100 are listed now",
+            trigger: ".modal .o_field_widget[name=line_count]:not(:contains('100'))",
+        },
+        {
+            content: "Choose the first supplier",
+            trigger: ".modal .o_data_row:first-child td[name=selected] input:enabled",
+            run: "click",
+        },
+        {
+            content: "Import it",
+            trigger: ".modal-footer button[name=action_import]",
+            run: "click",
+        },
+        {
+            content: "The wizard says what was imported",
+            trigger: ".modal div[name=result]:contains('1 ')",
+        },
+        {
+            content: "Update from Xero",
+            trigger: ".modal-footer button[name=action_update]",
+            run: "click",
+        },
+        {
+            content: "Nothing changed in Xero since",
+            trigger: ".modal div[name=result]:contains('Nothing to update')",
+        },
+    ],
+});

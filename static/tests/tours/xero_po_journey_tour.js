@@ -15,6 +15,11 @@ registry.category("web_tour.tours").add("xero_connector_po_approve_tour", {
             trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Purchase Order')",
         },
         {
+            content: "Open the Xero tab",
+            trigger: ".o_notebook_headers .nav-link:contains('Xero')",
+            run: "click",
+        },
+        {
             content: "Queued for Xero",
             trigger: ".o_field_widget[name=xero_state]:contains('Queued')",
         },
