@@ -196,3 +196,39 @@ class TestPaymentsFromXero(XeroPaymentCase):
         self.pay_in_xero(bill, account_code="091")
         self.run_sync()
         self.assertEqual(self.odoo_payments(bill).journal_id, self.bank_journal)
+
+    def test_refund_of_a_vendor_credit_note_recorded_in_xero(self):
+        note = self.exported("in_refund")  # 115 owed to us by the supplier
+        self.assertEqual(note._xero_kind(), "credit_notes")
+        answer = self.connection._client().send_batch(
+            "payments",
+            [
+                (
+                    "refund-in-xero",
+                    {
+                        "CreditNote": {"CreditNoteID": note.xero_id},
+                        "Account": {"Code": "090"},
+                        "Amount": 115.0,
+                    },
+                )
+            ],
+            create_only=True,
+        )[0]
+        self.assertTrue(answer.ok, answer.errors)
+        self.run_sync()
+        payment = self.odoo_payments(note)
+        self.assertEqual(payment.xero_payment_id, answer.xero_id)
+        self.assertEqual((payment.payment_type, payment.partner_type), ("inbound", "supplier"))
+        self.assertEqual(note.payment_state, "paid")
+
+    def test_connecting_creates_the_xero_payments_journal_once(self):
+        journal = self.company.xero_payment_journal_id
+        self.assertEqual((journal.name, journal.type), ("Xero payments", "bank"))
+        self.connect()
+        self.assertEqual(self.company.xero_payment_journal_id, journal)
+        other = self.bank_journal
+        self.company.xero_payment_journal_id = other  # changed in Settings
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.run_sync()
+        self.assertEqual(self.odoo_payments(bill).journal_id, other)

@@ -175,3 +175,22 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.run_push()
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(self.xero_payments(bill)[0]["Amount"], 70.0)
+
+    def test_sent_payment_deleted_in_xero_is_flagged_not_cancelled(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=45)
+        self.run_push()
+        self.connection._client().delete_payment(payment.xero_payment_id)
+        self.run_sync()
+        self.assertNotEqual(payment.state, "canceled", "a person decides")
+        self.assertEqual(payment.xero_push_state, "deleted")
+        self.assertIn(f"{payment.name}, sent from Odoo, was deleted in Xero", bill.xero_attention)
+
+    def test_refund_payment_on_a_vendor_credit_note_is_sent(self):
+        note = self.exported("in_refund")
+        payment = self.register_payment(note, amount=15)
+        self.assertEqual(payment.payment_type, "inbound")
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        xero = self.xero_payments(note)
+        self.assertEqual((len(xero), xero[0]["Amount"]), (1, 15.0))
