@@ -1,8 +1,10 @@
+import time
 from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
-from ..xero import parse_date
+from ..xero import default_limiter, parse_date
 from .payment_common import XeroPaymentCase
 
 
@@ -232,3 +234,25 @@ class TestPaymentsFromXero(XeroPaymentCase):
         self.pay_in_xero(bill)
         self.run_sync()
         self.assertEqual(self.odoo_payments(bill).journal_id, other)
+
+    def test_rate_limit_reschedules_the_sync_without_sleeping(self):
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="GET")
+        self.addCleanup(default_limiter().reset, self.tenant)
+        started = time.monotonic()
+        self.run_sync()
+        self.assertLess(time.monotonic() - started, 5, "no sleeping in the worker")
+        self.assertFalse(self.odoo_payments(bill))
+        cron = self.env.ref("xero_connector.ir_cron_xero_payment_sync")
+        triggers = self.env["ir.cron.trigger"].search(
+            [
+                ("cron_id", "=", cron.id),
+                ("call_at", ">=", fields.Datetime.now() + timedelta(seconds=60)),
+            ]
+        )
+        self.assertTrue(triggers, "the sync runs again at Xero's retry time")
+        self.sandbox.clear_faults()
+        default_limiter().reset(self.tenant)
+        self.run_sync()
+        self.assertEqual(bill.payment_state, "paid")

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
+from ..xero import default_limiter
 from .payment_common import XeroPaymentCase
 
 
@@ -194,3 +198,25 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         xero = self.xero_payments(note)
         self.assertEqual((len(xero), xero[0]["Amount"]), (1, 15.0))
+
+    def test_rate_limit_keeps_the_payment_queued_and_reschedules(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=10)
+        self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="PUT")
+        self.addCleanup(default_limiter().reset, self.tenant)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "queued")
+        self.assertIn("rate limit", payment.xero_push_error)
+        cron = self.env.ref("xero_connector.ir_cron_xero_payment_push")
+        triggers = self.env["ir.cron.trigger"].search(
+            [
+                ("cron_id", "=", cron.id),
+                ("call_at", ">=", fields.Datetime.now() + timedelta(seconds=60)),
+            ]
+        )
+        self.assertTrue(triggers, "sent again at Xero's retry time")
+        self.sandbox.clear_faults()
+        default_limiter().reset(self.tenant)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        self.assertEqual(len(self.xero_payments(bill)), 1)
