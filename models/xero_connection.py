@@ -329,7 +329,9 @@ class XeroConnection(models.Model):
         for connection in self:
             connection.sudo().write({"state": "reconnect", "state_reason": reason})
             admins = self.env.ref("xero_connector.group_xero_manager").users.filtered(
-                lambda u, c=connection: c.company_id in u.company_ids and not u.share
+                lambda u, c=connection: (
+                    c.company_id in u.company_ids and not u.share and not u._is_superuser()
+                )
             )
             for user in admins[:5]:
                 connection.activity_schedule(

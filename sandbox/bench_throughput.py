@@ -19,8 +19,11 @@ LIMITS = {"min_limit": 10**9, "day_limit": 10**9, "concurrent_limit": 10**6}
 
 def hammer(url, token, path, seconds, threads, unique=False):
     parsed = urlparse(url)
-    headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": DEMO_TENANT,
-               "Accept": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "xero-tenant-id": DEMO_TENANT,
+        "Accept": "application/json",
+    }
     counts, errors = [0] * threads, [0] * threads
     deadline = time.perf_counter() + seconds
 
@@ -29,7 +32,7 @@ def hammer(url, token, path, seconds, threads, unique=False):
         while time.perf_counter() < deadline:
             conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
             target = "/api.xro/2.0" + path
-            if unique:   # a different query each time: no validation verdict is reused
+            if unique:  # a different query each time: no validation verdict is reused
                 n += 1
                 target += f"?order=Code&where=Code%21%3D%22T{i}x{n}%22"
             try:
@@ -59,8 +62,7 @@ def measure(validate, args):
     with Sandbox(validate=validate, **LIMITS) as sb:
         token = sb.tokens()["access_token"]
         hammer(sb.url, token, args.path, 0.5, args.threads)  # warm up
-        rps, errors = hammer(sb.url, token, args.path, args.seconds, args.threads,
-                             args.unique)
+        rps, errors = hammer(sb.url, token, args.path, args.seconds, args.threads, args.unique)
         violations = len(sb.violations())
     return rps, errors, violations
 
@@ -70,10 +72,12 @@ def main():
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--path", default="/Currencies")
-    parser.add_argument("--unique", action="store_true",
-                        help="vary the query string so every request is validated afresh")
-    parser.add_argument("--compare", action="store_true",
-                        help="also measure with validation off")
+    parser.add_argument(
+        "--unique",
+        action="store_true",
+        help="vary the query string so every request is validated afresh",
+    )
+    parser.add_argument("--compare", action="store_true", help="also measure with validation off")
     args = parser.parse_args()
     rps, errors, violations = measure(True, args)
     print(f"sandbox_get_rps: {rps:.0f}")

@@ -53,15 +53,15 @@ class CachedPathFinder(APICallPathFinder):
 
 
 class SpecRequest:
-    def __init__(self, path, method, query, headers, body, content_type, pattern=None,
-                 path_params=None):
+    def __init__(
+        self, path, method, query, headers, body, content_type, pattern=None, path_params=None
+    ):
         self.host_url = XERO_HOST
         self.path = path
         if pattern:
             self.path_pattern = pattern
         self.method = method.lower()
-        self.parameters = RequestParameters(query=query, header=headers,
-                                            path=path_params or {})
+        self.parameters = RequestParameters(query=query, header=headers, path=path_params or {})
         self.body = body
         self.content_type = content_type or "application/json"
 
@@ -131,8 +131,11 @@ class Contract:
         from openapi_core import Config, OpenAPI
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        config = Config(spec_validator_cls=None, path_finder_cls=CachedPathFinder,
-                        request_validator_cls=fast_validators.RequestValidator)
+        config = Config(
+            spec_validator_cls=None,
+            path_finder_cls=CachedPathFinder,
+            request_validator_cls=fast_validators.RequestValidator,
+        )
         with open(self.directory / "xero_accounting.yaml", "rb") as fh:
             accounting = yaml.load(fh, Loader=loader)
         with open(self.directory / "xero-identity.yaml", "rb") as fh:
@@ -164,7 +167,7 @@ class Contract:
         pattern, _ = self._pattern(api, spec_path, method)
         if pattern is None:
             return None
-        operation = self.schemas[id(api)].spec["paths"][pattern[len(ACCOUNTING_PREFIX):]]
+        operation = self.schemas[id(api)].spec["paths"][pattern[len(ACCOUNTING_PREFIX) :]]
         security = (operation.get(method.lower()) or {}).get("security") or []
         scopes = []
         for requirement in security:
@@ -191,10 +194,21 @@ class Contract:
         body = request.get_data(cache=True)
         if len(body) > MEMO_MAX_BODY:
             return None
-        headers = tuple(sorted((k.lower(), v) for k, v in request.headers.items()
-                               if k.lower() in self.header_params))
-        return (request.method, request.path, request.query_string, request.content_type,
-                headers, body)
+        headers = tuple(
+            sorted(
+                (k.lower(), v)
+                for k, v in request.headers.items()
+                if k.lower() in self.header_params
+            )
+        )
+        return (
+            request.method,
+            request.path,
+            request.query_string,
+            request.content_type,
+            headers,
+            body,
+        )
 
     @staticmethod
     def _template_map(api, prefix):
@@ -226,8 +240,12 @@ class Contract:
         patterns = []
         for shape, templates in shapes.items():
             if len(templates) > 1:
-                regex = "^" + re.escape(ACCOUNTING_PREFIX) + re.escape(shape).replace(
-                    r"\{\}", "[^/]+") + "$"
+                regex = (
+                    "^"
+                    + re.escape(ACCOUNTING_PREFIX)
+                    + re.escape(shape).replace(r"\{\}", "[^/]+")
+                    + "$"
+                )
                 patterns.append(re.compile(regex))
         return patterns
 
@@ -236,7 +254,7 @@ class Contract:
             return self.accounting, path
         lowered = path.lower()
         if lowered == "/connections" or lowered.startswith("/connections/"):
-            return self.identity, "/Connections" + path[len("/connections"):]
+            return self.identity, "/Connections" + path[len("/connections") :]
         return None, None
 
     def _spec_request(self, request, path):
@@ -247,8 +265,9 @@ class Contract:
             ctype = None
         api, _ = self._target(request.path)
         pattern, values = self._pattern(api, path, request.method)
-        return SpecRequest(path, request.method, request.args, headers, body, ctype,
-                           pattern, values)
+        return SpecRequest(
+            path, request.method, request.args, headers, body, ctype, pattern, values
+        )
 
     def check_request(self, request):
         """Return a list of violation messages for the request (empty when valid)."""
@@ -274,15 +293,21 @@ class Contract:
         spec_req = self._spec_request(request, path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            errors = [e for e in api.request_validator.iter_errors(spec_req)
-                      if not _is_security(e) and not _only_read_only(e)]
+            errors = [
+                e
+                for e in api.request_validator.iter_errors(spec_req)
+                if not _is_security(e) and not _only_read_only(e)
+            ]
         if errors and spec_req.content_type.startswith("application/octet-stream"):
             # The spec types raw attachment bodies as ``format: byte`` (base64 text) while
             # Xero and its SDKs send the raw bytes; only the parameters are checked then.
             errors = [e for e in errors if "Body" not in type(e).__name__]
         if errors and any(p.match(request.path) for p in self.ambiguous):
-            errors = [e for e in errors if type(e).__name__ != "InvalidParameter"
-                      or "path parameter" not in str(e)]
+            errors = [
+                e
+                for e in errors
+                if type(e).__name__ != "InvalidParameter" or "path parameter" not in str(e)
+            ]
         return [_describe(e) for e in errors]
 
     def check_response(self, request, response):
@@ -296,8 +321,12 @@ class Contract:
         else:
             errors = self._schema_response_errors(api, path, request.method, response)
         if errors:
-            record = {"method": request.method, "path": request.path,
-                      "status": response.status_code, "errors": errors}
+            record = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "errors": errors,
+            }
             with self.lock:
                 self.violations.append(record)
             log.warning("response violates the spec: %s", record)
@@ -309,14 +338,20 @@ class Contract:
             return [f"no operation {method} {path} in the spec"]
         prefix = ACCOUNTING_PREFIX if api is self.accounting else ""
         return self.schemas[id(api)].errors(
-            pattern[len(prefix):], method, response.status_code, response.mimetype,
-            getattr(response, "sandbox_body", None), response.get_data())
+            pattern[len(prefix) :],
+            method,
+            response.status_code,
+            response.mimetype,
+            getattr(response, "sandbox_body", None),
+            response.get_data(),
+        )
 
     def _openapi_core_response_errors(self, request, path, response):
         api, _ = self._target(request.path)
         spec_req = self._spec_request(request, path)
-        spec_resp = SpecResponse(response.status_code, response.get_data(),
-                                 response.mimetype, dict(response.headers))
+        spec_resp = SpecResponse(
+            response.status_code, response.get_data(), response.mimetype, dict(response.headers)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             found = api.response_validator.iter_errors(spec_req, spec_resp)
@@ -331,13 +366,18 @@ class Contract:
         name = "CreditNoteWebhookEvent" if category == "CREDITNOTE" else "WebhookEvent"
         validator = self.webhook_validators.get(name)
         if validator is None:
-            schema = {"$ref": f"#/components/schemas/{name}",
-                      "components": self.webhooks_spec["components"]}
+            schema = {
+                "$ref": f"#/components/schemas/{name}",
+                "components": self.webhooks_spec["components"],
+            }
             validator = jsonschema.Draft202012Validator(
-                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
             self.webhook_validators[name] = validator
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                  for e in validator.iter_errors(payload)]
+        errors = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(payload)
+        ]
         if errors:
             record = {"method": "WEBHOOK", "path": category, "status": None, "errors": errors}
             with self.lock:
@@ -347,8 +387,7 @@ class Contract:
 
 
 def _is_security(err):
-    return type(err).__name__ in ("SecurityValidationError", "SecurityNotFound",
-                                  "InvalidSecurity")
+    return type(err).__name__ in ("SecurityValidationError", "SecurityNotFound", "InvalidSecurity")
 
 
 def _undeclared_status(err):

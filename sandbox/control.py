@@ -50,10 +50,15 @@ def calls(server, request):
 
 def orgs(server, request):
     with server.state.lock:
-        rows = [{"tenant_id": o.tenant_id, "name": o.name,
-                 "base_currency": o.info.get("BaseCurrency"),
-                 "counts": {c: len(o.coll(c)) for c in COLLECTIONS}}
-                for o in server.state.orgs.values()]
+        rows = [
+            {
+                "tenant_id": o.tenant_id,
+                "name": o.name,
+                "base_currency": o.info.get("BaseCurrency"),
+                "counts": {c: len(o.coll(c)) for c in COLLECTIONS},
+            }
+            for o in server.state.orgs.values()
+        ]
     return _json(rows)
 
 
@@ -66,8 +71,9 @@ def org_collection(server, request, tenant_id, collection):
     if collection == "History":
         return _json(org.history)
     if collection == "Attachments":
-        return _json({doc: [a["meta"] for a in files.values()]
-                      for doc, files in org.attachments.items()})
+        return _json(
+            {doc: [a["meta"] for a in files.values()] for doc, files in org.attachments.items()}
+        )
     if collection not in ID_FIELDS:
         return _json({"error": f"unknown collection {collection}"}, 404)
     with server.state.lock:
@@ -90,6 +96,7 @@ def org_collection(server, request, tenant_id, collection):
 
 def _stamp(server):
     from .xdates import ms_date
+
     return ms_date(server.clock.now())
 
 
@@ -123,8 +130,12 @@ def apps(server, request):
         body = _body(request)
         if not body.get("client_id"):
             return _json({"error": "client_id is required"}, 400)
-        app = {"client_id": body["client_id"], "client_secret": body.get("client_secret", ""),
-               "name": body.get("name", body["client_id"]), "kind": body.get("kind", "standard")}
+        app = {
+            "client_id": body["client_id"],
+            "client_secret": body.get("client_secret", ""),
+            "name": body.get("name", body["client_id"]),
+            "kind": body.get("kind", "standard"),
+        }
         if app["kind"] == "custom":
             app["tenant_id"] = body.get("tenant_id") or next(iter(server.state.orgs))
         with server.state.lock:
@@ -136,8 +147,12 @@ def apps(server, request):
 def limits(server, request):
     if request.method == "POST":
         body = _body(request)
-        server.limits.configure(body.get("min_limit"), body.get("day_limit"),
-                                body.get("concurrent_limit"), body.get("app_min_limit"))
+        server.limits.configure(
+            body.get("min_limit"),
+            body.get("day_limit"),
+            body.get("concurrent_limit"),
+            body.get("app_min_limit"),
+        )
         if body.get("reset"):
             server.limits.reset()
     return _json(server.limits.to_json())

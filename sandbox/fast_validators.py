@@ -43,7 +43,8 @@ class RequestValidator(V30RequestValidator):
     """openapi-core's OpenAPI 3.0 request validator with the faster pieces above."""
 
     schema_validators_factory = SharedFormatCheckerFactory(
-        WriteValidator, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+        WriteValidator, format_checker=OAS30WriteValidator.FORMAT_CHECKER
+    )
     _memo: ClassVar[dict] = {}
     _memo_lock = threading.Lock()
 

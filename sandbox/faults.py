@@ -16,7 +16,9 @@ class Faults:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(KINDS)}")
         fault = {
-            "kind": kind, "count": int(spec.get("count", 1)), "path": spec.get("path"),
+            "kind": kind,
+            "count": int(spec.get("count", 1)),
+            "path": spec.get("path"),
             "method": (spec.get("method") or "").upper() or None,
             "retry_after": int(spec.get("retry_after", 60)),
             "problem": spec.get("problem", "minute"),

@@ -18,8 +18,9 @@ REFRESH_TTL = 60 * 86400
 
 
 def _json(status, obj, headers=None):
-    resp = Response(json.dumps(obj), status=status, mimetype="application/json",
-                    headers=headers or {})
+    resp = Response(
+        json.dumps(obj), status=status, mimetype="application/json", headers=headers or {}
+    )
     resp.sandbox_body = obj
     return resp
 
@@ -32,14 +33,32 @@ def oauth_error(error, status=400, description=None):
 
 
 def unauthorized(detail="AuthenticationUnsuccessful", instance=None):
-    return _json(401, {"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": detail,
-                       "Instance": instance or str(uuid.uuid4()), "Extensions": {}},
-                 {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return _json(
+        401,
+        {
+            "Type": None,
+            "Title": "Unauthorized",
+            "Status": 401,
+            "Detail": detail,
+            "Instance": instance or str(uuid.uuid4()),
+            "Extensions": {},
+        },
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
 
 
 def forbidden(detail="AuthenticationUnsuccessful"):
-    return _json(403, {"Type": None, "Title": "Forbidden", "Status": 403, "Detail": detail,
-                       "Instance": str(uuid.uuid4()), "Extensions": {}})
+    return _json(
+        403,
+        {
+            "Type": None,
+            "Title": "Forbidden",
+            "Status": 403,
+            "Detail": detail,
+            "Instance": str(uuid.uuid4()),
+            "Extensions": {},
+        },
+    )
 
 
 def _iso(ts):
@@ -87,11 +106,15 @@ class Identity:
         for tid in user["tenants"]:
             org = self.state.org(tid)
             if org:
-                rows.append(f'<li><label><input type="checkbox" name="tenant" value="{tid}" '
-                            f'checked> {html.escape(org.name)}</label></li>')
+                rows.append(
+                    f'<li><label><input type="checkbox" name="tenant" value="{tid}" '
+                    f"checked> {html.escape(org.name)}</label></li>"
+                )
         hidden = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
-            for k, v in args.items() if k not in ("tenant", "action", "user"))
+            for k, v in args.items()
+            if k not in ("tenant", "action", "user")
+        )
         page = (
             "<!doctype html><html><head><title>Xero Sandbox - Allow access</title></head><body>"
             f"<h1>{html.escape(app.get('name', app['client_id']))} wants to access "
@@ -103,7 +126,8 @@ class Identity:
             f"<p>Select the organisations to connect:</p><ul>{''.join(rows)}</ul>"
             '<button type="submit" name="action" value="allow">Allow access</button> '
             '<button type="submit" name="action" value="deny">Cancel</button>'
-            "</form></body></html>")
+            "</form></body></html>"
+        )
         return Response(page, mimetype="text/html")
 
     def _consent(self, args, app):
@@ -126,9 +150,12 @@ class Identity:
             for tid in tenants:
                 self._connect(user["user_id"], app["client_id"], tid, auth_event, now)
             self.state.codes[code] = {
-                "client_id": app["client_id"], "redirect_uri": redirect,
-                "scope": args.get("scope", ""), "user_id": user["user_id"],
-                "challenge": args.get("code_challenge"), "expires": now + CODE_TTL,
+                "client_id": app["client_id"],
+                "redirect_uri": redirect,
+                "scope": args.get("scope", ""),
+                "user_id": user["user_id"],
+                "challenge": args.get("code_challenge"),
+                "expires": now + CODE_TTL,
                 "auth_event": auth_event,
             }
         query = urlencode(dict({"code": code, "scope": args.get("scope", "")}, **extra))
@@ -141,10 +168,17 @@ class Identity:
                 conn["updatedDateUtc"] = _iso(now)
                 return conn
         org = self.state.org(tenant_id)
-        conn = {"id": str(uuid.uuid4()), "authEventId": auth_event, "tenantId": tenant_id,
-                "tenantType": "ORGANISATION", "tenantName": org.name,
-                "createdDateUtc": _iso(now), "updatedDateUtc": _iso(now),
-                "_user": user_id, "_app": client_id}
+        conn = {
+            "id": str(uuid.uuid4()),
+            "authEventId": auth_event,
+            "tenantId": tenant_id,
+            "tenantType": "ORGANISATION",
+            "tenantName": org.name,
+            "createdDateUtc": _iso(now),
+            "updatedDateUtc": _iso(now),
+            "_user": user_id,
+            "_app": client_id,
+        }
         self.state.connections[conn["id"]] = conn
         return conn
 
@@ -174,16 +208,22 @@ class Identity:
                 return self._grant_refresh(app, secret, form)
             if grant == "client_credentials":
                 if app.get("kind") != "custom" or secret != app["client_secret"]:
-                    return oauth_error("unauthorized_client" if app.get("kind") != "custom"
-                                       else "invalid_client")
-                return self._issue(app, None, form.get("scope") or
-                                   "accounting.transactions accounting.contacts "
-                                   "accounting.settings accounting.attachments",
-                                   tenant_id=app["tenant_id"], refresh=False)
+                    return oauth_error(
+                        "unauthorized_client" if app.get("kind") != "custom" else "invalid_client"
+                    )
+                return self._issue(
+                    app,
+                    None,
+                    form.get("scope")
+                    or "accounting.transactions accounting.contacts "
+                    "accounting.settings accounting.attachments",
+                    tenant_id=app["tenant_id"],
+                    refresh=False,
+                )
         return oauth_error("unsupported_grant_type")
 
     def _grant_code(self, app, secret, form):
-        code = self.state.codes.pop(form.get("code", ""), None)   # single use
+        code = self.state.codes.pop(form.get("code", ""), None)  # single use
         now = self.clock.now()
         if code is None or code["expires"] < now or code["client_id"] != app["client_id"]:
             return oauth_error("invalid_grant")
@@ -200,8 +240,9 @@ class Identity:
         if secret and secret != app["client_secret"]:
             return oauth_error("invalid_client")
         public = bool(code["challenge"]) and not secret
-        return self._issue(app, code["user_id"], code["scope"], auth_event=code["auth_event"],
-                           public=public)
+        return self._issue(
+            app, code["user_id"], code["scope"], auth_event=code["auth_event"], public=public
+        )
 
     def _grant_refresh(self, app, secret, form):
         now = self.clock.now()
@@ -216,26 +257,48 @@ class Identity:
             return oauth_error("invalid_grant")
         if entry.get("rotated_at") is None:
             entry["rotated_at"] = now
-        return self._issue(app, entry["user_id"], entry["scope"], public=entry["public"],
-                           family=entry["family"])
+        return self._issue(
+            app, entry["user_id"], entry["scope"], public=entry["public"], family=entry["family"]
+        )
 
-    def _issue(self, app, user_id, scope, tenant_id=None, refresh=True, auth_event=None,
-               public=False, family=None):
+    def _issue(
+        self,
+        app,
+        user_id,
+        scope,
+        tenant_id=None,
+        refresh=True,
+        auth_event=None,
+        public=False,
+        family=None,
+    ):
         now = self.clock.now()
         family = family or str(uuid.uuid4())
         access = self._access_jwt(app, user_id, scope, now, auth_event)
         self.state.access_tokens[access] = {
-            "client_id": app["client_id"], "user_id": user_id, "scope": scope,
-            "expires": now + ACCESS_TTL, "tenant_id": tenant_id, "family": family,
+            "client_id": app["client_id"],
+            "user_id": user_id,
+            "scope": scope,
+            "expires": now + ACCESS_TTL,
+            "tenant_id": tenant_id,
+            "family": family,
         }
-        body = {"access_token": access, "expires_in": ACCESS_TTL, "token_type": "Bearer",
-                "scope": scope}
+        body = {
+            "access_token": access,
+            "expires_in": ACCESS_TTL,
+            "token_type": "Bearer",
+            "scope": scope,
+        }
         scopes = scope.split()
         if refresh and "offline_access" in scopes:
             token = secrets.token_urlsafe(32)
             self.state.refresh_tokens[token] = {
-                "client_id": app["client_id"], "user_id": user_id, "scope": scope,
-                "expires": now + REFRESH_TTL, "public": public, "family": family,
+                "client_id": app["client_id"],
+                "user_id": user_id,
+                "scope": scope,
+                "expires": now + REFRESH_TTL,
+                "public": public,
+                "family": family,
                 "rotated_at": None,
             }
             body["refresh_token"] = token
@@ -246,24 +309,33 @@ class Identity:
     def _access_jwt(self, app, user_id, scope, now, auth_event):
         """An access token shaped like Xero's (a JWT with the authentication_event_id
         claim). Its signature is random: the sandbox looks tokens up, never verifies."""
-        claims = {"nbf": int(now), "exp": int(now) + ACCESS_TTL,
-                  "iss": "https://identity.xero.com",
-                  "aud": "https://identity.xero.com/resources",
-                  "client_id": app["client_id"], "jti": secrets.token_hex(16),
-                  "scope": scope.split()}
+        claims = {
+            "nbf": int(now),
+            "exp": int(now) + ACCESS_TTL,
+            "iss": "https://identity.xero.com",
+            "aud": "https://identity.xero.com/resources",
+            "client_id": app["client_id"],
+            "jti": secrets.token_hex(16),
+            "scope": scope.split(),
+        }
         if user_id:
             claims.update({"sub": user_id, "xero_userid": user_id, "auth_time": int(now)})
         if auth_event:
             claims["authentication_event_id"] = auth_event
-        return f"{_b64({'alg': 'RS256', 'typ': 'JWT'})}.{_b64(claims)}." \
-               f"{secrets.token_urlsafe(32)}"
+        return f"{_b64({'alg': 'RS256', 'typ': 'JWT'})}.{_b64(claims)}.{secrets.token_urlsafe(32)}"
 
     def _id_token(self, app, user_id, now):
         b64 = _b64
         user = self.state.users[user_id]
-        claims = {"iss": "https://identity.xero.com", "aud": app["client_id"],
-                  "sub": user_id, "xero_userid": user_id, "email": user["email"],
-                  "iat": int(now), "exp": int(now) + 300}
+        claims = {
+            "iss": "https://identity.xero.com",
+            "aud": app["client_id"],
+            "sub": user_id,
+            "xero_userid": user_id,
+            "email": user["email"],
+            "iat": int(now),
+            "exp": int(now) + 300,
+        }
         return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
 
     def revoke(self, request):
@@ -282,8 +354,11 @@ class Identity:
             for tok in self.state.access_tokens.values():
                 if tok["client_id"] == app["client_id"] and tok["user_id"] == user_id:
                     tok["expires"] = 0
-            for cid in [c["id"] for c in self.state.connections.values()
-                        if c["_app"] == app["client_id"] and c["_user"] == user_id]:
+            for cid in [
+                c["id"]
+                for c in self.state.connections.values()
+                if c["_app"] == app["client_id"] and c["_user"] == user_id
+            ]:
                 del self.state.connections[cid]
         return Response(status=200)
 
@@ -299,8 +374,11 @@ class Identity:
         return entry
 
     def user_connections(self, token):
-        return [c for c in self.state.connections.values()
-                if c["_app"] == token["client_id"] and c["_user"] == token["user_id"]]
+        return [
+            c
+            for c in self.state.connections.values()
+            if c["_app"] == token["client_id"] and c["_user"] == token["user_id"]
+        ]
 
     def may_access(self, token, tenant_id):
         if token["tenant_id"]:
@@ -312,10 +390,16 @@ class Identity:
         org = self.state.org(token["tenant_id"])
         app = token["client_id"]
         conn_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"custom:{app}:{org.tenant_id}"))
-        stamp = "2026-01-01T00:00:00.0000000Z"   # the seed organisations' creation date
-        return {"id": conn_id, "authEventId": conn_id, "tenantId": org.tenant_id,
-                "tenantType": "ORGANISATION", "tenantName": org.name,
-                "createdDateUtc": stamp, "updatedDateUtc": stamp}
+        stamp = "2026-01-01T00:00:00.0000000Z"  # the seed organisations' creation date
+        return {
+            "id": conn_id,
+            "authEventId": conn_id,
+            "tenantId": org.tenant_id,
+            "tenantType": "ORGANISATION",
+            "tenantName": org.name,
+            "createdDateUtc": stamp,
+            "updatedDateUtc": stamp,
+        }
 
     def connections(self, request, connection_id=None):
         token = self.bearer(request)
@@ -330,8 +414,11 @@ class Identity:
                     if conn["id"] == connection_id:
                         del self.state.connections[conn["id"]]
                         return Response(status=204)
-                return Response(status=404)   # the identity spec declares no body
+                return Response(status=404)  # the identity spec declares no body
             event = request.args.get("authEventId")
-            rows = [{k: v for k, v in c.items() if not k.startswith("_")}
-                    for c in mine if not event or c["authEventId"] == event]
+            rows = [
+                {k: v for k, v in c.items() if not k.startswith("_")}
+                for c in mine
+                if not event or c["authEventId"] == event
+            ]
         return _json(200, rows)

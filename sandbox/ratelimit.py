@@ -8,15 +8,15 @@ APP_MIN_LIMIT = 10000
 
 
 class Limits:
-    def __init__(self, clock, min_limit=60, day_limit=5000, concurrent_limit=5,
-                 app_min_limit=APP_MIN_LIMIT):
+    def __init__(
+        self, clock, min_limit=60, day_limit=5000, concurrent_limit=5, app_min_limit=APP_MIN_LIMIT
+    ):
         self.clock = clock
         self.lock = threading.Lock()
         self.configure(min_limit, day_limit, concurrent_limit, app_min_limit)
         self.reset()
 
-    def configure(self, min_limit=None, day_limit=None, concurrent_limit=None,
-                  app_min_limit=None):
+    def configure(self, min_limit=None, day_limit=None, concurrent_limit=None, app_min_limit=None):
         if min_limit is not None:
             self.min_limit = int(min_limit)
         if day_limit is not None:
@@ -28,7 +28,7 @@ class Limits:
 
     def reset(self):
         with self.lock:
-            self.minute = {}      # tenant -> [window start, count]
+            self.minute = {}  # tenant -> [window start, count]
             self.day = {}
             self.app_minute = {}  # client id -> [window start, count]
             self.inflight = {}
@@ -77,5 +77,9 @@ class Limits:
             }
 
     def to_json(self):
-        return {"min_limit": self.min_limit, "day_limit": self.day_limit,
-                "concurrent_limit": self.concurrent_limit, "app_min_limit": self.app_min_limit}
+        return {
+            "min_limit": self.min_limit,
+            "day_limit": self.day_limit,
+            "concurrent_limit": self.concurrent_limit,
+            "app_min_limit": self.app_min_limit,
+        }

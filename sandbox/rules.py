@@ -36,8 +36,9 @@ def contact_name_taken(org, name, exclude_id=None):
 
 def resolve_contact(org, ref, allow_create_by_name):
     """Find the contact a document refers to. Returns ``(contact, errors, new_contact)``."""
-    if not isinstance(ref, dict) or not any(ref.get(k) for k in ("ContactID", "ContactNumber",
-                                                                  "Name")):
+    if not isinstance(ref, dict) or not any(
+        ref.get(k) for k in ("ContactID", "ContactNumber", "Name")
+    ):
         return None, ["A Contact must be specified for this type of transaction"], None
     contacts = org.coll("Contacts")
     found = None
@@ -46,29 +47,57 @@ def resolve_contact(org, ref, allow_create_by_name):
         if found is None:
             return None, [f"The contact with ContactID {ref['ContactID']} could not be found"], None
     elif ref.get("ContactNumber"):
-        found = next((c for c in contacts.values()
-                      if c.get("ContactNumber") == ref["ContactNumber"]), None)
+        found = next(
+            (c for c in contacts.values() if c.get("ContactNumber") == ref["ContactNumber"]), None
+        )
         if found is None:
-            return None, [(f"The contact with ContactNumber {ref['ContactNumber']} could not "
-                          "be found")], None
+            return (
+                None,
+                [(f"The contact with ContactNumber {ref['ContactNumber']} could not be found")],
+                None,
+            )
     else:
         name = ref["Name"].strip()
-        found = next((c for c in contacts.values()
-                      if c.get("Name", "").strip().lower() == name.lower()
-                      and c.get("ContactStatus") != "ARCHIVED"), None)
+        found = next(
+            (
+                c
+                for c in contacts.values()
+                if c.get("Name", "").strip().lower() == name.lower()
+                and c.get("ContactStatus") != "ARCHIVED"
+            ),
+            None,
+        )
         if found is None:
-            archived = next((c for c in contacts.values()
-                             if c.get("Name", "").strip().lower() == name.lower()), None)
+            archived = next(
+                (c for c in contacts.values() if c.get("Name", "").strip().lower() == name.lower()),
+                None,
+            )
             if archived is not None:
                 found = archived
             elif allow_create_by_name:
                 return None, [], {"ContactID": str(uuid.uuid4()), "Name": name}
             else:
-                return None, [(f"The contact '{name}' could not be found. Purchase orders "
-                              "require an existing contact (ContactID or ContactNumber)")], None
+                return (
+                    None,
+                    [
+                        (
+                            f"The contact '{name}' could not be found. Purchase orders "
+                            "require an existing contact (ContactID or ContactNumber)"
+                        )
+                    ],
+                    None,
+                )
     if found.get("ContactStatus") == "ARCHIVED":
-        return None, [(f"The contact '{found.get('Name')}' is archived and cannot be used on "
-                      "a new or updated transaction")], None
+        return (
+            None,
+            [
+                (
+                    f"The contact '{found.get('Name')}' is archived and cannot be used on "
+                    "a new or updated transaction"
+                )
+            ],
+            None,
+        )
     return found, [], None
 
 
@@ -78,8 +107,12 @@ def active_account(org, line):
     if not code and not account_id:
         return None, None
     acc = org.coll("Accounts").get(account_id) if account_id else org.account_by_code(code)
-    if acc is None or acc.get("Status") != "ACTIVE" or acc.get("Type") == "BANK" or acc.get(
-            "SystemAccount") in LINE_FORBIDDEN_SYSTEM_ACCOUNTS:
+    if (
+        acc is None
+        or acc.get("Status") != "ACTIVE"
+        or acc.get("Type") == "BANK"
+        or acc.get("SystemAccount") in LINE_FORBIDDEN_SYSTEM_ACCOUNTS
+    ):
         # bank accounts and control accounts (receivables, payables, tax) cannot be coded
         return None, f"Account code '{code or account_id}' is not a valid code for this document."
     return acc, None
@@ -114,7 +147,8 @@ def resolve_tracking(org, tracking):
             if candidate.get("Status") != "ACTIVE":
                 continue
             if ref.get("TrackingCategoryID") == candidate["TrackingCategoryID"] or (
-                    (ref.get("Name") or "").lower() == candidate["Name"].lower()):
+                (ref.get("Name") or "").lower() == candidate["Name"].lower()
+            ):
                 cat = candidate
                 break
         if cat is None:
@@ -122,17 +156,33 @@ def resolve_tracking(org, tracking):
             errors.append(f"The tracking category '{label}' does not exist or is archived")
             continue
         wanted = (ref.get("Option") or "").lower()
-        opt = next((o for o in cat.get("Options", []) if o.get("Status") == "ACTIVE" and (
-            ref.get("TrackingOptionID") == o["TrackingOptionID"]
-            or wanted == o["Name"].lower())), None)
+        opt = next(
+            (
+                o
+                for o in cat.get("Options", [])
+                if o.get("Status") == "ACTIVE"
+                and (
+                    ref.get("TrackingOptionID") == o["TrackingOptionID"]
+                    or wanted == o["Name"].lower()
+                )
+            ),
+            None,
+        )
         if opt is None:
             label = ref.get("Option") or ref.get("TrackingOptionID")
-            errors.append(f"The tracking option '{label}' is not a valid option for tracking "
-                          f"category '{cat['Name']}'")
+            errors.append(
+                f"The tracking option '{label}' is not a valid option for tracking "
+                f"category '{cat['Name']}'"
+            )
             continue
-        out.append({"TrackingCategoryID": cat["TrackingCategoryID"],
-                    "TrackingOptionID": opt["TrackingOptionID"], "Name": cat["Name"],
-                    "Option": opt["Name"]})
+        out.append(
+            {
+                "TrackingCategoryID": cat["TrackingCategoryID"],
+                "TrackingOptionID": opt["TrackingOptionID"],
+                "Name": cat["Name"],
+                "Option": opt["Name"],
+            }
+        )
     return out, errors
 
 
@@ -152,8 +202,9 @@ def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, ne
             continue
         line.update(raw)
         if line.get("ItemCode"):
-            item = next((i for i in org.coll("Items").values()
-                         if i["Code"] == line["ItemCode"]), None)
+            item = next(
+                (i for i in org.coll("Items").values() if i["Code"] == line["ItemCode"]), None
+            )
             if item is None:
                 errors.append(f"Item code '{line['ItemCode']}' is not valid")
                 continue
@@ -169,8 +220,10 @@ def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, ne
             errors.append("Description needs to be at least 1 char long")
             continue
         if not allow_discount and (line.get("DiscountRate") or line.get("DiscountAmount")):
-            errors.append("Discounts are only allowed on ACCREC invoices (sales invoices); "
-                          "remove DiscountRate/DiscountAmount")
+            errors.append(
+                "Discounts are only allowed on ACCREC invoices (sales invoices); "
+                "remove DiscountRate/DiscountAmount"
+            )
             continue
         acc, err = active_account(org, line)
         if err:
@@ -192,8 +245,10 @@ def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, ne
             line["TaxType"] = (acc or {}).get("TaxType") or "NONE"
         rate = tax_rate(org, line["TaxType"])
         if rate is None:
-            errors.append(f"The TaxType code '{line['TaxType']}' does not exist or cannot be "
-                          "used with this type of transaction.")
+            errors.append(
+                f"The TaxType code '{line['TaxType']}' does not exist or cannot be "
+                "used with this type of transaction."
+            )
             continue
         qty = dec(line.get("Quantity"), "1")
         if line.get("UnitAmount") is None and line.get("LineAmount") is not None:
@@ -221,8 +276,14 @@ def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, ne
             tax = q(amount * eff / 100)
         if raw.get("TaxAmount") is not None and lat != "NoTax":
             tax = q(dec(raw["TaxAmount"]))
-        line.update({"Quantity": num(qty), "UnitAmount": num(unit), "LineAmount": num(amount),
-                     "TaxAmount": num(tax)})
+        line.update(
+            {
+                "Quantity": num(qty),
+                "UnitAmount": num(unit),
+                "LineAmount": num(amount),
+                "TaxAmount": num(tax),
+            }
+        )
         line.setdefault("LineItemID", str(uuid.uuid4()))
         out.append(line)
         sub += amount - (tax if lat == "Inclusive" else 0)

@@ -13,8 +13,10 @@ import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCOPE = ("openid profile email offline_access accounting.transactions "
-                 "accounting.contacts accounting.settings accounting.attachments")
+DEFAULT_SCOPE = (
+    "openid profile email offline_access accounting.transactions "
+    "accounting.contacts accounting.settings accounting.attachments"
+)
 DEFAULT_REDIRECT = "http://localhost:8069/xero/oauth/callback"
 
 
@@ -24,17 +26,35 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Sandbox:
-    def __init__(self, seed="demo", time_scale=1.0, min_limit=60, day_limit=5000,
-                 concurrent_limit=5, webhook_url=None, webhook_key=None, mode="subprocess",
-                 validate=True, attachment_limit=None, host="127.0.0.1", port=0,
-                 response_validation=None):
+    def __init__(
+        self,
+        seed="demo",
+        time_scale=1.0,
+        min_limit=60,
+        day_limit=5000,
+        concurrent_limit=5,
+        webhook_url=None,
+        webhook_key=None,
+        mode="subprocess",
+        validate=True,
+        attachment_limit=None,
+        host="127.0.0.1",
+        port=0,
+        response_validation=None,
+    ):
         if mode not in ("subprocess", "thread"):
             raise ValueError("mode must be 'subprocess' or 'thread'")
-        self.options = {"seed": seed, "time_scale": time_scale, "min_limit": min_limit,
-                        "day_limit": day_limit, "concurrent_limit": concurrent_limit,
-                        "webhook_url": webhook_url, "webhook_key": webhook_key,
-                        "attachment_limit": attachment_limit,
-                        "response_validation": response_validation}
+        self.options = {
+            "seed": seed,
+            "time_scale": time_scale,
+            "min_limit": min_limit,
+            "day_limit": day_limit,
+            "concurrent_limit": concurrent_limit,
+            "webhook_url": webhook_url,
+            "webhook_key": webhook_key,
+            "attachment_limit": attachment_limit,
+            "response_validation": response_validation,
+        }
         self.mode, self.validate, self.host, self.port = mode, validate, host, port
         self.url = None
         self.proc = None
@@ -56,14 +76,20 @@ class Sandbox:
             from .__main__ import build_parser, serve
 
             self.app, self.httpd = serve(build_parser().parse_args(self._argv()))
-            threading.Thread(target=self.httpd.serve_forever, daemon=True,
-                             name="sandbox-http").start()
+            threading.Thread(
+                target=self.httpd.serve_forever, daemon=True, name="sandbox-http"
+            ).start()
             self.url = f"http://{self.host}:{self.httpd.server_port}"
         else:
             env = dict(os.environ, PYTHONUNBUFFERED="1")
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "sandbox", *self._argv()], cwd=str(REPO_ROOT),
-                stdout=subprocess.PIPE, stderr=None, env=env, text=True)
+                [sys.executable, "-m", "sandbox", *self._argv()],
+                cwd=str(REPO_ROOT),
+                stdout=subprocess.PIPE,
+                stderr=None,
+                env=env,
+                text=True,
+            )
             line = self.proc.stdout.readline().strip()
             if not line.startswith("SANDBOX LISTENING "):
                 self.proc.kill()
@@ -122,14 +148,19 @@ class Sandbox:
     # ---- control API ---------------------------------------------------------------------
     def control(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.url}/_sandbox/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.url}/_sandbox/{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
-            raise RuntimeError(f"control API {method} {path}: {exc.code} "
-                               f"{exc.read().decode(errors='replace')}") from None
+            raise RuntimeError(
+                f"control API {method} {path}: {exc.code} {exc.read().decode(errors='replace')}"
+            ) from None
 
     def advance(self, seconds):
         return self.control("POST", "clock", {"advance": seconds})
@@ -175,11 +206,18 @@ class Sandbox:
     def reset(self, seed="demo"):
         return self.control("POST", "reset", {"seed": seed})
 
-    def register_app(self, client_id, client_secret="", kind="standard", tenant_id=None,
-                     name=None):
-        return self.control("POST", "apps", {"client_id": client_id, "kind": kind,
-                                             "client_secret": client_secret,
-                                             "tenant_id": tenant_id, "name": name})
+    def register_app(self, client_id, client_secret="", kind="standard", tenant_id=None, name=None):
+        return self.control(
+            "POST",
+            "apps",
+            {
+                "client_id": client_id,
+                "kind": kind,
+                "client_secret": client_secret,
+                "tenant_id": tenant_id,
+                "name": name,
+            },
+        )
 
     def limits(self, **limits):
         return self.control("POST", "limits", limits)
@@ -193,21 +231,36 @@ class Sandbox:
         return self.control("POST", "webhooks/intent", {"url": url, "key": key})
 
     # ---- OAuth helpers -------------------------------------------------------------------
-    def authorize(self, client_id="sandbox-client-id", redirect_uri=DEFAULT_REDIRECT,
-                  scope=DEFAULT_SCOPE, tenants=None, state="sandbox-state",
-                  code_challenge=None, user="demo@example.com", deny=False):
+    def authorize(
+        self,
+        client_id="sandbox-client-id",
+        redirect_uri=DEFAULT_REDIRECT,
+        scope=DEFAULT_SCOPE,
+        tenants=None,
+        state="sandbox-state",
+        code_challenge=None,
+        user="demo@example.com",
+        deny=False,
+    ):
         """Submit the consent page as a user would. Returns the redirect's query values
         (``code``, ``state`` or ``error``) and the full ``location``."""
-        form = [("response_type", "code"), ("client_id", client_id),
-                ("redirect_uri", redirect_uri), ("scope", scope), ("state", state),
-                ("user", user), ("action", "deny" if deny else "allow")]
+        form = [
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", redirect_uri),
+            ("scope", scope),
+            ("state", state),
+            ("user", user),
+            ("action", "deny" if deny else "allow"),
+        ]
         if code_challenge:
             form += [("code_challenge", code_challenge), ("code_challenge_method", "S256")]
         if tenants is None:
             tenants = [o["tenant_id"] for o in self.orgs()]
         form += [("tenant", t) for t in tenants]
-        req = urllib.request.Request(self.authorize_url, method="POST",
-                                     data=urllib.parse.urlencode(form).encode())
+        req = urllib.request.Request(
+            self.authorize_url, method="POST", data=urllib.parse.urlencode(form).encode()
+        )
         opener = urllib.request.build_opener(_NoRedirect)
         try:
             opener.open(req, timeout=30)
@@ -222,8 +275,9 @@ class Sandbox:
         return query
 
     def token_request(self, **form):
-        req = urllib.request.Request(self.token_url, method="POST",
-                                     data=urllib.parse.urlencode(form).encode())
+        req = urllib.request.Request(
+            self.token_url, method="POST", data=urllib.parse.urlencode(form).encode()
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return resp.status, json.loads(resp.read())
@@ -234,21 +288,33 @@ class Sandbox:
             except ValueError:
                 return exc.code, {"error": raw.decode(errors="replace")}
 
-    def tokens(self, client_id="sandbox-client-id", client_secret="sandbox-client-secret",
-               redirect_uri=DEFAULT_REDIRECT, scope=DEFAULT_SCOPE, tenants=None):
+    def tokens(
+        self,
+        client_id="sandbox-client-id",
+        client_secret="sandbox-client-secret",
+        redirect_uri=DEFAULT_REDIRECT,
+        scope=DEFAULT_SCOPE,
+        tenants=None,
+    ):
         """Run the whole authorization-code flow and return the token response."""
         code = self.authorize(client_id, redirect_uri, scope, tenants)["code"]
-        status, body = self.token_request(grant_type="authorization_code", code=code,
-                                          redirect_uri=redirect_uri, client_id=client_id,
-                                          client_secret=client_secret)
+        status, body = self.token_request(
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=redirect_uri,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
         if status != 200:
             raise RuntimeError(f"token exchange failed: {body}")
         return body
 
-    def client_credentials(self, client_id="sandbox-custom-id",
-                           client_secret="sandbox-custom-secret"):
-        status, body = self.token_request(grant_type="client_credentials",
-                                          client_id=client_id, client_secret=client_secret)
+    def client_credentials(
+        self, client_id="sandbox-custom-id", client_secret="sandbox-custom-secret"
+    ):
+        status, body = self.token_request(
+            grant_type="client_credentials", client_id=client_id, client_secret=client_secret
+        )
         if status != 200:
             raise RuntimeError(f"client credentials failed: {body}")
         return body

@@ -4,8 +4,15 @@ introduced in 2026 (``accounting.invoices``, ``accounting.payments``...) are acc
 the endpoints they cover."""
 
 GRANULAR = {
-    "accounting.invoices": {"Invoices", "CreditNotes", "PurchaseOrders", "Quotes",
-                            "RepeatingInvoices", "LinkedTransactions", "Items"},
+    "accounting.invoices": {
+        "Invoices",
+        "CreditNotes",
+        "PurchaseOrders",
+        "Quotes",
+        "RepeatingInvoices",
+        "LinkedTransactions",
+        "Items",
+    },
     "accounting.payments": {"Payments", "BatchPayments", "Overpayments", "Prepayments"},
     "accounting.banktransactions": {"BankTransactions", "BankTransfers"},
     "accounting.manualjournals": {"ManualJournals"},

@@ -16,20 +16,37 @@ EMPTY_TENANT = "a1b2c3d4-0003-4000-8000-00000000e003"
 SEED_TIME = "/Date(1767225600000+0000)/"  # 2026-01-01T00:00:00Z
 
 ACCOUNT_CLASS = {
-    "BANK": "ASSET", "CURRENT": "ASSET", "FIXED": "ASSET", "INVENTORY": "ASSET",
-    "NONCURRENT": "ASSET", "PREPAYMENT": "ASSET", "CURRLIAB": "LIABILITY",
-    "LIABILITY": "LIABILITY", "TERMLIAB": "LIABILITY", "PAYG": "LIABILITY",
-    "EQUITY": "EQUITY", "DEPRECIATN": "EXPENSE", "DIRECTCOSTS": "EXPENSE",
-    "EXPENSE": "EXPENSE", "OVERHEADS": "EXPENSE", "OTHERINCOME": "REVENUE",
-    "REVENUE": "REVENUE", "SALES": "REVENUE",
+    "BANK": "ASSET",
+    "CURRENT": "ASSET",
+    "FIXED": "ASSET",
+    "INVENTORY": "ASSET",
+    "NONCURRENT": "ASSET",
+    "PREPAYMENT": "ASSET",
+    "CURRLIAB": "LIABILITY",
+    "LIABILITY": "LIABILITY",
+    "TERMLIAB": "LIABILITY",
+    "PAYG": "LIABILITY",
+    "EQUITY": "EQUITY",
+    "DEPRECIATN": "EXPENSE",
+    "DIRECTCOSTS": "EXPENSE",
+    "EXPENSE": "EXPENSE",
+    "OVERHEADS": "EXPENSE",
+    "OTHERINCOME": "REVENUE",
+    "REVENUE": "REVENUE",
+    "SALES": "REVENUE",
 }
 
 # (code, name, type, tax type, extra)
 FULL_CHART = [
     ("090", "Business Bank Account", "BANK", "NONE", {"BankAccountNumber": "0123456789"}),
     ("091", "Business Savings Account", "BANK", "NONE", {"BankAccountNumber": "0987654321"}),
-    ("092", "Euro Bank Account", "BANK", "NONE",
-     {"BankAccountNumber": "DE89370400440532013000", "CurrencyCode": "EUR"}),
+    (
+        "092",
+        "Euro Bank Account",
+        "BANK",
+        "NONE",
+        {"BankAccountNumber": "DE89370400440532013000", "CurrencyCode": "EUR"},
+    ),
     ("200", "Sales", "REVENUE", "OUTPUT", {}),
     ("260", "Other Revenue", "REVENUE", "OUTPUT", {}),
     ("270", "Interest Income", "REVENUE", "NONE", {}),
@@ -93,14 +110,34 @@ def tax_rates(rate=15.0, full=True):
     ]
     if full:
         rows += [
-            ("Tax Exempt Purchases", "EXEMPTEXPENSES", [_component("Exempt", 0.0)],
-             "EXEMPTEXPENSES", "ACTIVE"),
-            ("Tax Exempt Sales", "EXEMPTOUTPUT", [_component("Exempt", 0.0)],
-             "EXEMPTOUTPUT", "ACTIVE"),
-            ("GST + PST (compound)", "TAX001",
-             [_component("GST", 5.0), _component("PST", 7.0, compound=True)], "OUTPUT", "ACTIVE"),
-            ("State and City Tax", "TAX002",
-             [_component("State Tax", 6.0), _component("City Tax", 2.0)], "INPUT", "ACTIVE"),
+            (
+                "Tax Exempt Purchases",
+                "EXEMPTEXPENSES",
+                [_component("Exempt", 0.0)],
+                "EXEMPTEXPENSES",
+                "ACTIVE",
+            ),
+            (
+                "Tax Exempt Sales",
+                "EXEMPTOUTPUT",
+                [_component("Exempt", 0.0)],
+                "EXEMPTOUTPUT",
+                "ACTIVE",
+            ),
+            (
+                "GST + PST (compound)",
+                "TAX001",
+                [_component("GST", 5.0), _component("PST", 7.0, compound=True)],
+                "OUTPUT",
+                "ACTIVE",
+            ),
+            (
+                "State and City Tax",
+                "TAX002",
+                [_component("State Tax", 6.0), _component("City Tax", 2.0)],
+                "INPUT",
+                "ACTIVE",
+            ),
             ("Old Purchases Rate", "TAX003", [_component("Old", 12.5)], "INPUT", "DELETED"),
         ]
     out = []
@@ -110,13 +147,22 @@ def tax_rates(rate=15.0, full=True):
         for comp in comps:
             if comp["IsCompound"]:
                 effective += comp["Rate"] * (1 + simple / 100.0)
-        out.append({
-            "Name": name, "TaxType": code, "ReportTaxType": report, "Status": status,
-            "TaxComponents": comps, "CanApplyToAssets": True, "CanApplyToEquity": True,
-            "CanApplyToExpenses": True, "CanApplyToLiabilities": True,
-            "CanApplyToRevenue": True, "DisplayTaxRate": round(effective, 4),
-            "EffectiveRate": round(effective, 4),
-        })
+        out.append(
+            {
+                "Name": name,
+                "TaxType": code,
+                "ReportTaxType": report,
+                "Status": status,
+                "TaxComponents": comps,
+                "CanApplyToAssets": True,
+                "CanApplyToEquity": True,
+                "CanApplyToExpenses": True,
+                "CanApplyToLiabilities": True,
+                "CanApplyToRevenue": True,
+                "DisplayTaxRate": round(effective, 4),
+                "EffectiveRate": round(effective, 4),
+            }
+        )
     return out
 
 
@@ -126,11 +172,19 @@ def accounts(tenant, full=True, base="USD"):
         if not full and code not in MINIMAL_CODES:
             continue
         acc = {
-            "AccountID": _id(tenant, "account", code), "Code": code, "Name": name, "Type": typ,
-            "TaxType": tax, "Status": "ACTIVE", "Class": ACCOUNT_CLASS[typ],
-            "EnablePaymentsToAccount": False, "ShowInExpenseClaims": typ in ("OVERHEADS",),
-            "ReportingCode": ACCOUNT_CLASS[typ][:3], "HasAttachments": False,
-            "UpdatedDateUTC": SEED_TIME, "AddToWatchlist": False,
+            "AccountID": _id(tenant, "account", code),
+            "Code": code,
+            "Name": name,
+            "Type": typ,
+            "TaxType": tax,
+            "Status": "ACTIVE",
+            "Class": ACCOUNT_CLASS[typ],
+            "EnablePaymentsToAccount": False,
+            "ShowInExpenseClaims": typ in ("OVERHEADS",),
+            "ReportingCode": ACCOUNT_CLASS[typ][:3],
+            "HasAttachments": False,
+            "UpdatedDateUTC": SEED_TIME,
+            "AddToWatchlist": False,
         }
         acc.update(extra)
         if typ == "BANK":
@@ -140,21 +194,79 @@ def accounts(tenant, full=True, base="USD"):
     return out
 
 
-CURRENCY_NAMES = {"USD": "United States Dollar", "EUR": "Euro", "GBP": "British Pound",
-                  "NZD": "New Zealand Dollar", "AUD": "Australian Dollar"}
+CURRENCY_NAMES = {
+    "USD": "United States Dollar",
+    "EUR": "Euro",
+    "GBP": "British Pound",
+    "NZD": "New Zealand Dollar",
+    "AUD": "Australian Dollar",
+}
 
-PREFIXES = ["Acme", "Atlas", "Beacon", "Birch", "Cobalt", "Summit", "Delta", "Ember", "Falcon",
-            "Granite", "Harbor", "Iris", "Juniper", "Keystone", "Lumen", "Meridian", "Nimbus",
-            "Orchard", "Pioneer", "Quartz", "Riverside", "Sterling", "Timber", "Union",
-            "Vertex", "Willow"]
-TRADES = ["Office Supplies", "Logistics", "Packaging", "Electrical", "Catering", "Printing",
-          "IT Services", "Cleaning", "Hardware", "Freight", "Consulting", "Textiles"]
+PREFIXES = [
+    "Acme",
+    "Atlas",
+    "Beacon",
+    "Birch",
+    "Cobalt",
+    "Summit",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orchard",
+    "Pioneer",
+    "Quartz",
+    "Riverside",
+    "Sterling",
+    "Timber",
+    "Union",
+    "Vertex",
+    "Willow",
+]
+TRADES = [
+    "Office Supplies",
+    "Logistics",
+    "Packaging",
+    "Electrical",
+    "Catering",
+    "Printing",
+    "IT Services",
+    "Cleaning",
+    "Hardware",
+    "Freight",
+    "Consulting",
+    "Textiles",
+]
 SUFFIXES = ["Ltd", "Inc", "LLC", "Co", "Group", "Partners"]
-STREETS = ["High Street", "Main Road", "Station Road", "Park Avenue", "Church Lane", "Mill Lane",
-           "Queen Street", "King Street", "Harbour View", "Market Square"]
-CITIES = [("Springfield", "IL", "US"), ("Portland", "OR", "US"), ("Austin", "TX", "US"),
-          ("Denver", "CO", "US"), ("Boston", "MA", "US"), ("Berlin", "BE", "DE"),
-          ("Lyon", "ARA", "FR"), ("Leeds", "WYK", "GB")]
+STREETS = [
+    "High Street",
+    "Main Road",
+    "Station Road",
+    "Park Avenue",
+    "Church Lane",
+    "Mill Lane",
+    "Queen Street",
+    "King Street",
+    "Harbour View",
+    "Market Square",
+]
+CITIES = [
+    ("Springfield", "IL", "US"),
+    ("Portland", "OR", "US"),
+    ("Austin", "TX", "US"),
+    ("Denver", "CO", "US"),
+    ("Boston", "MA", "US"),
+    ("Berlin", "BE", "DE"),
+    ("Lyon", "ARA", "FR"),
+    ("Leeds", "WYK", "GB"),
+]
 
 
 def contact(tenant, name, rng, supplier=True, currency="USD", status="ACTIVE", n=0):
@@ -163,17 +275,35 @@ def contact(tenant, name, rng, supplier=True, currency="USD", status="ACTIVE", n
     postcode = f"{rng.randint(10000, 99999)}"
     vat_prefix = {"US": "US", "DE": "DE", "FR": "FR", "GB": "GB"}[country]
     slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
-    addr = {"AddressLine1": street, "City": city, "Region": region, "PostalCode": postcode,
-            "Country": country}
+    addr = {
+        "AddressLine1": street,
+        "City": city,
+        "Region": region,
+        "PostalCode": postcode,
+        "Country": country,
+    }
     return {
-        "ContactID": _id(tenant, "contact", name), "ContactNumber": f"C{n:04d}",
-        "ContactStatus": status, "Name": name, "EmailAddress": f"accounts@{slug}.example.com",
+        "ContactID": _id(tenant, "contact", name),
+        "ContactNumber": f"C{n:04d}",
+        "ContactStatus": status,
+        "Name": name,
+        "EmailAddress": f"accounts@{slug}.example.com",
         "TaxNumber": f"{vat_prefix}{rng.randint(100000000, 999999999)}",
         "Addresses": [dict(addr, AddressType="POBOX"), dict(addr, AddressType="STREET")],
-        "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": f"555-{rng.randint(1000, 9999)}",
-                    "PhoneAreaCode": f"{rng.randint(200, 999)}", "PhoneCountryCode": "1"}],
-        "IsSupplier": supplier, "IsCustomer": not supplier, "DefaultCurrency": currency,
-        "ContactPersons": [], "ContactGroups": [], "HasAttachments": False,
+        "Phones": [
+            {
+                "PhoneType": "DEFAULT",
+                "PhoneNumber": f"555-{rng.randint(1000, 9999)}",
+                "PhoneAreaCode": f"{rng.randint(200, 999)}",
+                "PhoneCountryCode": "1",
+            }
+        ],
+        "IsSupplier": supplier,
+        "IsCustomer": not supplier,
+        "DefaultCurrency": currency,
+        "ContactPersons": [],
+        "ContactGroups": [],
+        "HasAttachments": False,
         "UpdatedDateUTC": SEED_TIME,
     }
 
@@ -182,50 +312,92 @@ def tracking(tenant, spec):
     out = []
     for name, options in spec:
         cat_id = _id(tenant, "tracking", name)
-        out.append({
-            "TrackingCategoryID": cat_id, "Name": name, "Status": "ACTIVE",
-            "Options": [{"TrackingOptionID": _id(tenant, "option", f"{name}/{o}"), "Name": o,
-                         "Status": "ACTIVE", "TrackingCategoryID": cat_id} for o in options],
-        })
+        out.append(
+            {
+                "TrackingCategoryID": cat_id,
+                "Name": name,
+                "Status": "ACTIVE",
+                "Options": [
+                    {
+                        "TrackingOptionID": _id(tenant, "option", f"{name}/{o}"),
+                        "Name": o,
+                        "Status": "ACTIVE",
+                        "TrackingCategoryID": cat_id,
+                    }
+                    for o in options
+                ],
+            }
+        )
     return out
 
 
 ITEMS = [
-    ("PAPER-A4", "A4 Copier Paper (box)", 24.5, 32.0), ("TONER-BK", "Black Toner Cartridge",
-                                                        61.0, 85.0),
-    ("DESK-01", "Standing Desk", 310.0, 449.0), ("CHAIR-02", "Ergonomic Chair", 145.0, 229.0),
-    ("CABLE-USB", "USB-C Cable 2m", 4.2, 9.9), ("MON-27", "27in Monitor", 189.0, 279.0),
-    ("SVC-HOUR", "Consulting hour", 0.0, 120.0), ("FREIGHT", "Freight charge", 35.0, 45.0),
-    ("PALLET", "Wooden Pallet", 12.3456, 18.0), ("LAMP-LED", "LED Desk Lamp", 18.75, 34.5),
-    ("BOX-L", "Shipping Box Large", 1.15, 2.5), ("CLEAN-KIT", "Cleaning Kit", 22.0, 39.0),
+    ("PAPER-A4", "A4 Copier Paper (box)", 24.5, 32.0),
+    ("TONER-BK", "Black Toner Cartridge", 61.0, 85.0),
+    ("DESK-01", "Standing Desk", 310.0, 449.0),
+    ("CHAIR-02", "Ergonomic Chair", 145.0, 229.0),
+    ("CABLE-USB", "USB-C Cable 2m", 4.2, 9.9),
+    ("MON-27", "27in Monitor", 189.0, 279.0),
+    ("SVC-HOUR", "Consulting hour", 0.0, 120.0),
+    ("FREIGHT", "Freight charge", 35.0, 45.0),
+    ("PALLET", "Wooden Pallet", 12.3456, 18.0),
+    ("LAMP-LED", "LED Desk Lamp", 18.75, 34.5),
+    ("BOX-L", "Shipping Box Large", 1.15, 2.5),
+    ("CLEAN-KIT", "Cleaning Kit", 22.0, 39.0),
 ]
 
 
 def items(tenant, subset=None):
     out = []
     for code, name, cost, price in ITEMS[:subset]:
-        out.append({
-            "ItemID": _id(tenant, "item", code), "Code": code, "Name": name,
-            "Description": name, "PurchaseDescription": name, "IsSold": True,
-            "IsPurchased": code != "SVC-HOUR", "IsTrackedAsInventory": False,
-            "SalesDetails": {"UnitPrice": price, "AccountCode": "200", "TaxType": "OUTPUT"},
-            "PurchaseDetails": {"UnitPrice": cost, "AccountCode": "300", "TaxType": "INPUT"},
-            "UpdatedDateUTC": SEED_TIME,
-        })
+        out.append(
+            {
+                "ItemID": _id(tenant, "item", code),
+                "Code": code,
+                "Name": name,
+                "Description": name,
+                "PurchaseDescription": name,
+                "IsSold": True,
+                "IsPurchased": code != "SVC-HOUR",
+                "IsTrackedAsInventory": False,
+                "SalesDetails": {"UnitPrice": price, "AccountCode": "200", "TaxType": "OUTPUT"},
+                "PurchaseDetails": {"UnitPrice": cost, "AccountCode": "300", "TaxType": "INPUT"},
+                "UpdatedDateUTC": SEED_TIME,
+            }
+        )
     return out
 
 
 def organisation(tenant, name, base, country, short, extra=None):
     org = {
-        "OrganisationID": tenant, "APIKey": short.upper() + "APIKEY", "Name": name,
-        "LegalName": name, "PaysTax": True, "Version": "GLOBAL", "OrganisationType": "COMPANY",
-        "BaseCurrency": base, "CountryCode": country, "IsDemoCompany": False,
-        "OrganisationStatus": "ACTIVE", "TaxNumber": "101-2-303", "FinancialYearEndDay": 31,
-        "FinancialYearEndMonth": 12, "SalesTaxBasis": "ACCRUALS", "SalesTaxPeriod": "QUARTERLY",
-        "DefaultSalesTax": "Tax Exclusive", "DefaultPurchasesTax": "Tax Exclusive",
-        "CreatedDateUTC": SEED_TIME, "OrganisationEntityType": "COMPANY", "ShortCode": short,
-        "Edition": "BUSINESS", "Class": "PREMIUM", "LineOfBusiness": "Office supplies",
-        "Addresses": [], "Phones": [], "ExternalLinks": [], "PaymentTerms": {},
+        "OrganisationID": tenant,
+        "APIKey": short.upper() + "APIKEY",
+        "Name": name,
+        "LegalName": name,
+        "PaysTax": True,
+        "Version": "GLOBAL",
+        "OrganisationType": "COMPANY",
+        "BaseCurrency": base,
+        "CountryCode": country,
+        "IsDemoCompany": False,
+        "OrganisationStatus": "ACTIVE",
+        "TaxNumber": "101-2-303",
+        "FinancialYearEndDay": 31,
+        "FinancialYearEndMonth": 12,
+        "SalesTaxBasis": "ACCRUALS",
+        "SalesTaxPeriod": "QUARTERLY",
+        "DefaultSalesTax": "Tax Exclusive",
+        "DefaultPurchasesTax": "Tax Exclusive",
+        "CreatedDateUTC": SEED_TIME,
+        "OrganisationEntityType": "COMPANY",
+        "ShortCode": short,
+        "Edition": "BUSINESS",
+        "Class": "PREMIUM",
+        "LineOfBusiness": "Office supplies",
+        "Addresses": [],
+        "Phones": [],
+        "ExternalLinks": [],
+        "PaymentTerms": {},
         "Timezone": "UTC",
     }
     org.update(extra or {})
@@ -234,10 +406,19 @@ def organisation(tenant, name, base, country, short, extra=None):
 
 def _apps(first_tenant):
     return [
-        {"client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret",
-         "name": "Sandbox App", "kind": "standard"},
-        {"client_id": "sandbox-custom-id", "client_secret": "sandbox-custom-secret",
-         "name": "Sandbox Custom Connection", "kind": "custom", "tenant_id": first_tenant},
+        {
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+            "name": "Sandbox App",
+            "kind": "standard",
+        },
+        {
+            "client_id": "sandbox-custom-id",
+            "client_secret": "sandbox-custom-secret",
+            "name": "Sandbox Custom Connection",
+            "kind": "custom",
+            "tenant_id": first_tenant,
+        },
     ]
 
 
@@ -254,37 +435,62 @@ def demo_seed():
         currency = "EUR" if n % 10 == 0 else "USD"
         suppliers.append(contact(DEMO_TENANT, name, rng, True, currency, n=n))
     customers = []
-    for i, name in enumerate(["Bayside Club", "City Agency", "Marine Systems", "Rex Media Group",
-                              "Ridgeway University", "Boom FM", "Hamilton Smith Ltd",
-                              "Petrie McLoud Watson & Associates", "Basket Case", "Young Bros"]):
+    for i, name in enumerate(
+        [
+            "Bayside Club",
+            "City Agency",
+            "Marine Systems",
+            "Rex Media Group",
+            "Ridgeway University",
+            "Boom FM",
+            "Hamilton Smith Ltd",
+            "Petrie McLoud Watson & Associates",
+            "Basket Case",
+            "Young Bros",
+        ]
+    ):
         customers.append(contact(DEMO_TENANT, name, rng, False, n=500 + i))
     archived = contact(DEMO_TENANT, "Defunct Supplies Ltd", rng, True, status="ARCHIVED", n=999)
     demo = {
         "Organisation": organisation(DEMO_TENANT, "Demo Company (Global)", "USD", "US", "!dEm0"),
-        "Accounts": accounts(DEMO_TENANT), "TaxRates": tax_rates(),
-        "Currencies": [{"Code": c, "Description": CURRENCY_NAMES[c]}
-                       for c in ("USD", "EUR", "GBP")],
-        "TrackingCategories": tracking(DEMO_TENANT, [
-            ("Region", ["North", "South", "East", "West"]),
-            ("Department", ["Sales", "Operations", "Administration"])]),
-        "Contacts": suppliers + customers + [archived], "Items": items(DEMO_TENANT),
+        "Accounts": accounts(DEMO_TENANT),
+        "TaxRates": tax_rates(),
+        "Currencies": [
+            {"Code": c, "Description": CURRENCY_NAMES[c]} for c in ("USD", "EUR", "GBP")
+        ],
+        "TrackingCategories": tracking(
+            DEMO_TENANT,
+            [
+                ("Region", ["North", "South", "East", "West"]),
+                ("Department", ["Sales", "Operations", "Administration"]),
+            ],
+        ),
+        "Contacts": suppliers + customers + [archived],
+        "Items": items(DEMO_TENANT),
     }
     rng2 = random.Random(7)
     second = {
-        "Organisation": organisation(SECOND_TENANT, "Second Org Ltd", "GBP", "GB", "!s3c0",
-                                     {"Version": "UK"}),
+        "Organisation": organisation(
+            SECOND_TENANT, "Second Org Ltd", "GBP", "GB", "!s3c0", {"Version": "UK"}
+        ),
         "Accounts": accounts(SECOND_TENANT, full=False, base="GBP"),
         "TaxRates": tax_rates(20.0, full=False),
         "Currencies": [{"Code": "GBP", "Description": CURRENCY_NAMES["GBP"]}],
         "TrackingCategories": tracking(SECOND_TENANT, [("Project", ["Alpha", "Beta"])]),
-        "Contacts": [contact(SECOND_TENANT, f"UK Supplier {i}", rng2, True, "GBP", n=i)
-                     for i in range(1, 6)],
+        "Contacts": [
+            contact(SECOND_TENANT, f"UK Supplier {i}", rng2, True, "GBP", n=i) for i in range(1, 6)
+        ],
         "Items": items(SECOND_TENANT, 3),
     }
     return {
         "apps": _apps(DEMO_TENANT),
-        "users": [{"user_id": _id("user", "user", "demo"), "email": "demo@example.com",
-                   "tenants": [DEMO_TENANT, SECOND_TENANT]}],
+        "users": [
+            {
+                "user_id": _id("user", "user", "demo"),
+                "email": "demo@example.com",
+                "tenants": [DEMO_TENANT, SECOND_TENANT],
+            }
+        ],
         "organisations": [demo, second],
     }
 
@@ -292,14 +498,22 @@ def demo_seed():
 def empty_seed():
     org = {
         "Organisation": organisation(EMPTY_TENANT, "Empty Org", "USD", "US", "!3mpt"),
-        "Accounts": accounts(EMPTY_TENANT, full=False), "TaxRates": tax_rates(full=False),
+        "Accounts": accounts(EMPTY_TENANT, full=False),
+        "TaxRates": tax_rates(full=False),
         "Currencies": [{"Code": "USD", "Description": CURRENCY_NAMES["USD"]}],
-        "TrackingCategories": [], "Contacts": [], "Items": [],
+        "TrackingCategories": [],
+        "Contacts": [],
+        "Items": [],
     }
     return {
         "apps": _apps(EMPTY_TENANT),
-        "users": [{"user_id": _id("user", "user", "demo"), "email": "demo@example.com",
-                   "tenants": [EMPTY_TENANT]}],
+        "users": [
+            {
+                "user_id": _id("user", "user", "demo"),
+                "email": "demo@example.com",
+                "tenants": [EMPTY_TENANT],
+            }
+        ],
         "organisations": [org],
     }
 

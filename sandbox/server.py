@@ -41,15 +41,25 @@ def _drop(environ, reset):
             if reset:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError as exc:   # the client may already have gone; nothing to undo
+        except OSError as exc:  # the client may already have gone; nothing to undo
             log.debug("dropping connection: %s", exc)
     raise DropConnection("connection dropped by fault injection")
 
 
 class SandboxServer:
-    def __init__(self, seed="demo", time_scale=1.0, min_limit=60, day_limit=5000,
-                 concurrent_limit=5, webhook_url=None, webhook_key=None, validate=True,
-                 attachment_limit=10 * 1024 * 1024, response_validation="schema"):
+    def __init__(
+        self,
+        seed="demo",
+        time_scale=1.0,
+        min_limit=60,
+        day_limit=5000,
+        concurrent_limit=5,
+        webhook_url=None,
+        webhook_key=None,
+        validate=True,
+        attachment_limit=10 * 1024 * 1024,
+        response_validation="schema",
+    ):
         self.clock = Clock(time_scale)
         self.state = State(seed)
         self.limits = Limits(self.clock, min_limit, day_limit, concurrent_limit)
@@ -61,8 +71,10 @@ class SandboxServer:
         self.calls = []
         self.calls_lock = threading.Lock()
         self.idem_lock = threading.Lock()
-        rules = [Rule(PREFIX + path, endpoint=handler, methods=methods)
-                 for path, methods, handler in ROUTES]
+        rules = [
+            Rule(PREFIX + path, endpoint=handler, methods=methods)
+            for path, methods, handler in ROUTES
+        ]
         self.accounting_map = Map(rules, strict_slashes=False, merge_slashes=False)
         self.control_map = Map([Rule(p, endpoint=h, methods=m) for p, m, h in control.ROUTES])
 
@@ -103,10 +115,14 @@ class SandboxServer:
         if fault and fault["kind"] == "hang" and not path.startswith(PREFIX + "/"):
             time.sleep(fault["hang_seconds"])
         if fault and fault["kind"] == "429":
-            response = json_response(429, {"Title": "Too Many Requests", "Status": 429,
-                                           "Detail": "Rate limit exceeded"}, {
-                "Retry-After": str(fault["retry_after"]),
-                "X-Rate-Limit-Problem": fault["problem"]})
+            response = json_response(
+                429,
+                {"Title": "Too Many Requests", "Status": 429, "Detail": "Rate limit exceeded"},
+                {
+                    "Retry-After": str(fault["retry_after"]),
+                    "X-Rate-Limit-Problem": fault["problem"],
+                },
+            )
             if path.startswith(PREFIX + "/"):
                 # the counters stay true: an injected 429 says only "wait retry_after"
                 response.headers.update(self._limit_headers(request))
@@ -136,24 +152,33 @@ class SandboxServer:
         if token is not None and token["tenant_id"] and not tenant:
             tenant = token["tenant_id"]
         if token is None or self.state.org(tenant) is None:
-            return {"X-MinLimit-Remaining": str(self.limits.min_limit),
-                    "X-DayLimit-Remaining": str(self.limits.day_limit),
-                    "X-AppMinLimit-Remaining": str(self.limits.app_min_limit)}
+            return {
+                "X-MinLimit-Remaining": str(self.limits.min_limit),
+                "X-DayLimit-Remaining": str(self.limits.day_limit),
+                "X-AppMinLimit-Remaining": str(self.limits.app_min_limit),
+            }
         return self.limits.headers(tenant, token["client_id"])
 
     def _fault_response(self, status):
         if status == 503:
-            return Response("The service is currently unavailable", status=503,
-                            mimetype="text/plain")
-        return json_response(500, {"ErrorNumber": 500, "Type": "UnknownErrorException",
-                                   "Message": "An error occurred in Xero. Check the API "
-                                              "Status page http://status.developer.xero.com "
-                                              "for current service status."})
+            return Response(
+                "The service is currently unavailable", status=503, mimetype="text/plain"
+            )
+        return json_response(
+            500,
+            {
+                "ErrorNumber": 500,
+                "Type": "UnknownErrorException",
+                "Message": "An error occurred in Xero. Check the API "
+                "Status page http://status.developer.xero.com "
+                "for current service status.",
+            },
+        )
 
     def _identity(self, request):
         path = request.path
         if path.lower().startswith("/connections"):
-            path = "/connections" + path[len("/connections"):]   # the SDK says /Connections
+            path = "/connections" + path[len("/connections") :]  # the SDK says /Connections
         if path == "/connect/token" and request.method == "POST":
             return self.identity.token(request)
         if path == "/connect/revocation" and request.method == "POST":
@@ -161,12 +186,14 @@ class SandboxServer:
         if path == "/identity/connect/authorize" and request.method in ("GET", "POST"):
             return self.identity.authorize_page(request)
         if (path == "/connections" and request.method == "GET") or (
-                path.startswith("/connections/") and request.method == "DELETE"):
+            path.startswith("/connections/") and request.method == "DELETE"
+        ):
             problems = self.contract.check_request(request)
             if problems:
-                return json_response(400, {"Title": "Bad Request", "Status": 400,
-                                           "Detail": "; ".join(problems)})
-            conn_id = path[len("/connections/"):] or None
+                return json_response(
+                    400, {"Title": "Bad Request", "Status": 400, "Detail": "; ".join(problems)}
+                )
+            conn_id = path[len("/connections/") :] or None
             response = self.identity.connections(request, conn_id)
             self.contract.check_response(request, response)
             return response
@@ -187,8 +214,9 @@ class SandboxServer:
         if problem:
             headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
             headers.update(self.limits.headers(tenant, token["client_id"]))
-            return Response("Rate limit exceeded", status=429, headers=headers,
-                            mimetype="text/plain"), tenant
+            return Response(
+                "Rate limit exceeded", status=429, headers=headers, mimetype="text/plain"
+            ), tenant
         if fault and fault["kind"] == "hang":
             request.environ["sandbox.hang"] = fault["hang_seconds"]
         try:
@@ -204,23 +232,36 @@ class SandboxServer:
             handler, values = adapter.match()
         except HTTPException as exc:
             if exc.code == 405:
-                return Response("The requested resource does not support http method "
-                                f"'{request.method}'.", status=405, mimetype="text/plain")
-            return Response("The resource you're looking for cannot be found", status=404,
-                            mimetype="text/plain")
+                return Response(
+                    f"The requested resource does not support http method '{request.method}'.",
+                    status=405,
+                    mimetype="text/plain",
+                )
+            return Response(
+                "The resource you're looking for cannot be found", status=404, mimetype="text/plain"
+            )
         required = self.contract.required_scopes(request.path, request.method)
-        endpoint = request.path[len(PREFIX) + 1:].split("/", 1)[0]
-        if required and not scopes.allowed(token["scope"].split(), required, endpoint,
-                                           request.method):
+        endpoint = request.path[len(PREFIX) + 1 :].split("/", 1)[0]
+        if required and not scopes.allowed(
+            token["scope"].split(), required, endpoint, request.method
+        ):
             return unauthorized("AuthorizationUnsuccessful")
         # Xero's GUIDs are case-insensitive; the store keeps them lower-case
-        values = {k: v.lower() if isinstance(v, str) and UUID_RE.match(v) else v
-                  for k, v in values.items()}
+        values = {
+            k: v.lower() if isinstance(v, str) and UUID_RE.match(v) else v
+            for k, v in values.items()
+        }
         problems = self.contract.check_request(request)
         if problems:
-            return json_response(400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
-                                       "Message": "Request does not match the Xero API "
-                                                  "specification: " + "; ".join(problems)})
+            return json_response(
+                400,
+                {
+                    "ErrorNumber": 14,
+                    "Type": "PostDataInvalidException",
+                    "Message": "Request does not match the Xero API "
+                    "specification: " + "; ".join(problems),
+                },
+            )
         key = request.headers.get("Idempotency-Key")
         if key and request.method in ("PUT", "POST"):
             return self._idempotent(request, org, token, handler, values, key)
@@ -247,11 +288,22 @@ class SandboxServer:
 
     def _idempotent(self, request, org, token, handler, values, key):
         if len(key) > IDEMPOTENCY_MAX:
-            return json_response(400, bad_request(
-                f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} characters long").body)
-        digest = hashlib.sha256(b"\0".join([
-            request.method.encode(), request.path.encode(),
-            request.query_string, request.get_data(cache=True)])).hexdigest()
+            return json_response(
+                400,
+                bad_request(
+                    f"Idempotency-Key must be at most {IDEMPOTENCY_MAX} characters long"
+                ).body,
+            )
+        digest = hashlib.sha256(
+            b"\0".join(
+                [
+                    request.method.encode(),
+                    request.path.encode(),
+                    request.query_string,
+                    request.get_data(cache=True),
+                ]
+            )
+        ).hexdigest()
         slot = (org.tenant_id, token["client_id"], key)
         with self.idem_lock:
             seen = self.state.idempotency.get(slot)
@@ -259,15 +311,24 @@ class SandboxServer:
                 self.state.idempotency[slot] = {"digest": digest, "response": None}
         if seen is not None:
             if seen["digest"] != digest:
-                return json_response(400, {
-                    "ErrorNumber": 10, "Type": "ValidationException",
-                    "Message": "The Idempotency-Key has already been used with a different "
-                               "request. Use a new key for a different request."})
+                return json_response(
+                    400,
+                    {
+                        "ErrorNumber": 10,
+                        "Type": "ValidationException",
+                        "Message": "The Idempotency-Key has already been used with a different "
+                        "request. Use a new key for a different request.",
+                    },
+                )
             if seen["response"] is None:
-                return json_response(409, {
-                    "ErrorNumber": 10, "Type": "ValidationException",
-                    "Message": "A request with this Idempotency-Key is still being "
-                               "processed."})
+                return json_response(
+                    409,
+                    {
+                        "ErrorNumber": 10,
+                        "Type": "ValidationException",
+                        "Message": "A request with this Idempotency-Key is still being processed.",
+                    },
+                )
             status, headers, body = seen["response"]
             response = Response(body, status=status, headers=headers)
             response.headers["Idempotent-Replayed"] = "true"
@@ -282,22 +343,32 @@ class SandboxServer:
             with self.idem_lock:
                 self.state.idempotency.pop(slot, None)
         else:
-            headers = [(k, v) for k, v in response.headers.items()
-                       if k.lower() in ("content-type",)]
+            headers = [
+                (k, v) for k, v in response.headers.items() if k.lower() in ("content-type",)
+            ]
             with self.idem_lock:
                 self.state.idempotency[slot]["response"] = (
-                    response.status_code, headers, response.get_data())
+                    response.status_code,
+                    headers,
+                    response.get_data(),
+                )
         return response
 
     # ---- call log ------------------------------------------------------------------------
     def _log_call(self, request, status, tenant):
         with self.calls_lock:
-            self.calls.append({
-                "seq": len(self.calls) + 1, "method": request.method, "path": request.path,
-                "query": request.query_string.decode("latin-1"), "status": status,
-                "tenant": tenant, "idempotency_key": request.headers.get("Idempotency-Key"),
-                "ts": self.clock.now_dt().isoformat(),
-            })
+            self.calls.append(
+                {
+                    "seq": len(self.calls) + 1,
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode("latin-1"),
+                    "status": status,
+                    "tenant": tenant,
+                    "idempotency_key": request.headers.get("Idempotency-Key"),
+                    "ts": self.clock.now_dt().isoformat(),
+                }
+            )
 
     def reset(self, seed):
         self.state.reset(seed)

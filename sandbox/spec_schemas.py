@@ -34,8 +34,10 @@ class ResponseSchemas:
     def _resolve(self, node, where):
         """Follow local $refs; returns the node and the JSON-pointer parts of where it is."""
         while isinstance(node, dict) and "$ref" in node:
-            where = [p.replace("~1", "/").replace("~0", "~")
-                     for p in node["$ref"].lstrip("#/").split("/")]
+            where = [
+                p.replace("~1", "/").replace("~0", "~")
+                for p in node["$ref"].lstrip("#/").split("/")
+            ]
             node = self.spec
             for part in where:
                 node = node[part]
@@ -50,7 +52,8 @@ class ResponseSchemas:
         responses = operation.get("responses") or {}
         code = str(status) if str(status) in responses else "default"
         response, where = self._resolve(
-            responses.get(code), ["paths", template, method.lower(), "responses", code])
+            responses.get(code), ["paths", template, method.lower(), "responses", code]
+        )
         if response is None:
             entry = (UNDECLARED, None)
         else:
@@ -63,7 +66,8 @@ class ResponseSchemas:
                     continue
                 ref = {"$ref": f"{self.uri}#/" + _pointer(*where, "content", media, "schema")}
                 validators[media] = ReadValidator(
-                    ref, registry=self.registry, format_checker=ReadValidator.FORMAT_CHECKER)
+                    ref, registry=self.registry, format_checker=ReadValidator.FORMAT_CHECKER
+                )
             entry = (code, validators)
         with self.lock:
             self.cache[key] = entry
@@ -77,8 +81,12 @@ class ResponseSchemas:
         if not validators:
             return [] if not data else [f"{status} response must have no content"]
         if mimetype not in validators:
-            return [(f"Content for media type {mimetype!r} not found "
-                    f"(declared: {', '.join(validators)})")]
+            return [
+                (
+                    f"Content for media type {mimetype!r} not found "
+                    f"(declared: {', '.join(validators)})"
+                )
+            ]
         validator = validators[mimetype]
         if validator is None:
             return []

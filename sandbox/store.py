@@ -10,9 +10,16 @@ from pathlib import Path
 from . import seed_gen
 
 ID_FIELDS = {
-    "Accounts": "AccountID", "TaxRates": "TaxType", "TrackingCategories": "TrackingCategoryID",
-    "Currencies": "Code", "Contacts": "ContactID", "Items": "ItemID", "Invoices": "InvoiceID",
-    "CreditNotes": "CreditNoteID", "PurchaseOrders": "PurchaseOrderID", "Payments": "PaymentID",
+    "Accounts": "AccountID",
+    "TaxRates": "TaxType",
+    "TrackingCategories": "TrackingCategoryID",
+    "Currencies": "Code",
+    "Contacts": "ContactID",
+    "Items": "ItemID",
+    "Invoices": "InvoiceID",
+    "CreditNotes": "CreditNoteID",
+    "PurchaseOrders": "PurchaseOrderID",
+    "Payments": "PaymentID",
 }
 COLLECTIONS = list(ID_FIELDS)
 
@@ -38,8 +45,8 @@ class Org:
         for coll in COLLECTIONS:
             key = ID_FIELDS[coll]
             self.records[coll] = {r[key]: copy.deepcopy(r) for r in data.get(coll, [])}
-        self.history = {}       # document id -> list of history records
-        self.attachments = {}   # document id -> {filename: {"meta": {...}, "data": bytes}}
+        self.history = {}  # document id -> list of history records
+        self.attachments = {}  # document id -> {filename: {"meta": {...}, "data": bytes}}
         self.counters = {"INV": 0, "CN": 0, "PO": 0}
         for inv in self.records["Invoices"].values():
             self._bump("INV", inv.get("InvoiceNumber"))
@@ -49,8 +56,8 @@ class Org:
             self._bump("CN", cn.get("CreditNoteNumber"))
 
     def _bump(self, prefix, number):
-        if number and number.startswith(prefix + "-") and number[len(prefix) + 1:].isdigit():
-            self.counters[prefix] = max(self.counters[prefix], int(number[len(prefix) + 1:]))
+        if number and number.startswith(prefix + "-") and number[len(prefix) + 1 :].isdigit():
+            self.counters[prefix] = max(self.counters[prefix], int(number[len(prefix) + 1 :]))
 
     def next_number(self, prefix):
         self.counters[prefix] += 1
@@ -87,7 +94,7 @@ class State:
             self.access_tokens = {}
             self.refresh_tokens = {}
             self.codes = {}
-            self.connections = {}   # connection id -> connection dict (+ "_user", "_app")
+            self.connections = {}  # connection id -> connection dict (+ "_user", "_app")
             self.idempotency = {}
 
     def org(self, tenant_id):

@@ -26,9 +26,16 @@ def sign(key, body):
 
 def post(url, body, signature, timeout=5):
     """POST raw bytes; returns the HTTP status or an error string."""
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "x-xero-signature": signature,
-        "User-Agent": "Xero-Sandbox-Webhooks"})
+    req = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "x-xero-signature": signature,
+            "User-Agent": "Xero-Sandbox-Webhooks",
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status
@@ -72,15 +79,23 @@ class Webhooks:
                     "resourceUrl": f"{RESOURCE_BASE}/{event['path']}/{event['resource_id']}",
                     "resourceId": event["resource_id"],
                     "eventDateUtc": parse_datetime(self.clock.now_dt()).strftime(
-                        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-                    "eventType": event["type"], "eventCategory": event["category"],
-                    "tenantId": event["tenant_id"], "tenantType": "ORGANISATION",
+                        "%Y-%m-%dT%H:%M:%S.%f"
+                    )[:-3]
+                    + "Z",
+                    "eventType": event["type"],
+                    "eventCategory": event["category"],
+                    "tenantId": event["tenant_id"],
+                    "tenantType": "ORGANISATION",
                 }
                 if event.get("data"):
                     row["data"] = event["data"]
                 batch.append((self.sequence, row))
-        payload = {"events": [r for _, r in batch], "firstEventSequence": batch[0][0],
-                   "lastEventSequence": batch[-1][0], "entropy": secrets.token_hex(10).upper()}
+        payload = {
+            "events": [r for _, r in batch],
+            "firstEventSequence": batch[0][0],
+            "lastEventSequence": batch[-1][0],
+            "entropy": secrets.token_hex(10).upper(),
+        }
         if self.contract is not None:
             self.contract.check_webhook(payload, category)
         self.queue.put((self.url, self.key, json.dumps(payload).encode()))
@@ -94,8 +109,14 @@ class Webhooks:
                     time.sleep(delay)
                 status = post(url, body, sign(key, body))
                 with self.lock:
-                    self.deliveries.append({"url": url, "attempt": attempt + 1,
-                                            "status": status, "body": json.loads(body)})
+                    self.deliveries.append(
+                        {
+                            "url": url,
+                            "attempt": attempt + 1,
+                            "status": status,
+                            "body": json.loads(body),
+                        }
+                    )
                 if status == 200:
                     break
             else:
@@ -109,10 +130,20 @@ class Webhooks:
         if not url or not key:
             return {"ok": False, "error": "webhook url and key must be configured"}
         checks = []
-        for kind, good in (("signed", True), ("bad_signature", False), ("unsigned", False),
-                           ("signed", True)):
-            body = json.dumps({"events": [], "firstEventSequence": 0, "lastEventSequence": 0,
-                               "entropy": secrets.token_hex(10).upper()}).encode()
+        for kind, good in (
+            ("signed", True),
+            ("bad_signature", False),
+            ("unsigned", False),
+            ("signed", True),
+        ):
+            body = json.dumps(
+                {
+                    "events": [],
+                    "firstEventSequence": 0,
+                    "lastEventSequence": 0,
+                    "entropy": secrets.token_hex(10).upper(),
+                }
+            ).encode()
             if kind == "signed":
                 signature = sign(key, body)
             elif kind == "bad_signature":
@@ -121,11 +152,16 @@ class Webhooks:
                 signature = ""
             status = post(url, body, signature)
             expected = 200 if good else 401
-            checks.append({"kind": kind, "expected": expected, "status": status,
-                           "ok": status == expected})
+            checks.append(
+                {"kind": kind, "expected": expected, "status": status, "ok": status == expected}
+            )
         return {"ok": all(c["ok"] for c in checks), "checks": checks}
 
     def to_json(self):
         with self.lock:
-            return {"url": self.url, "configured": bool(self.url and self.key),
-                    "deliveries": list(self.deliveries[-200:]), "pending": self.queue.qsize()}
+            return {
+                "url": self.url,
+                "configured": bool(self.url and self.key),
+                "deliveries": list(self.deliveries[-200:]),
+                "pending": self.queue.qsize(),
+            }

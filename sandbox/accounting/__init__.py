@@ -13,8 +13,16 @@ from . import (
 )
 from .payments import pay_from_control as payments_pay
 
-ROUTES = (settings.ROUTES + tracking.ROUTES + contacts.ROUTES + invoices.ROUTES
-          + credit_notes.ROUTES + purchase_orders.ROUTES + payments.ROUTES + history.ROUTES
-          + attachments.ROUTES)
+ROUTES = (
+    settings.ROUTES
+    + tracking.ROUTES
+    + contacts.ROUTES
+    + invoices.ROUTES
+    + credit_notes.ROUTES
+    + purchase_orders.ROUTES
+    + payments.ROUTES
+    + history.ROUTES
+    + attachments.ROUTES
+)
 
 __all__ = ["ROUTES", "payments_pay"]

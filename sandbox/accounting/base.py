@@ -27,8 +27,15 @@ def not_found():
 def validation_error(messages, element=None):
     element = dict(element or {})
     element["ValidationErrors"] = [{"Message": m} for m in messages]
-    return XeroError(400, {"ErrorNumber": 10, "Type": "ValidationException",
-                           "Message": VALIDATION_MESSAGE, "Elements": [element]})
+    return XeroError(
+        400,
+        {
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": VALIDATION_MESSAGE,
+            "Elements": [element],
+        },
+    )
 
 
 def bad_request(message, number=14, kind="PostDataInvalidException"):
@@ -36,8 +43,9 @@ def bad_request(message, number=14, kind="PostDataInvalidException"):
 
 
 def json_response(status, obj, headers=None):
-    resp = Response(json.dumps(obj), status=status, mimetype="application/json",
-                    headers=headers or {})
+    resp = Response(
+        json.dumps(obj), status=status, mimetype="application/json", headers=headers or {}
+    )
     resp.sandbox_body = obj
     return resp
 
@@ -84,15 +92,25 @@ class Ctx:
         return ms_date(self.now)
 
     def emit(self, category, event_type, resource_id, resource_path, data=None):
-        self.events.append({
-            "tenant_id": self.org.tenant_id, "category": category, "type": event_type,
-            "resource_id": resource_id, "path": resource_path, "data": data,
-        })
+        self.events.append(
+            {
+                "tenant_id": self.org.tenant_id,
+                "category": category,
+                "type": event_type,
+                "resource_id": resource_id,
+                "path": resource_path,
+                "data": data,
+            }
+        )
 
 
 def envelope(ctx, key, items, pagination=None, extra=None):
-    body = {"Id": str(uuid.uuid4()), "Status": "OK", "ProviderName": "Xero Sandbox",
-            "DateTimeUTC": ctx.stamp()}
+    body = {
+        "Id": str(uuid.uuid4()),
+        "Status": "OK",
+        "ProviderName": "Xero Sandbox",
+        "DateTimeUTC": ctx.stamp(),
+    }
     if pagination is not None:
         body["pagination"] = pagination
     if extra:
@@ -145,9 +163,19 @@ def run_batch(ctx, key, items, save_one, id_field, render):
     if failed and ctx.summarize:
         elements = []
         for echo in failed:
-            element = {k: v for k, v in echo.items()
-                       if k not in ("HasErrors", "StatusAttributeString", "HasValidationErrors")}
+            element = {
+                k: v
+                for k, v in echo.items()
+                if k not in ("HasErrors", "StatusAttributeString", "HasValidationErrors")
+            }
             elements.append(element)
-        raise XeroError(400, {"ErrorNumber": 10, "Type": "ValidationException",
-                              "Message": VALIDATION_MESSAGE, "Elements": elements})
+        raise XeroError(
+            400,
+            {
+                "ErrorNumber": 10,
+                "Type": "ValidationException",
+                "Message": VALIDATION_MESSAGE,
+                "Elements": elements,
+            },
+        )
     return json_response(200, envelope(ctx, key, results))

@@ -6,13 +6,34 @@ from .. import rules
 from .base import envelope, items_from_body, json_response, not_found, run_batch
 from .query import compile_where, csv_param, modified_since, order_records, paginate
 
-WRITABLE = ("ContactNumber", "AccountNumber", "Name", "FirstName", "LastName", "CompanyNumber",
-            "EmailAddress", "ContactPersons", "BankAccountDetails", "TaxNumber",
-            "AccountsReceivableTaxType", "AccountsPayableTaxType", "Addresses", "Phones",
-            "SalesDefaultAccountCode", "PurchasesDefaultAccountCode", "DefaultCurrency",
-            "PaymentTerms", "ContactStatus", "SalesTrackingCategories", "XeroNetworkKey",
-            "PurchasesTrackingCategories", "SalesDefaultLineAmountType",
-            "PurchasesDefaultLineAmountType", "TaxNumberType", "ContactGroups")
+WRITABLE = (
+    "ContactNumber",
+    "AccountNumber",
+    "Name",
+    "FirstName",
+    "LastName",
+    "CompanyNumber",
+    "EmailAddress",
+    "ContactPersons",
+    "BankAccountDetails",
+    "TaxNumber",
+    "AccountsReceivableTaxType",
+    "AccountsPayableTaxType",
+    "Addresses",
+    "Phones",
+    "SalesDefaultAccountCode",
+    "PurchasesDefaultAccountCode",
+    "DefaultCurrency",
+    "PaymentTerms",
+    "ContactStatus",
+    "SalesTrackingCategories",
+    "XeroNetworkKey",
+    "PurchasesTrackingCategories",
+    "SalesDefaultLineAmountType",
+    "PurchasesDefaultLineAmountType",
+    "TaxNumberType",
+    "ContactGroups",
+)
 
 
 def _render(ctx, record):
@@ -28,8 +49,10 @@ def save_contact(ctx, element):
         if existing is None:
             return None, [f"The contact with ContactID {element['ContactID']} could not be found"]
     elif element.get("ContactNumber"):
-        existing = next((c for c in contacts.values()
-                         if c.get("ContactNumber") == element["ContactNumber"]), None)
+        existing = next(
+            (c for c in contacts.values() if c.get("ContactNumber") == element["ContactNumber"]),
+            None,
+        )
     errors = []
     name = element.get("Name", existing.get("Name") if existing else None)
     if not (name or "").strip():
@@ -37,10 +60,13 @@ def save_contact(ctx, element):
     elif len(name) > 255:
         errors.append("The contact name must be 255 characters or fewer")
     elif rules.contact_name_taken(org, name, existing and existing["ContactID"]) and (
-            existing is None or "Name" in element):
-        errors.append(f"The contact name {name} is already assigned to another contact. "
-                      "The Contact Name already exists; contact names must be unique across "
-                      "all active contacts.")
+        existing is None or "Name" in element
+    ):
+        errors.append(
+            f"The contact name {name} is already assigned to another contact. "
+            "The Contact Name already exists; contact names must be unique across "
+            "all active contacts."
+        )
     if element.get("DefaultCurrency"):
         err = rules.check_currency(org, element["DefaultCurrency"])
         if err:
@@ -50,10 +76,21 @@ def save_contact(ctx, element):
         errors.append(f"ContactStatus '{status}' is not valid")
     if errors:
         return None, errors
-    record = dict(existing) if existing else {
-        "ContactID": str(uuid.uuid4()), "ContactStatus": "ACTIVE", "Addresses": [],
-        "Phones": [], "ContactPersons": [], "ContactGroups": [], "IsSupplier": False,
-        "IsCustomer": False, "HasAttachments": False}
+    record = (
+        dict(existing)
+        if existing
+        else {
+            "ContactID": str(uuid.uuid4()),
+            "ContactStatus": "ACTIVE",
+            "Addresses": [],
+            "Phones": [],
+            "ContactPersons": [],
+            "ContactGroups": [],
+            "IsSupplier": False,
+            "IsCustomer": False,
+            "HasAttachments": False,
+        }
+    )
     for field in WRITABLE:
         if field in element:
             record[field] = element[field]
@@ -75,8 +112,7 @@ def get_contacts(ctx):
         records = [r for r in records if r.get("ContactStatus") != "ARCHIVED"]
     term = (args.get("searchTerm") or "").lower()
     if term:
-        fields = ("Name", "FirstName", "LastName", "ContactNumber", "CompanyNumber",
-                  "EmailAddress")
+        fields = ("Name", "FirstName", "LastName", "ContactNumber", "CompanyNumber", "EmailAddress")
         records = [r for r in records if any(term in (r.get(f) or "").lower() for f in fields)]
     if args.get("where"):
         pred = compile_where(args["where"])
@@ -97,8 +133,10 @@ def get_contacts(ctx):
 def get_contact(ctx, contact_id):
     record = ctx.org.coll("Contacts").get(contact_id)
     if record is None:
-        record = next((c for c in ctx.org.coll("Contacts").values()
-                       if c.get("ContactNumber") == contact_id), None)
+        record = next(
+            (c for c in ctx.org.coll("Contacts").values() if c.get("ContactNumber") == contact_id),
+            None,
+        )
     if record is None:
         raise not_found()
     return json_response(200, envelope(ctx, "Contacts", [dict(record)]))

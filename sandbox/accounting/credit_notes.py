@@ -25,21 +25,38 @@ def get_credit_notes(ctx):
 
 def get_credit_note(ctx, credit_note_id):
     record = ctx.org.coll("CreditNotes").get(credit_note_id) or next(
-        (r for r in ctx.org.coll("CreditNotes").values()
-         if r.get("CreditNoteNumber") == credit_note_id), None)
+        (
+            r
+            for r in ctx.org.coll("CreditNotes").values()
+            if r.get("CreditNoteNumber") == credit_note_id
+        ),
+        None,
+    )
     if record is None:
         raise not_found()
     return json_response(200, envelope(ctx, "CreditNotes", [_render(ctx, record)]))
 
 
 def put_credit_notes(ctx):
-    return run_batch(ctx, "CreditNotes", items_from_body(ctx, "CreditNotes"),
-                     lambda c, e: docs.save(c, KIND, e, "create"), KIND.id, _render)
+    return run_batch(
+        ctx,
+        "CreditNotes",
+        items_from_body(ctx, "CreditNotes"),
+        lambda c, e: docs.save(c, KIND, e, "create"),
+        KIND.id,
+        _render,
+    )
 
 
 def post_credit_notes(ctx):
-    return run_batch(ctx, "CreditNotes", items_from_body(ctx, "CreditNotes"),
-                     lambda c, e: docs.save(c, KIND, e, "upsert"), KIND.id, _render)
+    return run_batch(
+        ctx,
+        "CreditNotes",
+        items_from_body(ctx, "CreditNotes"),
+        lambda c, e: docs.save(c, KIND, e, "upsert"),
+        KIND.id,
+        _render,
+    )
 
 
 def post_credit_note(ctx, credit_note_id):
@@ -81,11 +98,17 @@ def put_allocations(ctx, credit_note_id):
         today = datetime.fromtimestamp(ctx.now, tz=UTC).date().isoformat()
         day, _ = date_fields(element.get("Date") or today)
         amount = rules.q(amount)
-        allocation = {"AllocationID": str(uuid.uuid4()), "Amount": rules.num(amount),
-                      "Date": day, "IsDeleted": False,
-                      "Invoice": {"InvoiceID": invoice["InvoiceID"],
-                                  "InvoiceNumber": invoice.get("InvoiceNumber", "")},
-                      "CreditNote": {"CreditNoteID": note["CreditNoteID"]}}
+        allocation = {
+            "AllocationID": str(uuid.uuid4()),
+            "Amount": rules.num(amount),
+            "Date": day,
+            "IsDeleted": False,
+            "Invoice": {
+                "InvoiceID": invoice["InvoiceID"],
+                "InvoiceNumber": invoice.get("InvoiceNumber", ""),
+            },
+            "CreditNote": {"CreditNoteID": note["CreditNoteID"]},
+        }
         note.setdefault("Allocations", []).append(allocation)
         note["AppliedAmount"] = rules.num(rules.dec(note.get("AppliedAmount")) + amount)
         note["RemainingCredit"] = rules.num(rules.dec(note["RemainingCredit"]) - amount)
@@ -93,16 +116,21 @@ def put_allocations(ctx, credit_note_id):
             note["Status"] = "PAID"
         invoice["AmountCredited"] = rules.num(rules.dec(invoice.get("AmountCredited")) + amount)
         invoice["AmountDue"] = rules.num(rules.dec(invoice["AmountDue"]) - amount)
-        invoice.setdefault("CreditNotes", []).append({
-            "CreditNoteID": note["CreditNoteID"], "CreditNoteNumber":
-            note.get("CreditNoteNumber", ""), "AppliedAmount": rules.num(amount),
-            "Total": note["Total"]})
+        invoice.setdefault("CreditNotes", []).append(
+            {
+                "CreditNoteID": note["CreditNoteID"],
+                "CreditNoteNumber": note.get("CreditNoteNumber", ""),
+                "AppliedAmount": rules.num(amount),
+                "Total": note["Total"],
+            }
+        )
         if rules.dec(invoice["AmountDue"]) == 0:
             invoice["Status"] = "PAID"
             invoice["FullyPaidOnDate"] = day
         note["UpdatedDateUTC"] = invoice["UpdatedDateUTC"] = ctx.stamp()
-        docs.add_history(ctx, note["CreditNoteID"], "Allocated",
-                         f"Credit allocated of {allocation['Amount']}")
+        docs.add_history(
+            ctx, note["CreditNoteID"], "Allocated", f"Credit allocated of {allocation['Amount']}"
+        )
         docs._emit(ctx, KIND, note, "UPDATE")
         docs._emit(ctx, docs.INVOICE, invoice, "UPDATE")
         out.append(allocation)
@@ -113,8 +141,14 @@ def delete_allocation(ctx, credit_note_id, allocation_id):
     note = ctx.org.coll("CreditNotes").get(credit_note_id)
     if note is None:
         raise not_found()
-    allocation = next((a for a in note.get("Allocations", [])
-                       if a["AllocationID"] == allocation_id and not a.get("IsDeleted")), None)
+    allocation = next(
+        (
+            a
+            for a in note.get("Allocations", [])
+            if a["AllocationID"] == allocation_id and not a.get("IsDeleted")
+        ),
+        None,
+    )
     if allocation is None:
         raise not_found()
     amount = rules.dec(allocation["Amount"])
@@ -126,8 +160,9 @@ def delete_allocation(ctx, credit_note_id, allocation_id):
         note["Status"] = "AUTHORISED"
     invoice["AmountCredited"] = rules.num(rules.dec(invoice["AmountCredited"]) - amount)
     invoice["AmountDue"] = rules.num(rules.dec(invoice["AmountDue"]) + amount)
-    invoice["CreditNotes"] = [c for c in invoice.get("CreditNotes", [])
-                              if c["CreditNoteID"] != credit_note_id]
+    invoice["CreditNotes"] = [
+        c for c in invoice.get("CreditNotes", []) if c["CreditNoteID"] != credit_note_id
+    ]
     if invoice["Status"] == "PAID":
         invoice["Status"] = "AUTHORISED"
         invoice.pop("FullyPaidOnDate", None)
@@ -144,6 +179,5 @@ ROUTES = [
     ("/CreditNotes/<credit_note_id>", ["GET"], get_credit_note),
     ("/CreditNotes/<credit_note_id>", ["POST"], post_credit_note),
     ("/CreditNotes/<credit_note_id>/Allocations", ["PUT"], put_allocations),
-    ("/CreditNotes/<credit_note_id>/Allocations/<allocation_id>", ["DELETE"],
-     delete_allocation),
+    ("/CreditNotes/<credit_note_id>/Allocations/<allocation_id>", ["DELETE"], delete_allocation),
 ]

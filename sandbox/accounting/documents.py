@@ -15,49 +15,104 @@ class Kind:
 
 
 INVOICE = Kind(
-    coll="Invoices", id="InvoiceID", number="InvoiceNumber", prefix="INV", label="Invoice",
-    types=("ACCREC", "ACCPAY"), sales_types=("ACCREC",), event="INVOICE",
+    coll="Invoices",
+    id="InvoiceID",
+    number="InvoiceNumber",
+    prefix="INV",
+    label="Invoice",
+    types=("ACCREC", "ACCPAY"),
+    sales_types=("ACCREC",),
+    event="INVOICE",
     create_statuses=("DRAFT", "SUBMITTED", "AUTHORISED"),
-    transitions={"DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
-                 "SUBMITTED": {"SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"},
-                 "AUTHORISED": {"AUTHORISED", "VOIDED"}, "PAID": {"PAID"},
-                 "VOIDED": set(), "DELETED": set()},
-    editable=("DRAFT", "SUBMITTED", "AUTHORISED"), creates_contact=True, has_type=True,
+    transitions={
+        "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+        "SUBMITTED": {"SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"},
+        "AUTHORISED": {"AUTHORISED", "VOIDED"},
+        "PAID": {"PAID"},
+        "VOIDED": set(),
+        "DELETED": set(),
+    },
+    editable=("DRAFT", "SUBMITTED", "AUTHORISED"),
+    creates_contact=True,
+    has_type=True,
     date_fields=("Date", "DueDate", "ExpectedPaymentDate", "PlannedPaymentDate"),
     scalar_fields=("Reference", "Url", "BrandingThemeID", "SentToContact", "CurrencyRate"),
-    paid_fields=("Reference", "DueDate", "InvoiceNumber", "BrandingThemeID", "Url",
-                 "ExpectedPaymentDate", "PlannedPaymentDate", "SentToContact"),
+    paid_fields=(
+        "Reference",
+        "DueDate",
+        "InvoiceNumber",
+        "BrandingThemeID",
+        "Url",
+        "ExpectedPaymentDate",
+        "PlannedPaymentDate",
+        "SentToContact",
+    ),
 )
 CREDIT_NOTE = Kind(
-    coll="CreditNotes", id="CreditNoteID", number="CreditNoteNumber", prefix="CN",
-    label="Credit Note", types=("ACCRECCREDIT", "ACCPAYCREDIT"), sales_types=("ACCRECCREDIT",),
-    event="CREDITNOTE", create_statuses=("DRAFT", "SUBMITTED", "AUTHORISED"),
-    transitions=INVOICE.transitions, editable=("DRAFT", "SUBMITTED", "AUTHORISED"),
-    creates_contact=True, has_type=True, date_fields=("Date", "DueDate"),
-    scalar_fields=("Reference", "BrandingThemeID", "CurrencyRate"), paid_fields=("Reference",),
+    coll="CreditNotes",
+    id="CreditNoteID",
+    number="CreditNoteNumber",
+    prefix="CN",
+    label="Credit Note",
+    types=("ACCRECCREDIT", "ACCPAYCREDIT"),
+    sales_types=("ACCRECCREDIT",),
+    event="CREDITNOTE",
+    create_statuses=("DRAFT", "SUBMITTED", "AUTHORISED"),
+    transitions=INVOICE.transitions,
+    editable=("DRAFT", "SUBMITTED", "AUTHORISED"),
+    creates_contact=True,
+    has_type=True,
+    date_fields=("Date", "DueDate"),
+    scalar_fields=("Reference", "BrandingThemeID", "CurrencyRate"),
+    paid_fields=("Reference",),
 )
 PURCHASE_ORDER = Kind(
-    coll="PurchaseOrders", id="PurchaseOrderID", number="PurchaseOrderNumber", prefix="PO",
-    label="Purchase Order", types=(), sales_types=(), event=None,
+    coll="PurchaseOrders",
+    id="PurchaseOrderID",
+    number="PurchaseOrderNumber",
+    prefix="PO",
+    label="Purchase Order",
+    types=(),
+    sales_types=(),
+    event=None,
     create_statuses=("DRAFT", "SUBMITTED", "AUTHORISED"),
-    transitions={"DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
-                 "SUBMITTED": {"SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"},
-                 "AUTHORISED": {"AUTHORISED", "SUBMITTED", "DRAFT", "BILLED", "DELETED"},
-                 "BILLED": {"BILLED", "AUTHORISED"}, "DELETED": set()},
-    editable=("DRAFT", "SUBMITTED", "AUTHORISED"), creates_contact=False, has_type=False,
+    transitions={
+        "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+        "SUBMITTED": {"SUBMITTED", "AUTHORISED", "DRAFT", "DELETED"},
+        "AUTHORISED": {"AUTHORISED", "SUBMITTED", "DRAFT", "BILLED", "DELETED"},
+        "BILLED": {"BILLED", "AUTHORISED"},
+        "DELETED": set(),
+    },
+    editable=("DRAFT", "SUBMITTED", "AUTHORISED"),
+    creates_contact=False,
+    has_type=False,
     date_fields=("Date", "DeliveryDate", "ExpectedArrivalDate"),
-    scalar_fields=("Reference", "BrandingThemeID", "DeliveryAddress", "AttentionTo",
-                   "Telephone", "DeliveryInstructions", "SentToContact", "CurrencyRate"),
+    scalar_fields=(
+        "Reference",
+        "BrandingThemeID",
+        "DeliveryAddress",
+        "AttentionTo",
+        "Telephone",
+        "DeliveryInstructions",
+        "SentToContact",
+        "CurrencyRate",
+    ),
     paid_fields=(),
 )
-STATUS_HISTORY = {"SUBMITTED": "Submitted for approval", "AUTHORISED": "Approved",
-                  "VOIDED": "Voided", "DELETED": "Deleted", "BILLED": "Marked as billed",
-                  "DRAFT": "Returned to draft"}
+STATUS_HISTORY = {
+    "SUBMITTED": "Submitted for approval",
+    "AUTHORISED": "Approved",
+    "VOIDED": "Voided",
+    "DELETED": "Deleted",
+    "BILLED": "Marked as billed",
+    "DRAFT": "Returned to draft",
+}
 
 
 def add_history(ctx, doc_id, changes, details, user="System Generated"):
     ctx.org.history.setdefault(doc_id, []).append(
-        {"Changes": changes, "DateUTC": ctx.stamp(), "User": user, "Details": details})
+        {"Changes": changes, "DateUTC": ctx.stamp(), "User": user, "Details": details}
+    )
 
 
 def _find_existing(ctx, kind, element, mode):
@@ -72,12 +127,21 @@ def _find_existing(ctx, kind, element, mode):
     if number and kind is not PURCHASE_ORDER:
         typ = element.get("Type")
         if typ in kind.sales_types:
-            clash = next((d for d in coll.values() if d.get(kind.number) == number
-                          and d.get("Type") == typ and d.get("Status") != "DELETED"), None)
+            clash = next(
+                (
+                    d
+                    for d in coll.values()
+                    if d.get(kind.number) == number
+                    and d.get("Type") == typ
+                    and d.get("Status") != "DELETED"
+                ),
+                None,
+            )
             if clash is not None:
                 if mode == "create":
-                    return None, [(f"{'Invoice' if kind is INVOICE else 'Credit Note'} # must "
-                                  "be unique.")]
+                    return None, [
+                        (f"{'Invoice' if kind is INVOICE else 'Credit Note'} # must be unique.")
+                    ]
                 return clash, []
     return None, []
 
@@ -109,8 +173,14 @@ def _ignored(kind, typ, field):
 
 
 def _contact_summary(contact):
-    keys = ("ContactID", "Name", "ContactNumber", "ContactStatus", "EmailAddress",
-            "DefaultCurrency")
+    keys = (
+        "ContactID",
+        "Name",
+        "ContactNumber",
+        "ContactStatus",
+        "EmailAddress",
+        "DefaultCurrency",
+    )
     return {k: contact[k] for k in keys if contact.get(k) is not None}
 
 
@@ -126,13 +196,21 @@ def _lines(ctx, kind, record, element, status, errors):
     else:
         # re-check the stored lines (status or LineAmountTypes change): keep their unit
         # prices as stored and recompute their tax
-        raw = [{k: v for k, v in line.items() if k != "TaxAmount"}
-               for line in record.get("LineItems", [])]
+        raw = [
+            {k: v for k, v in line.items() if k != "TaxAmount"}
+            for line in record.get("LineItems", [])
+        ]
         unitdp = 4
     lines, totals, errs = rules.build_lines(
-        ctx.org, raw or [], record.get("LineItems"), lat, unitdp, sales=sales,
+        ctx.org,
+        raw or [],
+        record.get("LineItems"),
+        lat,
+        unitdp,
+        sales=sales,
         allow_discount=record.get("Type") == "ACCREC",
-        need_account=status in ("SUBMITTED", "AUTHORISED") and kind is not PURCHASE_ORDER)
+        need_account=status in ("SUBMITTED", "AUTHORISED") and kind is not PURCHASE_ORDER,
+    )
     errors.extend(errs)
     record["LineItems"] = lines
     record.update(totals)
@@ -152,8 +230,9 @@ def _create(ctx, kind, element):
     status = element.get("Status") or "DRAFT"
     if status not in kind.create_statuses:
         errors.append(f"{kind.label} Status '{status}' is not valid for creating a document")
-    contact, cerrs, new_contact = rules.resolve_contact(org, element.get("Contact"),
-                                                         kind.creates_contact)
+    contact, cerrs, new_contact = rules.resolve_contact(
+        org, element.get("Contact"), kind.creates_contact
+    )
     errors.extend(cerrs)
     currency = element.get("CurrencyCode") or org.info["BaseCurrency"]
     cur_err = rules.check_currency(org, currency)
@@ -164,8 +243,13 @@ def _create(ctx, kind, element):
     for field in kind.scalar_fields:
         if field in element and not _ignored(kind, record.get("Type"), field):
             record[field] = element[field]
-    record.update({"Status": status, "LineAmountTypes": element.get("LineAmountTypes")
-                   or "Exclusive", "CurrencyCode": currency})
+    record.update(
+        {
+            "Status": status,
+            "LineAmountTypes": element.get("LineAmountTypes") or "Exclusive",
+            "CurrencyCode": currency,
+        }
+    )
     if currency == org.info["BaseCurrency"] or not record.get("CurrencyRate"):
         record["CurrencyRate"] = 1.0
     day = datetime.fromtimestamp(ctx.now, tz=UTC).date().isoformat()
@@ -184,14 +268,21 @@ def _create(ctx, kind, element):
         record[kind.number] = number
     record.update({"HasAttachments": False, "UpdatedDateUTC": ctx.stamp()})
     if kind is not PURCHASE_ORDER:
-        record.update({"AmountDue": record["Total"], "AmountPaid": 0.0, "Payments": [],
-                       "HasErrors": False})
+        record.update(
+            {"AmountDue": record["Total"], "AmountPaid": 0.0, "Payments": [], "HasErrors": False}
+        )
     if kind is INVOICE:
-        record.update({"AmountCredited": 0.0, "CreditNotes": [], "IsDiscounted": False,
-                       "Prepayments": [], "Overpayments": []})
+        record.update(
+            {
+                "AmountCredited": 0.0,
+                "CreditNotes": [],
+                "IsDiscounted": False,
+                "Prepayments": [],
+                "Overpayments": [],
+            }
+        )
     if kind is CREDIT_NOTE:
-        record.update({"RemainingCredit": record["Total"], "Allocations": [],
-                       "AppliedAmount": 0.0})
+        record.update({"RemainingCredit": record["Total"], "Allocations": [], "AppliedAmount": 0.0})
         record.pop("AmountDue")
         record.pop("AmountPaid")
     org.coll(kind.coll)[record[kind.id]] = record
@@ -202,10 +293,19 @@ def _create(ctx, kind, element):
 
 
 def _new_contact(ctx, new_contact):
-    contact = {"ContactID": new_contact["ContactID"], "Name": new_contact["Name"],
-               "ContactStatus": "ACTIVE", "Addresses": [], "Phones": [], "ContactPersons": [],
-               "ContactGroups": [], "IsSupplier": False, "IsCustomer": False,
-               "HasAttachments": False, "UpdatedDateUTC": ctx.stamp()}
+    contact = {
+        "ContactID": new_contact["ContactID"],
+        "Name": new_contact["Name"],
+        "ContactStatus": "ACTIVE",
+        "Addresses": [],
+        "Phones": [],
+        "ContactPersons": [],
+        "ContactGroups": [],
+        "IsSupplier": False,
+        "IsCustomer": False,
+        "HasAttachments": False,
+        "UpdatedDateUTC": ctx.stamp(),
+    }
     ctx.org.coll("Contacts")[contact["ContactID"]] = contact
     ctx.emit("CONTACT", "CREATE", contact["ContactID"], "Contacts")
     return contact
@@ -224,8 +324,11 @@ def _flag_contact(org, contact_id, typ):
 def _emit(ctx, kind, record, event_type):
     if kind.event is None:
         return
-    data = {"Type": record.get("Type"), "Status": record.get("Status")} \
-        if kind is CREDIT_NOTE else None
+    data = (
+        {"Type": record.get("Type"), "Status": record.get("Status")}
+        if kind is CREDIT_NOTE
+        else None
+    )
     ctx.emit(kind.event, event_type, record[kind.id], kind.coll, data)
 
 
@@ -243,24 +346,40 @@ def _update(ctx, kind, existing, element):
     status = element.get("Status") or current
     if status not in kind.transitions.get(current, set()):
         if status == "DELETED" and current == "AUTHORISED":
-            return None, [(f"{kind.label} not of valid status for modification: AUTHORISED "
-                          "documents cannot be deleted, void them instead")]
-        return None, [(f"{kind.label} not of valid status for modification "
-                      f"(cannot change {current} to {status})")]
+            return None, [
+                (
+                    f"{kind.label} not of valid status for modification: AUTHORISED "
+                    "documents cannot be deleted, void them instead"
+                )
+            ]
+        return None, [
+            (
+                f"{kind.label} not of valid status for modification "
+                f"(cannot change {current} to {status})"
+            )
+        ]
     changed = {k for k in element if k not in (kind.id, "Status") and element[k] is not None}
     changed -= {"HasAttachments", "HasErrors", "IsDiscounted", "StatusAttributeString"}
     if status in ("VOIDED", "DELETED") and _is_paid(kind, existing):
-        return None, [("This document cannot be edited as it has a payment or credit note "
-                      "allocated to it.")]
+        return None, [
+            ("This document cannot be edited as it has a payment or credit note allocated to it.")
+        ]
     if changed and _is_paid(kind, existing):
         if existing.get("Type") in ("ACCPAY", "ACCPAYCREDIT"):
-            return None, [("This document cannot be edited as it has a payment or credit note "
-                          "allocated to it.")]
+            return None, [
+                (
+                    "This document cannot be edited as it has a payment or credit note "
+                    "allocated to it."
+                )
+            ]
         extra = changed - set(kind.paid_fields) - {"LineItems", "Contact"}
         if extra or ("LineItems" in changed and _line_money_changed(existing, element)):
-            return None, ["This document cannot be edited as it has a payment or credit note "
-                          "allocated to it. Only " + ", ".join(kind.paid_fields)
-                          + " and line descriptions, accounts and tracking can be changed."]
+            return None, [
+                "This document cannot be edited as it has a payment or credit note "
+                "allocated to it. Only "
+                + ", ".join(kind.paid_fields)
+                + " and line descriptions, accounts and tracking can be changed."
+            ]
     if changed and current not in kind.editable:
         return None, [f"{kind.label} not of valid status for modification"]
     if status in ("DELETED", "VOIDED"):
@@ -270,7 +389,8 @@ def _update(ctx, kind, existing, element):
         contact = None
         if "Contact" in element:
             contact, cerrs, new_contact = rules.resolve_contact(
-                ctx.org, element["Contact"], kind.creates_contact)
+                ctx.org, element["Contact"], kind.creates_contact
+            )
             errors.extend(cerrs)
         if element.get("CurrencyCode"):
             err = rules.check_currency(ctx.org, element["CurrencyCode"])
@@ -278,8 +398,11 @@ def _update(ctx, kind, existing, element):
                 errors.append(err)
             record["CurrencyCode"] = element["CurrencyCode"]
         for field in (*kind.scalar_fields, kind.number, "LineAmountTypes"):
-            if field in element and element[field] is not None and not _ignored(
-                    kind, record.get("Type"), field):
+            if (
+                field in element
+                and element[field] is not None
+                and not _ignored(kind, record.get("Type"), field)
+            ):
                 record[field] = element[field]
         _dates(record, element, kind, errors)
         if "LineItems" in element or "LineAmountTypes" in element or status != current:
@@ -291,17 +414,25 @@ def _update(ctx, kind, existing, element):
                 contact = _new_contact(ctx, new_contact)
             record["Contact"] = _contact_summary(contact)
         if "AmountDue" in record:
-            record["AmountDue"] = rules.num(rules.dec(record["Total"]) - rules.dec(
-                record.get("AmountPaid")) - rules.dec(record.get("AmountCredited")))
+            record["AmountDue"] = rules.num(
+                rules.dec(record["Total"])
+                - rules.dec(record.get("AmountPaid"))
+                - rules.dec(record.get("AmountCredited"))
+            )
         if kind is CREDIT_NOTE:
             record["RemainingCredit"] = rules.num(
-                rules.dec(record["Total"]) - rules.dec(record.get("AppliedAmount")))
+                rules.dec(record["Total"]) - rules.dec(record.get("AppliedAmount"))
+            )
     record["Status"] = status
     record["UpdatedDateUTC"] = ctx.stamp()
     ctx.org.coll(kind.coll)[record[kind.id]] = record
     if status != current:
-        add_history(ctx, record[kind.id], STATUS_HISTORY.get(status, status),
-                    f"{kind.label} status changed from {current} to {status}.")
+        add_history(
+            ctx,
+            record[kind.id],
+            STATUS_HISTORY.get(status, status),
+            f"{kind.label} status changed from {current} to {status}.",
+        )
     if changed:
         add_history(ctx, record[kind.id], "Edited", f"{kind.label} edited via the API.")
     _emit(ctx, kind, record, "UPDATE")

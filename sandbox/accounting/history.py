@@ -2,9 +2,14 @@
 
 from .base import envelope, items_from_body, json_response, not_found, validation_error
 
-ENDPOINTS = {"Invoices": "Invoices", "PurchaseOrders": "PurchaseOrders",
-             "CreditNotes": "CreditNotes", "Contacts": "Contacts", "Payments": "Payments",
-             "Items": "Items"}
+ENDPOINTS = {
+    "Invoices": "Invoices",
+    "PurchaseOrders": "PurchaseOrders",
+    "CreditNotes": "CreditNotes",
+    "Contacts": "Contacts",
+    "Payments": "Payments",
+    "Items": "Items",
+}
 MAX_DETAILS = 250
 
 
@@ -30,22 +35,39 @@ def add_history(ctx, endpoint, doc_id):
     for element in items:
         details = (element.get("Details") or "").strip()
         if not details:
-            raise validation_error(["The Details of a history record must be specified"],
-                                   element)
+            raise validation_error(["The Details of a history record must be specified"], element)
         if len(details) > MAX_DETAILS:
-            raise validation_error([(f"The Details of a history record must be "
-                                    f"{MAX_DETAILS} characters or fewer")], element)
+            raise validation_error(
+                [(f"The Details of a history record must be {MAX_DETAILS} characters or fewer")],
+                element,
+            )
     for element in items:
-        row = {"Details": element["Details"].strip(), "DateUTC": ctx.stamp(),
-               "User": "System Generated", "Changes": "Note"}
+        row = {
+            "Details": element["Details"].strip(),
+            "DateUTC": ctx.stamp(),
+            "User": "System Generated",
+            "Changes": "Note",
+        }
         ctx.org.history.setdefault(doc_id, []).append(row)
         out.append(dict(row))
     return json_response(200, envelope(ctx, "HistoryRecords", out))
 
 
 ROUTES = [
-    (("/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
-     "/<doc_id>/History"), ["GET"], get_history),
-    (("/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
-     "/<doc_id>/History"), ["PUT", "POST"], add_history),
+    (
+        (
+            "/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
+            "/<doc_id>/History"
+        ),
+        ["GET"],
+        get_history,
+    ),
+    (
+        (
+            "/<any(Invoices,PurchaseOrders,CreditNotes,Contacts,Payments,Items):endpoint>"
+            "/<doc_id>/History"
+        ),
+        ["PUT", "POST"],
+        add_history,
+    ),
 ]

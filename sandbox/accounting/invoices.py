@@ -33,9 +33,13 @@ def list_documents(ctx, kind, where_ok=True):
         records = [r for r in records if r["Status"] != "DELETED"]
     term = (args.get("searchTerm") or "").lower()
     if term:
-        records = [r for r in records if term in (r.get(kind.number) or "").lower()
-                   or term in (r.get("Reference") or "").lower()
-                   or term in r["Contact"].get("Name", "").lower()]
+        records = [
+            r
+            for r in records
+            if term in (r.get(kind.number) or "").lower()
+            or term in (r.get("Reference") or "").lower()
+            or term in r["Contact"].get("Name", "").lower()
+        ]
     if where_ok and args.get("where"):
         pred = compile_where(args["where"])
         records = [r for r in records if pred(r)]
@@ -52,16 +56,19 @@ def get_invoices(ctx):
         args = ctx.args
     records, pagination = paginate(records, args)
     summary = ctx.args.get("summaryOnly", "").lower() == "true"
-    out = [docs.render(ctx, KIND, r, with_lines=pagination is not None and not summary)
-           for r in records]
+    out = [
+        docs.render(ctx, KIND, r, with_lines=pagination is not None and not summary)
+        for r in records
+    ]
     return json_response(200, envelope(ctx, "Invoices", out, pagination))
 
 
 def get_invoice(ctx, invoice_id):
     record = ctx.org.coll("Invoices").get(invoice_id)
     if record is None:
-        match = [r for r in ctx.org.coll("Invoices").values()
-                 if r.get("InvoiceNumber") == invoice_id]
+        match = [
+            r for r in ctx.org.coll("Invoices").values() if r.get("InvoiceNumber") == invoice_id
+        ]
         if not match:
             raise not_found()
         record = match[0]
@@ -70,14 +77,16 @@ def get_invoice(ctx, invoice_id):
 
 def put_invoices(ctx):
     items = items_from_body(ctx, "Invoices")
-    return run_batch(ctx, "Invoices", items, lambda c, e: docs.save(c, KIND, e, "create"),
-                     KIND.id, _render)
+    return run_batch(
+        ctx, "Invoices", items, lambda c, e: docs.save(c, KIND, e, "create"), KIND.id, _render
+    )
 
 
 def post_invoices(ctx):
     items = items_from_body(ctx, "Invoices")
-    return run_batch(ctx, "Invoices", items, lambda c, e: docs.save(c, KIND, e, "upsert"),
-                     KIND.id, _render)
+    return run_batch(
+        ctx, "Invoices", items, lambda c, e: docs.save(c, KIND, e, "upsert"), KIND.id, _render
+    )
 
 
 def post_invoice(ctx, invoice_id):
@@ -90,8 +99,9 @@ def update_one(ctx, kind, key, doc_id, render):
     items = items_from_body(ctx, key)
     for item in items:
         item[kind.id] = doc_id
-    return run_batch(ctx, key, items[:1], lambda c, e: docs.save(c, kind, e, "update"),
-                     kind.id, render)
+    return run_batch(
+        ctx, key, items[:1], lambda c, e: docs.save(c, kind, e, "update"), kind.id, render
+    )
 
 
 ROUTES = [

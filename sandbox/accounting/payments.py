@@ -9,8 +9,12 @@ from . import documents as docs
 from .base import envelope, items_from_body, json_response, not_found, run_batch, validation_error
 from .query import compile_where, modified_since, order_records, paginate
 
-PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
-                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
+PAYMENT_TYPES = {
+    "ACCREC": "ACCRECPAYMENT",
+    "ACCPAY": "ACCPAYPAYMENT",
+    "ACCRECCREDIT": "ARCREDITPAYMENT",
+    "ACCPAYCREDIT": "APCREDITPAYMENT",
+}
 
 
 def _target(org, element):
@@ -25,14 +29,28 @@ def _target(org, element):
     elif cn:
         kind, ref = docs.CREDIT_NOTE, cn
     elif element.get("Prepayment") or element.get("Overpayment"):
-        return None, None, ("Payments against prepayments and overpayments are not supported " \
-                           "by this sandbox")
+        return (
+            None,
+            None,
+            ("Payments against prepayments and overpayments are not supported by this sandbox"),
+        )
     else:
         return None, None, "You must specify an Invoice or CreditNote to apply the payment to"
     coll = org.coll(kind.coll)
-    doc = coll.get(ref.get(kind.id)) if ref.get(kind.id) else next(
-        (d for d in coll.values() if ref.get(kind.number)
-         and d.get(kind.number) == ref[kind.number] and d["Status"] != "DELETED"), None)
+    doc = (
+        coll.get(ref.get(kind.id))
+        if ref.get(kind.id)
+        else next(
+            (
+                d
+                for d in coll.values()
+                if ref.get(kind.number)
+                and d.get(kind.number) == ref[kind.number]
+                and d["Status"] != "DELETED"
+            ),
+            None,
+        )
+    )
     if doc is None:
         return None, None, f"{kind.label} could not be found"
     return kind, doc, None
@@ -42,13 +60,18 @@ def _account(org, element):
     ref = element.get("Account") or {}
     if element.get("Code") and not ref:
         ref = {"Code": element["Code"]}
-    acc = org.coll("Accounts").get(ref.get("AccountID")) if ref.get("AccountID") else (
-        org.account_by_code(ref.get("Code")) if ref.get("Code") else None)
+    acc = (
+        org.coll("Accounts").get(ref.get("AccountID"))
+        if ref.get("AccountID")
+        else (org.account_by_code(ref.get("Code")) if ref.get("Code") else None)
+    )
     if acc is None or acc.get("Status") != "ACTIVE":
         return None, "Account could not be found"
     if acc.get("Type") != "BANK" and not acc.get("EnablePaymentsToAccount"):
-        return None, (f"Account type is invalid for making a payment to/from ({acc['Code']}); " \
-                     "use a BANK account or one with payments enabled")
+        return None, (
+            f"Account type is invalid for making a payment to/from ({acc['Code']}); "
+            "use a BANK account or one with payments enabled"
+        )
     return acc, None
 
 
@@ -77,24 +100,38 @@ def save_payment(ctx, element):
         return None, ["Payment amount exceeds the amount outstanding on this document"]
     bank_currency = acc.get("CurrencyCode") or org.info["BaseCurrency"]
     if bank_currency not in (doc.get("CurrencyCode"), org.info["BaseCurrency"]):
-        return None, [(f"The bank account currency ({bank_currency}) must be the document's "
-                      f"currency ({doc.get('CurrencyCode')}) or the base currency")]
+        return None, [
+            (
+                f"The bank account currency ({bank_currency}) must be the document's "
+                f"currency ({doc.get('CurrencyCode')}) or the base currency"
+            )
+        ]
     today = datetime.fromtimestamp(ctx.now, tz=UTC).date().isoformat()
     try:
         day, _ = date_fields(element.get("Date") or today)
     except ValueError:
         return None, [f"Date '{element.get('Date')}' is not a valid date"]
     payment = {
-        "PaymentID": str(uuid.uuid4()), "Date": day, "Amount": rules.num(amount),
-        "BankAmount": rules.num(amount), "CurrencyRate": element.get("CurrencyRate")
-        or doc.get("CurrencyRate") or 1.0, "Reference": element.get("Reference", ""),
-        "IsReconciled": bool(element.get("IsReconciled", False)), "Status": "AUTHORISED",
-        "PaymentType": PAYMENT_TYPES[doc["Type"]], "UpdatedDateUTC": ctx.stamp(),
-        "HasAccount": True, "HasValidationErrors": False,
+        "PaymentID": str(uuid.uuid4()),
+        "Date": day,
+        "Amount": rules.num(amount),
+        "BankAmount": rules.num(amount),
+        "CurrencyRate": element.get("CurrencyRate") or doc.get("CurrencyRate") or 1.0,
+        "Reference": element.get("Reference", ""),
+        "IsReconciled": bool(element.get("IsReconciled", False)),
+        "Status": "AUTHORISED",
+        "PaymentType": PAYMENT_TYPES[doc["Type"]],
+        "UpdatedDateUTC": ctx.stamp(),
+        "HasAccount": True,
+        "HasValidationErrors": False,
         "Account": {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]},
     }
-    link = {kind.id: doc[kind.id], "Type": doc["Type"], "Contact": doc["Contact"],
-            "CurrencyCode": doc.get("CurrencyCode")}
+    link = {
+        kind.id: doc[kind.id],
+        "Type": doc["Type"],
+        "Contact": doc["Contact"],
+        "CurrencyCode": doc.get("CurrencyCode"),
+    }
     if doc.get(kind.number):
         link[kind.number] = doc[kind.number]
     payment["Invoice" if kind is docs.INVOICE else "CreditNote"] = link
@@ -113,14 +150,21 @@ def _apply(ctx, kind, doc, payment, amount):
         doc["RemainingCredit"] = rules.num(rules.dec(doc["RemainingCredit"]) - amount)
         left = rules.dec(doc["RemainingCredit"])
     if amount > 0:
-        doc.setdefault("Payments", []).append({
-            "PaymentID": payment["PaymentID"], "Date": payment["Date"],
-            "Amount": payment["Amount"], "Reference": payment["Reference"],
-            "CurrencyRate": payment["CurrencyRate"], "HasAccount": True,
-            "HasValidationErrors": False})
+        doc.setdefault("Payments", []).append(
+            {
+                "PaymentID": payment["PaymentID"],
+                "Date": payment["Date"],
+                "Amount": payment["Amount"],
+                "Reference": payment["Reference"],
+                "CurrencyRate": payment["CurrencyRate"],
+                "HasAccount": True,
+                "HasValidationErrors": False,
+            }
+        )
     else:
-        doc["Payments"] = [p for p in doc.get("Payments", [])
-                           if p["PaymentID"] != payment["PaymentID"]]
+        doc["Payments"] = [
+            p for p in doc.get("Payments", []) if p["PaymentID"] != payment["PaymentID"]
+        ]
     if left == 0 and amount > 0:
         doc["Status"] = "PAID"
         doc["FullyPaidOnDate"] = payment["Date"]
@@ -133,8 +177,14 @@ def _apply(ctx, kind, doc, payment, amount):
 
 
 def put_payments(ctx):
-    return run_batch(ctx, "Payments", items_from_body(ctx, "Payments"), save_payment,
-                     "PaymentID", lambda c, r: dict(r))
+    return run_batch(
+        ctx,
+        "Payments",
+        items_from_body(ctx, "Payments"),
+        save_payment,
+        "PaymentID",
+        lambda c, r: dict(r),
+    )
 
 
 def post_payment(ctx):
@@ -153,16 +203,18 @@ def delete_payment(ctx, payment_id):
         raise not_found()
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if body.get("Status") != "DELETED":
-        raise validation_error([("Payments can only be deleted (Status DELETED); they cannot "
-                                "be modified")], {"PaymentID": payment_id})
+        raise validation_error(
+            [("Payments can only be deleted (Status DELETED); they cannot be modified")],
+            {"PaymentID": payment_id},
+        )
     if payment["Status"] == "DELETED":
-        raise validation_error(["This payment has already been deleted"],
-                               {"PaymentID": payment_id})
+        raise validation_error(["This payment has already been deleted"], {"PaymentID": payment_id})
     if payment.get("BatchPaymentID"):
         raise validation_error(["Payments made via batch payments cannot be deleted this way"])
     kind = docs.INVOICE if "Invoice" in payment else docs.CREDIT_NOTE
-    doc = ctx.org.coll(kind.coll)[payment["Invoice" if kind is docs.INVOICE else
-                                          "CreditNote"][kind.id]]
+    doc = ctx.org.coll(kind.coll)[
+        payment["Invoice" if kind is docs.INVOICE else "CreditNote"][kind.id]
+    ]
     payment["Status"] = "DELETED"
     payment["UpdatedDateUTC"] = ctx.stamp()
     _apply(ctx, kind, doc, payment, -rules.dec(payment["Amount"]))
@@ -177,8 +229,7 @@ def get_payments(ctx):
         records = [r for r in records if pred(r)]
     records = order_records(records, ctx.args.get("order"), ("UpdatedDateUTC", "PaymentID"))
     records, pagination = paginate(records, ctx.args)
-    return json_response(200, envelope(ctx, "Payments", [dict(r) for r in records],
-                                       pagination))
+    return json_response(200, envelope(ctx, "Payments", [dict(r) for r in records], pagination))
 
 
 def get_payment(ctx, payment_id):
@@ -202,9 +253,12 @@ def pay_from_control(server, org, body):
     from .base import Ctx
 
     ctx = Ctx(server, None, org)
-    element = {"Invoice": {"InvoiceID": body.get("InvoiceID")},
-               "Account": {"Code": body.get("AccountCode") or "090"},
-               "Amount": body.get("Amount"), "Date": body.get("Date")}
+    element = {
+        "Invoice": {"InvoiceID": body.get("InvoiceID")},
+        "Account": {"Code": body.get("AccountCode") or "090"},
+        "Amount": body.get("Amount"),
+        "Date": body.get("Date"),
+    }
     with server.state.lock:
         if element["Amount"] in (None, ""):
             inv = org.coll("Invoices").get(body.get("InvoiceID")) or {}

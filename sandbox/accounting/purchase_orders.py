@@ -40,21 +40,38 @@ def get_purchase_orders(ctx):
 def get_purchase_order(ctx, purchase_order_id):
     """GET /PurchaseOrders/{PurchaseOrderID} or /PurchaseOrders/{PurchaseOrderNumber}."""
     record = ctx.org.coll("PurchaseOrders").get(purchase_order_id) or next(
-        (r for r in ctx.org.coll("PurchaseOrders").values()
-         if r.get("PurchaseOrderNumber") == purchase_order_id), None)
+        (
+            r
+            for r in ctx.org.coll("PurchaseOrders").values()
+            if r.get("PurchaseOrderNumber") == purchase_order_id
+        ),
+        None,
+    )
     if record is None:
         raise not_found()
     return json_response(200, envelope(ctx, "PurchaseOrders", [_render(ctx, record)]))
 
 
 def put_purchase_orders(ctx):
-    return run_batch(ctx, "PurchaseOrders", items_from_body(ctx, "PurchaseOrders"),
-                     lambda c, e: docs.save(c, KIND, e, "create"), KIND.id, _render)
+    return run_batch(
+        ctx,
+        "PurchaseOrders",
+        items_from_body(ctx, "PurchaseOrders"),
+        lambda c, e: docs.save(c, KIND, e, "create"),
+        KIND.id,
+        _render,
+    )
 
 
 def post_purchase_orders(ctx):
-    return run_batch(ctx, "PurchaseOrders", items_from_body(ctx, "PurchaseOrders"),
-                     lambda c, e: docs.save(c, KIND, e, "upsert"), KIND.id, _render)
+    return run_batch(
+        ctx,
+        "PurchaseOrders",
+        items_from_body(ctx, "PurchaseOrders"),
+        lambda c, e: docs.save(c, KIND, e, "upsert"),
+        KIND.id,
+        _render,
+    )
 
 
 def post_purchase_order(ctx, purchase_order_id):

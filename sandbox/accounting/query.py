@@ -8,14 +8,17 @@ from ..xdates import MS_RE as MS_DATE
 from ..xdates import parse_datetime
 from .base import bad_request
 
-TOKEN_RE = re.compile(r"""
+TOKEN_RE = re.compile(
+    r"""
     \s*(?:
       (?P<str>"(?:[^"\\]|\\.)*")
      |(?P<op>==|!=|<>|>=|<=|=|>|<)
      |(?P<lp>\()|(?P<rp>\))|(?P<comma>,)
      |(?P<num>-?\d+(?:\.\d+)?)
      |(?P<word>[A-Za-z_][A-Za-z0-9_.]*)
-    )""", re.VERBOSE)
+    )""",
+    re.VERBOSE,
+)
 
 
 class WhereError(ValueError):
@@ -28,7 +31,7 @@ def _tokenize(text):
     while pos < len(text):
         match = TOKEN_RE.match(text, pos)
         if not match or match.end() == pos:
-            raise WhereError(f"Unable to parse where clause near '{text[pos:pos + 20]}'")
+            raise WhereError(f"Unable to parse where clause near '{text[pos : pos + 20]}'")
         kind = match.lastgroup
         out.append((kind, match.group(kind)))
         pos = match.end()
@@ -138,8 +141,11 @@ class _Parser:
             self.take("lp")
             arg = str(self.value()).lower()
             self.take("rp")
-            fn = {"Contains": lambda v: arg in v, "StartsWith": lambda v: v.startswith(arg),
-                  "EndsWith": lambda v: v.endswith(arg)}[method]
+            fn = {
+                "Contains": lambda v: arg in v,
+                "StartsWith": lambda v: v.startswith(arg),
+                "EndsWith": lambda v: v.endswith(arg),
+            }[method]
             return lambda r: fn(str(_get(r, field) or "").lower())
         if not self.peek("op"):
             # bare boolean field, e.g. "IsSupplier"
@@ -191,8 +197,12 @@ def _compare(field, op, target, record):
     if value is None or target is None:
         return False
     try:
-        return {">": value > target, "<": value < target,
-                ">=": value >= target, "<=": value <= target}[op]
+        return {
+            ">": value > target,
+            "<": value < target,
+            ">=": value >= target,
+            "<=": value <= target,
+        }[op]
     except TypeError:
         return False
 
@@ -237,7 +247,7 @@ def paginate(records, args, default_size=100, max_size=1000):
     size = min(max(size, 1), max_size)
     count = len(records)
     page_count = (count + size - 1) // size
-    chunk = records[(page - 1) * size: page * size]
+    chunk = records[(page - 1) * size : page * size]
     return chunk, {"page": page, "pageSize": size, "pageCount": page_count, "itemCount": count}
 
 

@@ -49,12 +49,28 @@ def put_account(ctx):
     if errors:
         raise validation_error(errors, element)
     from ..seed_gen import ACCOUNT_CLASS
-    record = {"AccountID": str(uuid.uuid4()), "Status": "ACTIVE", "HasAttachments": False,
-              "EnablePaymentsToAccount": False, "ShowInExpenseClaims": False,
-              "Class": ACCOUNT_CLASS.get(element["Type"], "EXPENSE"), "AddToWatchlist": False}
-    for key in ("Code", "Name", "Type", "Description", "TaxType", "BankAccountNumber",
-                "BankAccountType", "CurrencyCode", "EnablePaymentsToAccount",
-                "ShowInExpenseClaims"):
+
+    record = {
+        "AccountID": str(uuid.uuid4()),
+        "Status": "ACTIVE",
+        "HasAttachments": False,
+        "EnablePaymentsToAccount": False,
+        "ShowInExpenseClaims": False,
+        "Class": ACCOUNT_CLASS.get(element["Type"], "EXPENSE"),
+        "AddToWatchlist": False,
+    }
+    for key in (
+        "Code",
+        "Name",
+        "Type",
+        "Description",
+        "TaxType",
+        "BankAccountNumber",
+        "BankAccountType",
+        "CurrencyCode",
+        "EnablePaymentsToAccount",
+        "ShowInExpenseClaims",
+    ):
         if key in element:
             record[key] = element[key]
     if record["Type"] == "BANK":
@@ -75,8 +91,9 @@ def get_tax_rates(ctx):
 
 
 def get_currencies(ctx):
-    records = _filtered(ctx, list(ctx.org.coll("Currencies").values()), modified=False,
-                        default_order=("Code",))
+    records = _filtered(
+        ctx, list(ctx.org.coll("Currencies").values()), modified=False, default_order=("Code",)
+    )
     return json_response(200, envelope(ctx, "Currencies", [dict(r) for r in records]))
 
 
@@ -95,15 +112,19 @@ def _render_item(ctx, record):
     if ctx.unitdp == 2:
         for key in ("SalesDetails", "PurchaseDetails"):
             if row.get(key) and row[key].get("UnitPrice") is not None:
-                row[key] = dict(row[key], UnitPrice=rules.num(rules.q(
-                    rules.dec(row[key]["UnitPrice"]), 2)))
+                row[key] = dict(
+                    row[key], UnitPrice=rules.num(rules.q(rules.dec(row[key]["UnitPrice"]), 2))
+                )
     return row
 
 
 def save_item(ctx, element):
     items = ctx.org.coll("Items")
-    existing = items.get(element.get("ItemID")) if element.get("ItemID") else next(
-        (i for i in items.values() if i["Code"] == element.get("Code")), None)
+    existing = (
+        items.get(element.get("ItemID"))
+        if element.get("ItemID")
+        else next((i for i in items.values() if i["Code"] == element.get("Code")), None)
+    )
     errors = []
     code = element.get("Code", existing and existing["Code"])
     if not code:
@@ -124,15 +145,33 @@ def save_item(ctx, element):
             errors.append(f"The TaxType code '{details['TaxType']}' does not exist")
     if errors:
         return None, errors
-    record = dict(existing) if existing else {"ItemID": str(uuid.uuid4()), "IsSold": True,
-                                              "IsPurchased": True,
-                                              "IsTrackedAsInventory": False}
-    for key in ("Code", "Name", "Description", "PurchaseDescription", "IsSold", "IsPurchased",
-                "SalesDetails", "PurchaseDetails", "InventoryAssetAccountCode"):
+    record = (
+        dict(existing)
+        if existing
+        else {
+            "ItemID": str(uuid.uuid4()),
+            "IsSold": True,
+            "IsPurchased": True,
+            "IsTrackedAsInventory": False,
+        }
+    )
+    for key in (
+        "Code",
+        "Name",
+        "Description",
+        "PurchaseDescription",
+        "IsSold",
+        "IsPurchased",
+        "SalesDetails",
+        "PurchaseDetails",
+        "InventoryAssetAccountCode",
+    ):
         if key in element:
             record[key] = element[key]
-    record["IsTrackedAsInventory"] = bool(record.get("InventoryAssetAccountCode") and (
-        record.get("PurchaseDetails") or {}).get("COGSAccountCode"))
+    record["IsTrackedAsInventory"] = bool(
+        record.get("InventoryAssetAccountCode")
+        and (record.get("PurchaseDetails") or {}).get("COGSAccountCode")
+    )
     record["UpdatedDateUTC"] = ctx.stamp()
     items[record["ItemID"]] = record
     return record, []
@@ -145,7 +184,8 @@ def get_items(ctx):
 
 def get_item(ctx, item_id):
     record = ctx.org.coll("Items").get(item_id) or next(
-        (i for i in ctx.org.coll("Items").values() if i["Code"] == item_id), None)
+        (i for i in ctx.org.coll("Items").values() if i["Code"] == item_id), None
+    )
     if record is None:
         raise not_found()
     return json_response(200, envelope(ctx, "Items", [_render_item(ctx, record)]))
@@ -168,8 +208,11 @@ def post_account(ctx, account_id):
     items = items_from_body(ctx, "Accounts")
     element = items[0] if items else {}
     errors = []
-    if element.get("Code") and element["Code"] != acc["Code"] and ctx.org.account_by_code(
-            element["Code"]):
+    if (
+        element.get("Code")
+        and element["Code"] != acc["Code"]
+        and ctx.org.account_by_code(element["Code"])
+    ):
         errors.append("Please enter a unique Code.")
     if element.get("TaxType") and rules.tax_rate(ctx.org, element["TaxType"]) is None:
         errors.append(f"The TaxType code '{element['TaxType']}' does not exist")
@@ -177,8 +220,16 @@ def post_account(ctx, account_id):
         errors.append("System accounts cannot be archived")
     if errors:
         raise validation_error(errors, element)
-    for key in ("Code", "Name", "Description", "TaxType", "Status", "EnablePaymentsToAccount",
-                "ShowInExpenseClaims", "BankAccountNumber"):
+    for key in (
+        "Code",
+        "Name",
+        "Description",
+        "TaxType",
+        "Status",
+        "EnablePaymentsToAccount",
+        "ShowInExpenseClaims",
+        "BankAccountNumber",
+    ):
         if key in element:
             acc[key] = element[key]
     acc["UpdatedDateUTC"] = ctx.stamp()
@@ -186,8 +237,7 @@ def post_account(ctx, account_id):
 
 
 def write_items(ctx):
-    return run_batch(ctx, "Items", items_from_body(ctx, "Items"), save_item, "ItemID",
-                     _render_item)
+    return run_batch(ctx, "Items", items_from_body(ctx, "Items"), save_item, "ItemID", _render_item)
 
 
 ROUTES = [

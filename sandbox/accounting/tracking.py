@@ -15,8 +15,9 @@ def _rows(ctx, categories, include):
         if cat["Status"] != "ACTIVE" and not include:
             continue
         row = dict(cat)
-        row["Options"] = [dict(o) for o in cat.get("Options", [])
-                          if include or o.get("Status") == "ACTIVE"]
+        row["Options"] = [
+            dict(o) for o in cat.get("Options", []) if include or o.get("Status") == "ACTIVE"
+        ]
         out.append(row)
     return out
 
@@ -45,15 +46,13 @@ def put_tracking_category(ctx):
     errors = []
     if not name:
         errors.append("Tracking category name must be specified")
-    elif any(c["Name"].lower() == name.lower() and c["Status"] != "DELETED"
-             for c in cats.values()):
+    elif any(c["Name"].lower() == name.lower() and c["Status"] != "DELETED" for c in cats.values()):
         errors.append(f"The tracking category name '{name}' is already in use")
     if sum(1 for c in cats.values() if c["Status"] == "ACTIVE") >= MAX_ACTIVE:
         errors.append("You can only have 2 active tracking categories")
     if errors:
         raise validation_error(errors, element)
-    cat = {"TrackingCategoryID": str(uuid.uuid4()), "Name": name, "Status": "ACTIVE",
-           "Options": []}
+    cat = {"TrackingCategoryID": str(uuid.uuid4()), "Name": name, "Status": "ACTIVE", "Options": []}
     cats[cat["TrackingCategoryID"]] = cat
     return json_response(200, envelope(ctx, "TrackingCategories", _rows(ctx, [cat], True)))
 
@@ -72,10 +71,15 @@ def put_options(ctx, category_id):
         if not name:
             raise validation_error(["Tracking option name must be specified"], element)
         if any(o["Name"].lower() == name.lower() for o in cat["Options"]):
-            raise validation_error([f"The tracking option name '{name}' is already in use"],
-                                   element)
-        option = {"TrackingOptionID": str(uuid.uuid4()), "Name": name, "Status": "ACTIVE",
-                  "TrackingCategoryID": category_id}
+            raise validation_error(
+                [f"The tracking option name '{name}' is already in use"], element
+            )
+        option = {
+            "TrackingOptionID": str(uuid.uuid4()),
+            "Name": name,
+            "Status": "ACTIVE",
+            "TrackingCategoryID": category_id,
+        }
         cat["Options"].append(option)
         created.append(dict(option))
     return json_response(200, envelope(ctx, "Options", created))

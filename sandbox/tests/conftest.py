@@ -21,20 +21,37 @@ class Api:
         self.http = requests.Session()
 
     def headers(self, extra=None):
-        headers = {"Authorization": f"Bearer {self.token['access_token']}",
-                   "xero-tenant-id": self.tenant, "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self.token['access_token']}",
+            "xero-tenant-id": self.tenant,
+            "Accept": "application/json",
+        }
         headers.update(extra or {})
         return headers
 
     def call(self, method, path, json=None, params=None, headers=None, data=None, timeout=10):
         url = self.sb.accounting_url + path
-        resp = self.http.request(method, url, json=json, params=params, data=data,
-                                 headers=self.headers(headers), timeout=timeout)
+        resp = self.http.request(
+            method,
+            url,
+            json=json,
+            params=params,
+            data=data,
+            headers=self.headers(headers),
+            timeout=timeout,
+        )
         if resp.status_code == 401 and self.renew:
             # another test moved the sandbox clock past the token's expiry
             self.token = self.sb.tokens()
-            resp = self.http.request(method, url, json=json, params=params, data=data,
-                                     headers=self.headers(headers), timeout=timeout)
+            resp = self.http.request(
+                method,
+                url,
+                json=json,
+                params=params,
+                data=data,
+                headers=self.headers(headers),
+                timeout=timeout,
+            )
         return resp
 
     def get(self, path, **kw):
@@ -89,15 +106,24 @@ def supplier(api):
 
 def bill(contact_id, *lines, **fields):
     """An ACCPAY invoice payload."""
-    body = {"Type": "ACCPAY", "Contact": {"ContactID": contact_id},
-            "LineItems": list(lines) or [line()], "Date": "2026-11-02",
-            "DueDate": "2026-12-02"}
+    body = {
+        "Type": "ACCPAY",
+        "Contact": {"ContactID": contact_id},
+        "LineItems": list(lines) or [line()],
+        "Date": "2026-11-02",
+        "DueDate": "2026-12-02",
+    }
     body.update(fields)
     return body
 
 
 def line(amount=100.0, qty=1, account="300", tax="INPUT", **extra):
-    row = {"Description": "Widgets", "Quantity": qty, "UnitAmount": amount,
-           "AccountCode": account, "TaxType": tax}
+    row = {
+        "Description": "Widgets",
+        "Quantity": qty,
+        "UnitAmount": amount,
+        "AccountCode": account,
+        "TaxType": tax,
+    }
     row.update(extra)
     return row

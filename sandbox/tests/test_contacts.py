@@ -8,18 +8,35 @@ def test_seed_has_many_suppliers(api):
     assert page["pagination"]["itemCount"] >= 160 and len(page["Contacts"]) == 100
     suppliers = api.ok("GET", "/Contacts", params={"where": "IsSupplier==true"})["Contacts"]
     assert len(suppliers) >= 150
-    assert all(c.get("TaxNumber") for c in suppliers if c["Name"].endswith(
-        ("Ltd", "Inc", "LLC", "Co", "Group", "Partners")))
+    assert all(
+        c.get("TaxNumber")
+        for c in suppliers
+        if c["Name"].endswith(("Ltd", "Inc", "LLC", "Co", "Group", "Partners"))
+    )
 
 
 def test_create_and_update_contact(api):
-    body = api.ok("PUT", "/Contacts", {"Contacts": [{
-        "Name": "Gadget Works Ltd", "EmailAddress": "ap@gadget.example.com",
-        "TaxNumber": "GB123456789", "ContactNumber": "GW-1"}]})
+    body = api.ok(
+        "PUT",
+        "/Contacts",
+        {
+            "Contacts": [
+                {
+                    "Name": "Gadget Works Ltd",
+                    "EmailAddress": "ap@gadget.example.com",
+                    "TaxNumber": "GB123456789",
+                    "ContactNumber": "GW-1",
+                }
+            ]
+        },
+    )
     contact = body["Contacts"][0]
     assert contact["ContactStatus"] == "ACTIVE" and contact["ContactID"]
-    body = api.ok("POST", f"/Contacts/{contact['ContactID']}",
-                  {"Contacts": [{"EmailAddress": "billing@gadget.example.com"}]})
+    body = api.ok(
+        "POST",
+        f"/Contacts/{contact['ContactID']}",
+        {"Contacts": [{"EmailAddress": "billing@gadget.example.com"}]},
+    )
     assert body["Contacts"][0]["EmailAddress"] == "billing@gadget.example.com"
     assert body["Contacts"][0]["Name"] == "Gadget Works Ltd"
     got = api.ok("GET", "/Contacts/GW-1")["Contacts"][0]  # by ContactNumber
@@ -32,16 +49,22 @@ def test_duplicate_contact_name_rejected(api):
     assert resp.status_code == 400
     message = resp.json()["Elements"][0]["ValidationErrors"][0]["Message"]
     assert "already exists" in message
-    body = api.ok("PUT", "/Contacts", {"Contacts": [{"Name": "Twin Name Co"}]},
-                  params={"summarizeErrors": "false"})
+    body = api.ok(
+        "PUT",
+        "/Contacts",
+        {"Contacts": [{"Name": "Twin Name Co"}]},
+        params={"summarizeErrors": "false"},
+    )
     assert body["Contacts"][0]["HasValidationErrors"] is True
 
 
 def test_archive_hides_contact_unless_include_archived(api, sb):
-    contact = api.ok("PUT", "/Contacts", {"Contacts": [{"Name": "Soon Archived"}]})[
-        "Contacts"][0]
-    api.ok("POST", "/Contacts", {"Contacts": [{"ContactID": contact["ContactID"],
-                                               "ContactStatus": "ARCHIVED"}]})
+    contact = api.ok("PUT", "/Contacts", {"Contacts": [{"Name": "Soon Archived"}]})["Contacts"][0]
+    api.ok(
+        "POST",
+        "/Contacts",
+        {"Contacts": [{"ContactID": contact["ContactID"], "ContactStatus": "ARCHIVED"}]},
+    )
     where = {"where": 'Name=="Soon Archived"'}
     assert api.ok("GET", "/Contacts", params=where)["Contacts"] == []
     found = api.ok("GET", "/Contacts", params=dict(where, includeArchived="true"))

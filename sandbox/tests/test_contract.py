@@ -36,10 +36,20 @@ def test_unknown_operation_is_404_or_405(api):
 
 def test_response_violations_are_recorded(api, sb):
     bad_id = "11111111-2222-4333-8444-555555555555"
-    sb.put_records(DEMO_TENANT, "Invoices", [{
-        "InvoiceID": bad_id, "Type": "ACCPAY", "Status": "NOT-A-STATUS",
-        "Contact": {"ContactID": bad_id, "Name": "x"}, "LineItems": [],
-        "UpdatedDateUTC": "/Date(1767225600000+0000)/"}])
+    sb.put_records(
+        DEMO_TENANT,
+        "Invoices",
+        [
+            {
+                "InvoiceID": bad_id,
+                "Type": "ACCPAY",
+                "Status": "NOT-A-STATUS",
+                "Contact": {"ContactID": bad_id, "Name": "x"},
+                "LineItems": [],
+                "UpdatedDateUTC": "/Date(1767225600000+0000)/",
+            }
+        ],
+    )
     try:
         assert api.get(f"/Invoices/{bad_id}").status_code == 200
         recorded = sb.violations()
@@ -52,9 +62,12 @@ def test_response_violations_are_recorded(api, sb):
 
 def test_connections_validated_against_identity_spec(sb):
     token = sb.tokens()
-    resp = requests.get(sb.url + "/connections", params={"authEventId": "not-a-uuid"},
-                        headers={"Authorization": f"Bearer {token['access_token']}"},
-                        timeout=10)
+    resp = requests.get(
+        sb.url + "/connections",
+        params={"authEventId": "not-a-uuid"},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=10,
+    )
     assert resp.status_code == 400 and "authEventId" in resp.text
 
 
@@ -66,17 +79,28 @@ def test_fast_response_validation_agrees_with_openapi_core(api, supplier, sb):
     from sandbox.contract import Contract
 
     inv = api.ok("PUT", "/Invoices", {"Invoices": [bill(supplier["ContactID"])]})["Invoices"][0]
-    samples = [("GET", "/Invoices", {"page": "1"}), ("GET", f"/Invoices/{inv['InvoiceID']}", {}),
-               ("GET", "/Contacts", {"page": "1"}), ("GET", "/Accounts", {}),
-               ("GET", "/TaxRates", {}), ("GET", "/Organisation", {}),
-               ("GET", "/TrackingCategories", {}), ("GET", "/Items", {}),
-               ("GET", "/Payments", {}), ("GET", f"/Invoices/{inv['InvoiceID']}/History", {})]
+    samples = [
+        ("GET", "/Invoices", {"page": "1"}),
+        ("GET", f"/Invoices/{inv['InvoiceID']}", {}),
+        ("GET", "/Contacts", {"page": "1"}),
+        ("GET", "/Accounts", {}),
+        ("GET", "/TaxRates", {}),
+        ("GET", "/Organisation", {}),
+        ("GET", "/TrackingCategories", {}),
+        ("GET", "/Items", {}),
+        ("GET", "/Payments", {}),
+        ("GET", f"/Invoices/{inv['InvoiceID']}/History", {}),
+    ]
     fast = Contract(response_validation="schema")
     slow = Contract(response_validation="openapi-core")
     for method, path, params in samples:
         resp = api.call(method, path, params=params)
-        environ = EnvironBuilder(method=method, path="/api.xro/2.0" + path, query_string=params,
-                                 headers={"xero-tenant-id": DEMO_TENANT}).get_environ()
+        environ = EnvironBuilder(
+            method=method,
+            path="/api.xro/2.0" + path,
+            query_string=params,
+            headers={"xero-tenant-id": DEMO_TENANT},
+        ).get_environ()
         request = Request(environ)
         good = Response(resp.content, status=resp.status_code, mimetype="application/json")
         assert fast.check_response(request, good) == [] == slow.check_response(request, good)

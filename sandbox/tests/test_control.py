@@ -41,20 +41,22 @@ def test_orgs_and_records(sb):
 
 def test_patch_records_as_if_done_in_xero(api, supplier, sb):
     inv = create(api, bill(supplier["ContactID"], Status="SUBMITTED"))
-    sb.put_records(DEMO_TENANT, "Invoices", [{"InvoiceID": inv["InvoiceID"],
-                                              "Status": "AUTHORISED"}])
-    assert api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]["Status"] == \
-        "AUTHORISED"
+    sb.put_records(
+        DEMO_TENANT, "Invoices", [{"InvoiceID": inv["InvoiceID"], "Status": "AUTHORISED"}]
+    )
+    assert api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]["Status"] == "AUTHORISED"
 
 
 def test_html_page_lists_documents_and_pays_bills(api, supplier, sb):
-    inv = create(api, bill(supplier["ContactID"], InvoiceNumber="UI-BILL-1",
-                           Status="AUTHORISED"))
+    inv = create(api, bill(supplier["ContactID"], InvoiceNumber="UI-BILL-1", Status="AUTHORISED"))
     page = requests.get(sb.url + "/", timeout=10).text
     assert "Demo Company (Global)" in page and "UI-BILL-1" in page and "Pay" in page
-    resp = requests.post(f"{sb.url}/_sandbox/orgs/{DEMO_TENANT}/pay",
-                         data={"InvoiceID": inv["InvoiceID"], "AccountCode": "090"},
-                         allow_redirects=False, timeout=10)
+    resp = requests.post(
+        f"{sb.url}/_sandbox/orgs/{DEMO_TENANT}/pay",
+        data={"InvoiceID": inv["InvoiceID"], "AccountCode": "090"},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert resp.status_code == 303
     assert api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]["Status"] == "PAID"
 
@@ -79,6 +81,7 @@ def test_thread_mode_with_empty_seed_and_reset(tmp_path):
         assert api.ok("GET", "/Contacts")["Contacts"] == []
         seed_file = tmp_path / "seed.json"
         from sandbox.seed_gen import empty_seed
+
         data = empty_seed()
         data["organisations"][0]["Organisation"]["Name"] = "From File Ltd"
         seed_file.write_text(json.dumps(data))
@@ -88,17 +91,38 @@ def test_thread_mode_with_empty_seed_and_reset(tmp_path):
 
 
 def test_command_line_prints_port_line():
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--seed", "empty",
-                             "--min-limit", "10", "--day-limit", "1000",
-                             "--concurrent-limit", "3", "--time-scale", "2"],
-                            cwd=str(REPO_ROOT), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--port",
+            "0",
+            "--seed",
+            "empty",
+            "--min-limit",
+            "10",
+            "--day-limit",
+            "1000",
+            "--concurrent-limit",
+            "3",
+            "--time-scale",
+            "2",
+        ],
+        cwd=str(REPO_ROOT),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("SANDBOX LISTENING http://127.0.0.1:")
         url = line.split()[-1]
         limits = requests.get(url + "/_sandbox/limits", timeout=10).json()
         assert (limits["min_limit"], limits["day_limit"], limits["concurrent_limit"]) == (
-            10, 1000, 3)
+            10,
+            1000,
+            3,
+        )
         assert requests.get(url + "/_sandbox/clock", timeout=10).json()["time_scale"] == 2
     finally:
         proc.terminate()

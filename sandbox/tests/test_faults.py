@@ -32,8 +32,8 @@ def test_server_errors_commit_nothing(api, sb, kind):
 
 def test_fault_matches_path_and_method_and_count(api, sb):
     sb.inject("500", count=2, path="Invoices", method="PUT")
-    assert api.get("/Invoices").status_code == 200          # method differs
-    assert api.get("/Organisation").status_code == 200      # path differs
+    assert api.get("/Invoices").status_code == 200  # method differs
+    assert api.get("/Organisation").status_code == 200  # path differs
     assert [f["count"] for f in sb.faults()] == [2]
     assert api.put("/Invoices", {"Invoices": []}).status_code == 500
     assert api.put("/Invoices", {"Invoices": []}).status_code == 500
@@ -81,9 +81,11 @@ def test_429_storm(api, sb):
 
 def test_faults_on_token_endpoint(sb):
     sb.inject("503", count=1, path="/connect/token")
-    status, _ = sb.token_request(grant_type="client_credentials",
-                                 client_id="sandbox-custom-id",
-                                 client_secret="sandbox-custom-secret")
+    status, _ = sb.token_request(
+        grant_type="client_credentials",
+        client_id="sandbox-custom-id",
+        client_secret="sandbox-custom-secret",
+    )
     assert status == 503
     assert sb.client_credentials()["access_token"]
 

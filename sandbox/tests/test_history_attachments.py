@@ -25,13 +25,19 @@ def test_history_add_and_list(api, invoice):
 def test_history_on_contacts_and_purchase_orders(api, supplier):
     path = f"/Contacts/{supplier['ContactID']}/History"
     api.ok("PUT", path, {"HistoryRecords": [{"Details": "Note on contact"}]})
-    assert api.get("/PurchaseOrders/00000000-0000-4000-8000-000000000000/History"
-                   ).status_code == 404
+    assert (
+        api.get("/PurchaseOrders/00000000-0000-4000-8000-000000000000/History").status_code == 404
+    )
 
 
 def upload(api, invoice, name, data=b"%PDF-1.4 test", **params):
-    return api.call("PUT", f"/Invoices/{invoice['InvoiceID']}/Attachments/{name}", data=data,
-                    params=params or None, headers={"Content-Type": "application/octet-stream"})
+    return api.call(
+        "PUT",
+        f"/Invoices/{invoice['InvoiceID']}/Attachments/{name}",
+        data=data,
+        params=params or None,
+        headers={"Content-Type": "application/octet-stream"},
+    )
 
 
 def test_upload_list_and_download(api, invoice):
@@ -42,12 +48,12 @@ def test_upload_list_and_download(api, invoice):
     assert meta["ContentLength"] == len(b"%PDF-1.4 test")
     listed = api.ok("GET", f"/Invoices/{invoice['InvoiceID']}/Attachments")["Attachments"]
     assert [a["FileName"] for a in listed] == ["Bill (1).pdf"]
-    pdf = {"contentType": "application/pdf"}   # required by the spec on downloads
-    raw = api.get(f"/Invoices/{invoice['InvoiceID']}/Attachments/{meta['AttachmentID']}",
-                  headers=pdf)
+    pdf = {"contentType": "application/pdf"}  # required by the spec on downloads
+    raw = api.get(
+        f"/Invoices/{invoice['InvoiceID']}/Attachments/{meta['AttachmentID']}", headers=pdf
+    )
     assert raw.content == b"%PDF-1.4 test"
-    raw = api.get(f"/Invoices/{invoice['InvoiceID']}/Attachments/Bill%20%281%29.pdf",
-                  headers=pdf)
+    raw = api.get(f"/Invoices/{invoice['InvoiceID']}/Attachments/Bill%20%281%29.pdf", headers=pdf)
     assert raw.content == b"%PDF-1.4 test"
     no_header = api.get(f"/Invoices/{invoice['InvoiceID']}/Attachments/Bill%20%281%29.pdf")
     assert no_header.status_code == 400 and "contentType" in no_header.text
@@ -63,8 +69,10 @@ def test_reupload_overwrites_and_ten_per_document(api, invoice):
     assert resp.status_code == 400 and "at most 10" in resp.text
 
 
-@pytest.mark.parametrize("name", ["a%3Cb.pdf", "a%3Ab.pdf", "a%22b.pdf", "a%7Cb.pdf",
-                                  "a%3Fb.pdf", "a%2Ab.pdf", "a%5Cb.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    ["a%3Cb.pdf", "a%3Ab.pdf", "a%22b.pdf", "a%7Cb.pdf", "a%3Fb.pdf", "a%2Ab.pdf", "a%5Cb.pdf"],
+)
 def test_forbidden_file_names(api, invoice, name):
     assert upload(api, invoice, name).status_code == 400
 
@@ -79,17 +87,42 @@ def test_size_limit(api, invoice, sb):
 
 
 def test_attachments_on_purchase_orders_and_credit_notes(api, supplier):
-    order = api.ok("PUT", "/PurchaseOrders", {"PurchaseOrders": [
-        {"Contact": {"ContactID": supplier["ContactID"]},
-         "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1}]}]}
+    order = api.ok(
+        "PUT",
+        "/PurchaseOrders",
+        {
+            "PurchaseOrders": [
+                {
+                    "Contact": {"ContactID": supplier["ContactID"]},
+                    "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1}],
+                }
+            ]
+        },
     )["PurchaseOrders"][0]
-    resp = api.call("PUT", f"/PurchaseOrders/{order['PurchaseOrderID']}/Attachments/po.pdf",
-                    data=b"po", headers={"Content-Type": "application/octet-stream"})
+    resp = api.call(
+        "PUT",
+        f"/PurchaseOrders/{order['PurchaseOrderID']}/Attachments/po.pdf",
+        data=b"po",
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert resp.status_code == 200
-    note = api.ok("PUT", "/CreditNotes", {"CreditNotes": [
-        {"Type": "ACCPAYCREDIT", "Contact": {"ContactID": supplier["ContactID"]},
-         "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1}]}]}
+    note = api.ok(
+        "PUT",
+        "/CreditNotes",
+        {
+            "CreditNotes": [
+                {
+                    "Type": "ACCPAYCREDIT",
+                    "Contact": {"ContactID": supplier["ContactID"]},
+                    "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1}],
+                }
+            ]
+        },
     )["CreditNotes"][0]
-    resp = api.call("POST", f"/CreditNotes/{note['CreditNoteID']}/Attachments/cn.pdf",
-                    data=b"cn", headers={"Content-Type": "application/octet-stream"})
+    resp = api.call(
+        "POST",
+        f"/CreditNotes/{note['CreditNoteID']}/Attachments/cn.pdf",
+        data=b"cn",
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert resp.status_code == 200

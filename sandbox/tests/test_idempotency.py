@@ -28,24 +28,33 @@ def test_same_key_same_body_replays_without_creating(api, supplier, sb):
 
 def test_same_key_different_body_is_400(api, supplier):
     k = key()
-    api.ok("PUT", "/Invoices", {"Invoices": [bill(supplier["ContactID"])]},
-           headers={"Idempotency-Key": k})
-    resp = api.put("/Invoices", {"Invoices": [bill(supplier["ContactID"], Reference="x")]},
-                   headers={"Idempotency-Key": k})
+    api.ok(
+        "PUT",
+        "/Invoices",
+        {"Invoices": [bill(supplier["ContactID"])]},
+        headers={"Idempotency-Key": k},
+    )
+    resp = api.put(
+        "/Invoices",
+        {"Invoices": [bill(supplier["ContactID"], Reference="x")]},
+        headers={"Idempotency-Key": k},
+    )
     assert resp.status_code == 400
     assert "Idempotency-Key" in resp.json()["Message"]
 
 
 def test_key_too_long(api, supplier):
-    resp = api.put("/Invoices", {"Invoices": [bill(supplier["ContactID"])]},
-                   headers={"Idempotency-Key": "k" * 129})
+    resp = api.put(
+        "/Invoices",
+        {"Invoices": [bill(supplier["ContactID"])]},
+        headers={"Idempotency-Key": "k" * 129},
+    )
     assert resp.status_code == 400
 
 
 def test_validation_failures_are_replayed_too(api, supplier):
     k = key()
-    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-BAD",
-                                 LineItems=[])]}
+    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-BAD", LineItems=[])]}
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 400
     assert api.put("/Invoices", payload, headers={"Idempotency-Key": k}).status_code == 400
 

@@ -7,16 +7,19 @@ from .conftest import bill, line
 
 
 def create(api, payload, **params):
-    body = api.ok("PUT", "/Invoices", {"Invoices": [payload]},
-                  params=dict({"summarizeErrors": "false"}, **params))
+    body = api.ok(
+        "PUT",
+        "/Invoices",
+        {"Invoices": [payload]},
+        params=dict({"summarizeErrors": "false"}, **params),
+    )
     inv = body["Invoices"][0]
     assert inv["StatusAttributeString"] == "OK", inv.get("ValidationErrors")
     return inv
 
 
 def errors_of(api, payload, method="PUT"):
-    body = api.ok(method, "/Invoices", {"Invoices": [payload]},
-                  params={"summarizeErrors": "false"})
+    body = api.ok(method, "/Invoices", {"Invoices": [payload]}, params={"summarizeErrors": "false"})
     inv = body["Invoices"][0]
     assert inv["HasErrors"] is True and inv["StatusAttributeString"] == "ERROR"
     return [e["Message"] for e in inv["ValidationErrors"]]
@@ -48,8 +51,11 @@ def test_inclusive_and_notax_line_amount_types(api, supplier):
 
 def test_compound_tax_rate(api):
     customer = api.ok("GET", "/Contacts", params={"where": 'Name=="Bayside Club"'})
-    payload = {"Type": "ACCREC", "Contact": {"ContactID": customer["Contacts"][0]["ContactID"]},
-               "LineItems": [line(100.0, account="200", tax="TAX001")]}
+    payload = {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": customer["Contacts"][0]["ContactID"]},
+        "LineItems": [line(100.0, account="200", tax="TAX001")],
+    }
     inv = create(api, payload)
     # GST 5% then PST 7% on top of (amount + GST): 5 + 7.35 = 12.35
     assert inv["TotalTax"] == 12.35 and inv["Total"] == 112.35
@@ -70,8 +76,9 @@ def test_unit_amount_two_decimals_unless_unitdp4(api, supplier):
 def test_required_fields(api, supplier):
     messages = errors_of(api, {"Type": "ACCPAY", "LineItems": [line()]})
     assert "A Contact must be specified for this type of transaction" in messages
-    messages = errors_of(api, {"Contact": {"ContactID": supplier["ContactID"]},
-                               "LineItems": [line()]})
+    messages = errors_of(
+        api, {"Contact": {"ContactID": supplier["ContactID"]}, "LineItems": [line()]}
+    )
     assert any("Type must be specified" in m for m in messages)
     messages = errors_of(api, bill(supplier["ContactID"], LineItems=[]))
     assert "LineItems must be specified" in messages
@@ -80,10 +87,14 @@ def test_required_fields(api, supplier):
 
 
 def test_account_code_must_exist_and_be_active(api, supplier):
-    assert any("'999' is not a valid code" in m
-               for m in errors_of(api, bill(supplier["ContactID"], line(account="999"))))
-    assert any("'499' is not a valid code" in m  # archived account
-               for m in errors_of(api, bill(supplier["ContactID"], line(account="499"))))
+    assert any(
+        "'999' is not a valid code" in m
+        for m in errors_of(api, bill(supplier["ContactID"], line(account="999")))
+    )
+    assert any(
+        "'499' is not a valid code" in m  # archived account
+        for m in errors_of(api, bill(supplier["ContactID"], line(account="499")))
+    )
 
 
 def test_approval_needs_account_codes(api, supplier):
@@ -110,15 +121,21 @@ def test_discount_rate_not_allowed_on_bills(api, supplier):
     messages = errors_of(api, bill(supplier["ContactID"], line(DiscountRate=10)))
     assert any("Discounts are only allowed on ACCREC" in m for m in messages)
     customer = api.ok("GET", "/Contacts", params={"where": 'Name=="City Agency"'})
-    inv = create(api, {"Type": "ACCREC", "LineItems": [line(100.0, 2, "200", "OUTPUT",
-                                                             DiscountRate=10)],
-                       "Contact": {"ContactID": customer["Contacts"][0]["ContactID"]}})
+    inv = create(
+        api,
+        {
+            "Type": "ACCREC",
+            "LineItems": [line(100.0, 2, "200", "OUTPUT", DiscountRate=10)],
+            "Contact": {"ContactID": customer["Contacts"][0]["ContactID"]},
+        },
+    )
     assert inv["SubTotal"] == 180.0 and inv["TotalTax"] == 27.0
 
 
 def test_archived_and_unknown_contacts_refused(api):
-    archived = api.ok("GET", "/Contacts", params={"includeArchived": "true",
-                                                   "where": 'ContactStatus=="ARCHIVED"'})
+    archived = api.ok(
+        "GET", "/Contacts", params={"includeArchived": "true", "where": 'ContactStatus=="ARCHIVED"'}
+    )
     cid = archived["Contacts"][0]["ContactID"]
     assert any("archived" in m for m in errors_of(api, bill(cid)))
     missing = "00000000-0000-4000-8000-000000000001"
@@ -152,8 +169,9 @@ def test_summarised_errors_400_still_creates_valid_elements(api, supplier):
 def test_unsummarised_batch_reports_each_element(api, supplier):
     good = bill(supplier["ContactID"])
     bad = bill(supplier["ContactID"], line(tax="NOPE"))
-    body = api.ok("PUT", "/Invoices", {"Invoices": [good, bad, good]},
-                  params={"summarizeErrors": "false"})
+    body = api.ok(
+        "PUT", "/Invoices", {"Invoices": [good, bad, good]}, params={"summarizeErrors": "false"}
+    )
     states = [i["StatusAttributeString"] for i in body["Invoices"]]
     assert states == ["OK", "ERROR", "OK"]
     assert body["Invoices"][1]["ValidationErrors"][0]["Message"]
@@ -163,10 +181,14 @@ def test_unsummarised_batch_reports_each_element(api, supplier):
 def test_update_lines_omitted_are_deleted(api, supplier):
     inv = create(api, bill(supplier["ContactID"], line(10.0), line(20.0), line(30.0)))
     first, second, _third = inv["LineItems"]
-    update = {"InvoiceID": inv["InvoiceID"], "LineItems": [
-        {"LineItemID": first["LineItemID"], "UnitAmount": 11.0},
-        {"LineItemID": second["LineItemID"]},
-        line(5.0)]}
+    update = {
+        "InvoiceID": inv["InvoiceID"],
+        "LineItems": [
+            {"LineItemID": first["LineItemID"], "UnitAmount": 11.0},
+            {"LineItemID": second["LineItemID"]},
+            line(5.0),
+        ],
+    }
     body = api.ok("POST", "/Invoices", {"Invoices": [update]})
     lines = body["Invoices"][0]["LineItems"]
     assert [li["UnitAmount"] for li in lines] == [11.0, 20.0, 5.0]
@@ -177,23 +199,37 @@ def test_update_lines_omitted_are_deleted(api, supplier):
 
 def test_update_without_line_items_keeps_lines(api, supplier):
     inv = create(api, bill(supplier["ContactID"], line(10.0), line(20.0)))
-    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}",
-                  {"Invoices": [{"InvoiceNumber": "RENAMED-1"}]})
+    body = api.ok(
+        "POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"InvoiceNumber": "RENAMED-1"}]}
+    )
     assert body["Invoices"][0]["InvoiceNumber"] == "RENAMED-1"
     assert len(body["Invoices"][0]["LineItems"]) == 2
 
 
-@pytest.mark.parametrize("start,target,allowed", [
-    ("DRAFT", "SUBMITTED", True), ("DRAFT", "AUTHORISED", True), ("DRAFT", "DELETED", True),
-    ("DRAFT", "VOIDED", False), ("SUBMITTED", "DRAFT", True), ("SUBMITTED", "DELETED", True),
-    ("SUBMITTED", "VOIDED", False), ("AUTHORISED", "VOIDED", True),
-    ("AUTHORISED", "DELETED", False), ("AUTHORISED", "DRAFT", False),
-    ("AUTHORISED", "SUBMITTED", False),
-])
+@pytest.mark.parametrize(
+    "start,target,allowed",
+    [
+        ("DRAFT", "SUBMITTED", True),
+        ("DRAFT", "AUTHORISED", True),
+        ("DRAFT", "DELETED", True),
+        ("DRAFT", "VOIDED", False),
+        ("SUBMITTED", "DRAFT", True),
+        ("SUBMITTED", "DELETED", True),
+        ("SUBMITTED", "VOIDED", False),
+        ("AUTHORISED", "VOIDED", True),
+        ("AUTHORISED", "DELETED", False),
+        ("AUTHORISED", "DRAFT", False),
+        ("AUTHORISED", "SUBMITTED", False),
+    ],
+)
 def test_status_transitions(api, supplier, start, target, allowed):
     inv = create(api, bill(supplier["ContactID"], Status=start))
-    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}",
-                  {"Invoices": [{"Status": target}]}, params={"summarizeErrors": "false"})
+    body = api.ok(
+        "POST",
+        f"/Invoices/{inv['InvoiceID']}",
+        {"Invoices": [{"Status": target}]},
+        params={"summarizeErrors": "false"},
+    )
     result = body["Invoices"][0]
     assert (result["StatusAttributeString"] == "OK") is allowed, result
     stored = api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]
@@ -205,24 +241,30 @@ def test_voided_and_deleted_cannot_be_edited(api, supplier):
         start = "AUTHORISED" if status == "VOIDED" else "DRAFT"
         inv = create(api, bill(supplier["ContactID"], Status=start))
         api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"Status": status}]})
-        resp = api.post(f"/Invoices/{inv['InvoiceID']}",
-                        {"Invoices": [{"Reference": "x", "LineItems": [line(1.0)]}]})
+        resp = api.post(
+            f"/Invoices/{inv['InvoiceID']}",
+            {"Invoices": [{"Reference": "x", "LineItems": [line(1.0)]}]},
+        )
         assert resp.status_code == 400
-        assert "not of valid status" in resp.json()["Elements"][0]["ValidationErrors"][0][
-            "Message"]
+        assert "not of valid status" in resp.json()["Elements"][0]["ValidationErrors"][0]["Message"]
 
 
 def test_cannot_create_as_paid_or_voided(api, supplier):
     for status in ("PAID", "VOIDED", "DELETED"):
-        assert any("not valid for creating" in m
-                   for m in errors_of(api, bill(supplier["ContactID"], Status=status)))
+        assert any(
+            "not valid for creating" in m
+            for m in errors_of(api, bill(supplier["ContactID"], Status=status))
+        )
 
 
 def test_accrec_invoice_number_unique(api):
     customer = api.ok("GET", "/Contacts", params={"where": 'Name=="Boom FM"'})["Contacts"][0]
-    payload = {"Type": "ACCREC", "Contact": {"ContactID": customer["ContactID"]},
-               "InvoiceNumber": "UNIQUE-77", "LineItems": [line(5.0, account="200",
-                                                                 tax="OUTPUT")]}
+    payload = {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": customer["ContactID"]},
+        "InvoiceNumber": "UNIQUE-77",
+        "LineItems": [line(5.0, account="200", tax="OUTPUT")],
+    }
     create(api, payload)
     assert "Invoice # must be unique." in errors_of(api, payload)
     # POST with the same number updates the existing ACCREC invoice instead
@@ -237,30 +279,34 @@ def test_bill_numbers_are_not_unique(api, supplier):
 
 
 def test_tracking_categories_on_lines(api, supplier):
-    tracking = [{"Name": "Region", "Option": "North"}, {"Name": "Department",
-                                                        "Option": "Sales"}]
+    tracking = [{"Name": "Region", "Option": "North"}, {"Name": "Department", "Option": "Sales"}]
     inv = create(api, bill(supplier["ContactID"], line(Tracking=tracking)))
     stored = inv["LineItems"][0]["Tracking"]
     assert {t["Option"] for t in stored} == {"North", "Sales"}
     assert all(t["TrackingCategoryID"] and t["TrackingOptionID"] for t in stored)
     bad = [{"Name": "Region", "Option": "Moon"}]
-    assert any("not a valid option" in m
-               for m in errors_of(api, bill(supplier["ContactID"], line(Tracking=bad))))
+    assert any(
+        "not a valid option" in m
+        for m in errors_of(api, bill(supplier["ContactID"], line(Tracking=bad)))
+    )
 
 
 def test_get_filters_where_and_paging(api, supplier):
     for _ in range(3):
         create(api, bill(supplier["ContactID"], Status="AUTHORISED", Date="2026-03-15"))
-    where = (f'Type=="ACCPAY" AND Status=="AUTHORISED" AND '
-             f'Contact.ContactID=guid("{supplier["ContactID"]}") AND '
-             'Date>=DateTime(2026,03,01) AND Date<DateTime(2026,04,01)')
+    where = (
+        f'Type=="ACCPAY" AND Status=="AUTHORISED" AND '
+        f'Contact.ContactID=guid("{supplier["ContactID"]}") AND '
+        "Date>=DateTime(2026,03,01) AND Date<DateTime(2026,04,01)"
+    )
     found = api.ok("GET", "/Invoices", params={"where": where})["Invoices"]
     assert len(found) == 3 and all("LineItems" not in i for i in found)
     page = api.ok("GET", "/Invoices", params={"where": where, "page": 1, "pageSize": 2})
     assert len(page["Invoices"]) == 2 and "LineItems" in page["Invoices"][0]
     assert page["pagination"] == {"page": 1, "pageSize": 2, "pageCount": 2, "itemCount": 3}
-    by_contact = api.ok("GET", "/Invoices", params={"ContactIDs": supplier["ContactID"],
-                                                    "Statuses": "AUTHORISED"})
+    by_contact = api.ok(
+        "GET", "/Invoices", params={"ContactIDs": supplier["ContactID"], "Statuses": "AUTHORISED"}
+    )
     assert len(by_contact["Invoices"]) >= 3 and "pagination" in by_contact
     ids = ",".join(i["InvoiceID"] for i in found[:2])
     assert len(api.ok("GET", "/Invoices", params={"IDs": ids})["Invoices"]) == 2
@@ -268,7 +314,7 @@ def test_get_filters_where_and_paging(api, supplier):
 
 def test_if_modified_since(api, supplier):
     api.sb.advance(3600)
-    now = api.sb.now()[:19] + "Z"   # the spec types the header as an RFC 3339 date-time
+    now = api.sb.now()[:19] + "Z"  # the spec types the header as an RFC 3339 date-time
     api.sb.advance(1)
     inv = create(api, bill(supplier["ContactID"]))
     found = api.ok("GET", "/Invoices", headers={"If-Modified-Since": now})["Invoices"]
@@ -294,8 +340,12 @@ def test_unknown_invoice_is_404(api):
 
 def test_approving_keeps_four_decimal_unit_prices(api, supplier):
     inv = create(api, bill(supplier["ContactID"], line(1.23456, 100)), unitdp="4")
-    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
-        {"Status": "AUTHORISED"}]}, params={"unitdp": "4"})
+    body = api.ok(
+        "POST",
+        f"/Invoices/{inv['InvoiceID']}",
+        {"Invoices": [{"Status": "AUTHORISED"}]},
+        params={"unitdp": "4"},
+    )
     assert body["Invoices"][0]["LineItems"][0]["UnitAmount"] == 1.2346
     assert body["Invoices"][0]["SubTotal"] == 123.46
 
@@ -303,8 +353,9 @@ def test_approving_keeps_four_decimal_unit_prices(api, supplier):
 def test_changing_line_amount_types_recomputes_tax(api, supplier):
     inv = create(api, bill(supplier["ContactID"], line(115.0)))
     assert inv["TotalTax"] == 17.25
-    body = api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [
-        {"LineAmountTypes": "Inclusive"}]})
+    body = api.ok(
+        "POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"LineAmountTypes": "Inclusive"}]}
+    )
     assert body["Invoices"][0]["TotalTax"] == 15.0 and body["Invoices"][0]["Total"] == 115.0
 
 
@@ -315,8 +366,9 @@ def test_reference_is_dropped_on_bills(api, supplier):
 
 def test_guids_are_case_insensitive(api, supplier):
     inv = create(api, bill(supplier["ContactID"]))
-    upper = api.get(f"/Invoices/{inv['InvoiceID'].upper()}",
-                    headers={"xero-tenant-id": api.tenant.upper()})
+    upper = api.get(
+        f"/Invoices/{inv['InvoiceID'].upper()}", headers={"xero-tenant-id": api.tenant.upper()}
+    )
     assert upper.status_code == 200
     assert upper.json()["Invoices"][0]["InvoiceID"] == inv["InvoiceID"]
 

@@ -14,8 +14,9 @@ def test_chart_of_accounts(api):
     assert len(banks) >= 2 and all(a["BankAccountType"] == "BANK" for a in banks)
     resp = api.put("/Accounts", {"Code": "777", "Name": "New expense", "Type": "EXPENSE"})
     assert resp.status_code == 200
-    assert api.put("/Accounts", {"Code": "777", "Name": "Again", "Type": "EXPENSE"}
-                   ).status_code == 400
+    assert (
+        api.put("/Accounts", {"Code": "777", "Name": "Again", "Type": "EXPENSE"}).status_code == 400
+    )
 
 
 def test_tax_rates_include_compound(api):
@@ -52,11 +53,13 @@ def test_items_and_unitdp(api):
 def test_tracking_category_and_options_writes(api, sb):
     cats = api.ok("GET", "/TrackingCategories")["TrackingCategories"]
     region = next(c for c in cats if c["Name"] == "Region")
-    body = api.ok("PUT", f"/TrackingCategories/{region['TrackingCategoryID']}/Options",
-                  {"Name": "Central"})
+    body = api.ok(
+        "PUT", f"/TrackingCategories/{region['TrackingCategoryID']}/Options", {"Name": "Central"}
+    )
     assert body["Options"][0]["Name"] == "Central"
-    again = api.put(f"/TrackingCategories/{region['TrackingCategoryID']}/Options",
-                    {"Name": "central"})
+    again = api.put(
+        f"/TrackingCategories/{region['TrackingCategoryID']}/Options", {"Name": "central"}
+    )
     assert again.status_code == 400
     third = api.put("/TrackingCategories", {"Name": "Project"})
     assert third.status_code == 400 and "2 active" in third.text
@@ -64,13 +67,24 @@ def test_tracking_category_and_options_writes(api, sb):
 
 def test_update_item_and_archive_account(api):
     item = api.ok("GET", "/Items", params={"where": 'Code=="PAPER-A4"'})["Items"][0]
-    body = api.ok("POST", f"/Items/{item['ItemID']}",
-                  {"Items": [{"Code": "PAPER-A4", "Name": "A4 Paper"}]})
+    body = api.ok(
+        "POST", f"/Items/{item['ItemID']}", {"Items": [{"Code": "PAPER-A4", "Name": "A4 Paper"}]}
+    )
     assert body["Items"][0]["Name"] == "A4 Paper"
     acc = next(a for a in api.ok("GET", "/Accounts")["Accounts"] if a["Code"] == "494")
     api.ok("POST", f"/Accounts/{acc['AccountID']}", {"Accounts": [{"Status": "ARCHIVED"}]})
-    resp = api.put("/Invoices", {"Invoices": [{
-        "Type": "ACCPAY", "Contact": {"Name": "Archived Account Test Ltd"},
-        "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 1,
-                       "AccountCode": "494"}]}]})
+    resp = api.put(
+        "/Invoices",
+        {
+            "Invoices": [
+                {
+                    "Type": "ACCPAY",
+                    "Contact": {"Name": "Archived Account Test Ltd"},
+                    "LineItems": [
+                        {"Description": "x", "Quantity": 1, "UnitAmount": 1, "AccountCode": "494"}
+                    ],
+                }
+            ]
+        },
+    )
     assert resp.status_code == 400

@@ -26,17 +26,28 @@ def claims(jwt):
 
 
 def exchange(sb, code, **extra):
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": DEFAULT_REDIRECT,
-            "client_id": "sandbox-client-id"}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": DEFAULT_REDIRECT,
+        "client_id": "sandbox-client-id",
+    }
     form.update(extra)
     return sb.token_request(**form)
 
 
 def test_consent_page_lists_organisations(sb):
-    resp = requests.get(sb.authorize_url, params={
-        "response_type": "code", "client_id": "sandbox-client-id",
-        "redirect_uri": DEFAULT_REDIRECT, "scope": "offline_access accounting.transactions",
-        "state": "abc"}, timeout=10)
+    resp = requests.get(
+        sb.authorize_url,
+        params={
+            "response_type": "code",
+            "client_id": "sandbox-client-id",
+            "redirect_uri": DEFAULT_REDIRECT,
+            "scope": "offline_access accounting.transactions",
+            "state": "abc",
+        },
+        timeout=10,
+    )
     assert resp.status_code == 200
     assert "Demo Company (Global)" in resp.text and "Second Org Ltd" in resp.text
     assert 'type="checkbox"' in resp.text and "Allow access" in resp.text
@@ -83,8 +94,11 @@ def test_pkce_s256_verifier_checked(sb):
     status, body = exchange(sb, code, code_verifier=verifier)
     assert status == 200 and body["refresh_token"]
     # a public client refreshes without a secret
-    status, again = sb.token_request(grant_type="refresh_token", client_id="sandbox-client-id",
-                                     refresh_token=body["refresh_token"])
+    status, again = sb.token_request(
+        grant_type="refresh_token",
+        client_id="sandbox-client-id",
+        refresh_token=body["refresh_token"],
+    )
     assert status == 200 and again["refresh_token"] != body["refresh_token"]
 
 
@@ -95,8 +109,12 @@ def test_no_refresh_token_without_offline_access(sb):
 
 
 def refresh(sb, token):
-    return sb.token_request(grant_type="refresh_token", refresh_token=token,
-                            client_id="sandbox-client-id", client_secret="sandbox-client-secret")
+    return sb.token_request(
+        grant_type="refresh_token",
+        refresh_token=token,
+        client_id="sandbox-client-id",
+        client_secret="sandbox-client-secret",
+    )
 
 
 def test_refresh_rotation_with_grace_period(sb):
@@ -115,8 +133,12 @@ def test_refresh_rotation_with_grace_period(sb):
 
 def test_refresh_with_wrong_secret_or_unknown_token(sb):
     token = sb.tokens()["refresh_token"]
-    status, body = sb.token_request(grant_type="refresh_token", refresh_token=token,
-                                    client_id="sandbox-client-id", client_secret="bad")
+    status, body = sb.token_request(
+        grant_type="refresh_token",
+        refresh_token=token,
+        client_id="sandbox-client-id",
+        client_secret="bad",
+    )
     assert (status, body["error"]) == (400, "invalid_client")
     assert refresh(sb, "not-a-token") == (400, {"error": "invalid_grant"})
 
@@ -131,8 +153,9 @@ def test_access_token_expires_after_30_minutes(sb):
 
 
 def test_missing_or_bad_bearer_is_401(sb):
-    resp = requests.get(sb.accounting_url + "/Organisation",
-                        headers={"xero-tenant-id": DEMO_TENANT}, timeout=10)
+    resp = requests.get(
+        sb.accounting_url + "/Organisation", headers={"xero-tenant-id": DEMO_TENANT}, timeout=10
+    )
     assert resp.status_code == 401 and resp.json()["Title"] == "Unauthorized"
     api = Api(sb, {"access_token": "forged"})
     assert api.get("/Organisation").status_code == 401
@@ -140,8 +163,9 @@ def test_missing_or_bad_bearer_is_401(sb):
 
 def test_tenant_not_granted_is_403(sb):
     sb.register_app("one-org-app", "one-org-secret")
-    token = sb.tokens(client_id="one-org-app", client_secret="one-org-secret",
-                      tenants=[DEMO_TENANT])
+    token = sb.tokens(
+        client_id="one-org-app", client_secret="one-org-secret", tenants=[DEMO_TENANT]
+    )
     api = Api(sb, token, tenant=SECOND_TENANT)
     assert api.get("/Organisation").status_code == 403
     api.tenant = "00000000-0000-0000-0000-000000000000"
@@ -158,18 +182,22 @@ def test_client_credentials_grant(sb):
     assert org["OrganisationID"] == DEMO_TENANT
     api.tenant = SECOND_TENANT
     assert api.get("/Organisation").status_code == 403
-    status, body = sb.token_request(grant_type="client_credentials",
-                                    client_id="sandbox-custom-id", client_secret="bad")
+    status, body = sb.token_request(
+        grant_type="client_credentials", client_id="sandbox-custom-id", client_secret="bad"
+    )
     assert status == 400 and body["error"] == "invalid_client"
-    status, body = sb.token_request(grant_type="client_credentials",
-                                    client_id="sandbox-client-id",
-                                    client_secret="sandbox-client-secret")
+    status, body = sb.token_request(
+        grant_type="client_credentials",
+        client_id="sandbox-client-id",
+        client_secret="sandbox-client-secret",
+    )
     assert status == 400 and body["error"] == "unauthorized_client"
 
 
 def test_unsupported_grant(sb):
-    status, body = sb.token_request(grant_type="password", client_id="sandbox-client-id",
-                                    client_secret="sandbox-client-secret")
+    status, body = sb.token_request(
+        grant_type="password", client_id="sandbox-client-id", client_secret="sandbox-client-secret"
+    )
     assert (status, body["error"]) == (400, "unsupported_grant_type")
 
 
@@ -183,8 +211,9 @@ def test_connections_list_filter_and_delete(sb):
     # a later consent for one org gets a new authEventId on that connection only
     sb.authorize(tenants=[SECOND_TENANT])
     rows = requests.get(sb.url + "/connections", headers=headers, timeout=10).json()
-    same = requests.get(sb.url + "/connections", params={"authEventId": event},
-                        headers=headers, timeout=10).json()
+    same = requests.get(
+        sb.url + "/connections", params={"authEventId": event}, headers=headers, timeout=10
+    ).json()
     assert [r["tenantId"] for r in same] == [DEMO_TENANT]
     second = next(r for r in rows if r["tenantId"] == SECOND_TENANT)
     resp = requests.delete(f"{sb.url}/connections/{second['id']}", headers=headers, timeout=10)
@@ -196,9 +225,15 @@ def test_connections_list_filter_and_delete(sb):
 
 def test_revocation_removes_connections_and_tokens(sb):
     token = sb.tokens()
-    resp = requests.post(sb.revocation_url, data={
-        "token": token["refresh_token"], "client_id": "sandbox-client-id",
-        "client_secret": "sandbox-client-secret"}, timeout=10)
+    resp = requests.post(
+        sb.revocation_url,
+        data={
+            "token": token["refresh_token"],
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+        },
+        timeout=10,
+    )
     assert resp.status_code == 200
     assert refresh(sb, token["refresh_token"]) == (400, {"error": "invalid_grant"})
     assert Api(sb, token).get("/Organisation").status_code == 401
@@ -212,13 +247,11 @@ def test_scopes_are_enforced_per_endpoint(sb):
     assert api.get("/Organisation").status_code == 200
     resp = api.get("/Invoices")
     assert resp.status_code == 401 and resp.json()["Detail"] == "AuthorizationUnsuccessful"
-    assert api.put("/Accounts", {"Code": "x1", "Name": "x", "Type": "EXPENSE"}
-                   ).status_code == 401
+    assert api.put("/Accounts", {"Code": "x1", "Name": "x", "Type": "EXPENSE"}).status_code == 401
 
 
 def test_granular_scopes_are_accepted(sb):
-    api = Api(sb, sb.tokens(scope="offline_access accounting.invoices.read "
-                                  "accounting.payments"))
+    api = Api(sb, sb.tokens(scope="offline_access accounting.invoices.read accounting.payments"))
     assert api.get("/Invoices").status_code == 200
     assert api.get("/Payments").status_code == 200
     assert api.put("/Invoices", {"Invoices": []}).status_code == 401
@@ -227,7 +260,9 @@ def test_granular_scopes_are_accepted(sb):
 
 def test_client_credentials_connections(sb):
     token = sb.client_credentials()
-    rows = requests.get(sb.url + "/connections",
-                        headers={"Authorization": f"Bearer {token['access_token']}"},
-                        timeout=10).json()
+    rows = requests.get(
+        sb.url + "/connections",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=10,
+    ).json()
     assert [r["tenantId"] for r in rows] == [DEMO_TENANT]

@@ -10,21 +10,32 @@ def approved_bill(api, supplier, amount=100.0):
 
 
 def payment(invoice_id, amount, code="090", **extra):
-    body = {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": code},
-            "Date": "2026-11-10", "Amount": amount}
+    body = {
+        "Invoice": {"InvoiceID": invoice_id},
+        "Account": {"Code": code},
+        "Date": "2026-11-10",
+        "Amount": amount,
+    }
     body.update(extra)
     return body
 
 
 def test_partial_then_full_payment_sets_paid(api, supplier):
-    inv = approved_bill(api, supplier)   # 115.00 incl. tax
-    body = api.ok("PUT", "/Payments", {"Payments": [payment(inv["InvoiceID"], 15.0)]},
-                  params={"summarizeErrors": "false"})
+    inv = approved_bill(api, supplier)  # 115.00 incl. tax
+    body = api.ok(
+        "PUT",
+        "/Payments",
+        {"Payments": [payment(inv["InvoiceID"], 15.0)]},
+        params={"summarizeErrors": "false"},
+    )
     pay = body["Payments"][0]
     assert pay["Status"] == "AUTHORISED" and pay["PaymentType"] == "ACCPAYPAYMENT"
     stored = api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]
     assert (stored["AmountPaid"], stored["AmountDue"], stored["Status"]) == (
-        15.0, 100.0, "AUTHORISED")
+        15.0,
+        100.0,
+        "AUTHORISED",
+    )
     api.ok("POST", "/Payments", payment(inv["InvoiceID"], 100.0, Reference="rest"))
     stored = api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]
     assert stored["Status"] == "PAID" and stored["AmountDue"] == 0
@@ -33,10 +44,13 @@ def test_partial_then_full_payment_sets_paid(api, supplier):
 
 def test_overpayment_and_unapproved_refused(api, supplier):
     inv = approved_bill(api, supplier)
-    body = api.ok("PUT", "/Payments", {"Payments": [payment(inv["InvoiceID"], 500.0)]},
-                  params={"summarizeErrors": "false"})
-    assert "exceeds the amount outstanding" in body["Payments"][0]["ValidationErrors"][0][
-        "Message"]
+    body = api.ok(
+        "PUT",
+        "/Payments",
+        {"Payments": [payment(inv["InvoiceID"], 500.0)]},
+        params={"summarizeErrors": "false"},
+    )
+    assert "exceeds the amount outstanding" in body["Payments"][0]["ValidationErrors"][0]["Message"]
     draft = create(api, bill(supplier["ContactID"]))
     resp = api.put("/Payments", {"Payments": [payment(draft["InvoiceID"], 1.0)]})
     assert resp.status_code == 400
@@ -47,8 +61,10 @@ def test_payment_account_must_be_bank(api, supplier):
     inv = approved_bill(api, supplier)
     resp = api.put("/Payments", {"Payments": [payment(inv["InvoiceID"], 1.0, code="429")]})
     assert resp.status_code == 400
-    assert "invalid for making a payment" in resp.json()["Elements"][0]["ValidationErrors"][0][
-        "Message"]
+    assert (
+        "invalid for making a payment"
+        in resp.json()["Elements"][0]["ValidationErrors"][0]["Message"]
+    )
 
 
 def test_paid_bill_cannot_be_edited_or_voided(api, supplier):
@@ -57,19 +73,29 @@ def test_paid_bill_cannot_be_edited_or_voided(api, supplier):
     for change in ({"Reference": "new"}, {"Status": "VOIDED"}, {"LineItems": [line(1.0)]}):
         resp = api.post(f"/Invoices/{inv['InvoiceID']}", {"Invoices": [change]})
         assert resp.status_code == 400, change
-        assert "payment or credit note allocated" in resp.json()["Elements"][0][
-            "ValidationErrors"][0]["Message"]
+        assert (
+            "payment or credit note allocated"
+            in resp.json()["Elements"][0]["ValidationErrors"][0]["Message"]
+        )
 
 
 def test_paid_sales_invoice_allows_limited_edits(api):
     customer = api.ok("GET", "/Contacts", params={"where": 'Name=="Young Bros"'})["Contacts"][0]
-    inv = create(api, {"Type": "ACCREC", "Contact": {"ContactID": customer["ContactID"]},
-                       "Status": "AUTHORISED", "LineItems": [line(50.0, account="200",
-                                                                  tax="OUTPUT")]})
+    inv = create(
+        api,
+        {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": customer["ContactID"]},
+            "Status": "AUTHORISED",
+            "LineItems": [line(50.0, account="200", tax="OUTPUT")],
+        },
+    )
     api.ok("POST", "/Payments", payment(inv["InvoiceID"], 10.0))
     api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"Reference": "PO 7"}]})
-    resp = api.post(f"/Invoices/{inv['InvoiceID']}",
-                    {"Invoices": [{"LineItems": [line(60.0, account="200", tax="OUTPUT")]}]})
+    resp = api.post(
+        f"/Invoices/{inv['InvoiceID']}",
+        {"Invoices": [{"LineItems": [line(60.0, account="200", tax="OUTPUT")]}]},
+    )
     assert resp.status_code == 400
 
 
@@ -82,15 +108,16 @@ def test_delete_payment_restores_amounts(api, supplier):
     deleted = api.ok("POST", f"/Payments/{pay['PaymentID']}", {"Status": "DELETED"})
     assert deleted["Payments"][0]["Status"] == "DELETED"
     stored = api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]
-    assert (stored["Status"], stored["AmountDue"], stored["AmountPaid"]) == (
-        "AUTHORISED", 115.0, 0)
+    assert (stored["Status"], stored["AmountDue"], stored["AmountPaid"]) == ("AUTHORISED", 115.0, 0)
 
 
 def test_get_payments_where_and_paging(api, supplier):
     inv = approved_bill(api, supplier)
     api.ok("POST", "/Payments", payment(inv["InvoiceID"], 1.0, Reference="WHERE-REF"))
-    where = (f'Invoice.InvoiceID=guid("{inv["InvoiceID"]}") AND PaymentType=="ACCPAYPAYMENT"'
-             ' AND Status=="AUTHORISED" AND Date>=DateTime(2026,11,01)')
+    where = (
+        f'Invoice.InvoiceID=guid("{inv["InvoiceID"]}") AND PaymentType=="ACCPAYPAYMENT"'
+        ' AND Status=="AUTHORISED" AND Date>=DateTime(2026,11,01)'
+    )
     found = api.ok("GET", "/Payments", params={"where": where})["Payments"]
     assert len(found) == 1 and found[0]["Reference"] == "WHERE-REF"
     found = api.ok("GET", "/Payments", params={"where": 'Reference=="WHERE-REF"', "page": 1})
@@ -109,8 +136,19 @@ def test_bank_account_currency_must_match(api, supplier):
     usd_bill = approved_bill(api, supplier)
     resp = api.put("/Payments", {"Payments": [payment(usd_bill["InvoiceID"], 1.0, code="092")]})
     assert resp.status_code == 400 and "currency" in resp.text
-    eur_bill = create(api, bill(supplier["ContactID"], line(10.0), Status="AUTHORISED",
-                                CurrencyCode="EUR", CurrencyRate=0.9))
+    eur_bill = create(
+        api,
+        bill(
+            supplier["ContactID"],
+            line(10.0),
+            Status="AUTHORISED",
+            CurrencyCode="EUR",
+            CurrencyRate=0.9,
+        ),
+    )
     api.ok("PUT", "/Payments", {"Payments": [payment(eur_bill["InvoiceID"], 1.0, code="092")]})
-    api.ok("PUT", "/Payments", {"Payments": [payment(eur_bill["InvoiceID"], 1.0, code="090",
-                                                     CurrencyRate=0.9)]})
+    api.ok(
+        "PUT",
+        "/Payments",
+        {"Payments": [payment(eur_bill["InvoiceID"], 1.0, code="090", CurrencyRate=0.9)]},
+    )

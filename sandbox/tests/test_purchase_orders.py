@@ -4,15 +4,20 @@ from .conftest import line
 
 
 def po(contact, **fields):
-    body = {"Contact": contact, "Date": "2026-10-01", "DeliveryDate": "2026-10-15",
-            "LineItems": [line(40.0, 2)]}
+    body = {
+        "Contact": contact,
+        "Date": "2026-10-01",
+        "DeliveryDate": "2026-10-15",
+        "LineItems": [line(40.0, 2)],
+    }
     body.update(fields)
     return body
 
 
 def create(api, payload):
-    body = api.ok("PUT", "/PurchaseOrders", {"PurchaseOrders": [payload]},
-                  params={"summarizeErrors": "false"})
+    body = api.ok(
+        "PUT", "/PurchaseOrders", {"PurchaseOrders": [payload]}, params={"summarizeErrors": "false"}
+    )
     order = body["PurchaseOrders"][0]
     assert order["StatusAttributeString"] == "OK", order
     return order
@@ -27,8 +32,12 @@ def test_create_po_numbers_and_totals(api, supplier):
 
 
 def test_po_does_not_create_contacts(api):
-    body = api.ok("PUT", "/PurchaseOrders", {"PurchaseOrders": [po({"Name": "Nobody Ltd"})]},
-                  params={"summarizeErrors": "false"})
+    body = api.ok(
+        "PUT",
+        "/PurchaseOrders",
+        {"PurchaseOrders": [po({"Name": "Nobody Ltd"})]},
+        params={"summarizeErrors": "false"},
+    )
     assert body["PurchaseOrders"][0]["StatusAttributeString"] == "ERROR"
     found = api.ok("GET", "/Contacts", params={"where": 'Name=="Nobody Ltd"'})
     assert found["Contacts"] == []
@@ -55,11 +64,17 @@ def test_po_delete_draft(api, supplier):
 
 
 def test_po_filters(api, supplier):
-    ids = {create(api, po({"ContactID": supplier["ContactID"]}, Date=day,
-                          Status="AUTHORISED"))["PurchaseOrderID"]
-           for day in ("2025-02-01", "2025-02-15", "2025-03-20")}
-    found = api.ok("GET", "/PurchaseOrders", params={
-        "Status": "AUTHORISED", "DateFrom": "2025-02-01", "DateTo": "2025-02-28"})
+    ids = {
+        create(api, po({"ContactID": supplier["ContactID"]}, Date=day, Status="AUTHORISED"))[
+            "PurchaseOrderID"
+        ]
+        for day in ("2025-02-01", "2025-02-15", "2025-03-20")
+    }
+    found = api.ok(
+        "GET",
+        "/PurchaseOrders",
+        params={"Status": "AUTHORISED", "DateFrom": "2025-02-01", "DateTo": "2025-02-28"},
+    )
     got = {p["PurchaseOrderID"] for p in found["PurchaseOrders"]}
     assert len(got & ids) == 2
     page = api.ok("GET", "/PurchaseOrders", params={"page": 1, "pageSize": 1})

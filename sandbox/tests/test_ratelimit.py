@@ -33,11 +33,12 @@ def test_headers_on_every_response(lapi):
     first = lapi.get("/Organisation")
     second = lapi.get("/Organisation")
     for resp in (first, second):
-        for header in ("X-MinLimit-Remaining", "X-DayLimit-Remaining",
-                       "X-AppMinLimit-Remaining"):
+        for header in ("X-MinLimit-Remaining", "X-DayLimit-Remaining", "X-AppMinLimit-Remaining"):
             assert header in resp.headers
-    assert int(second.headers["X-MinLimit-Remaining"]) == int(
-        first.headers["X-MinLimit-Remaining"]) - 1
+    assert (
+        int(second.headers["X-MinLimit-Remaining"])
+        == int(first.headers["X-MinLimit-Remaining"]) - 1
+    )
     assert second.headers["X-DayLimit-Remaining"] == "998"
     assert lapi.get("/Invoices/not-there").headers["X-MinLimit-Remaining"] == "2"
 
@@ -92,7 +93,7 @@ def test_scaled_clock_resets_minute_window_quickly():
     with Sandbox(mode="thread", time_scale=40, min_limit=2, validate=False) as sb:
         api = Api(sb, sb.tokens(tenants=[DEMO_TENANT]), renew=True)
         assert [api.get("/Organisation").status_code for _ in range(3)] == [200, 200, 429]
-        time.sleep(1.6)   # 64 seconds of sandbox time
+        time.sleep(1.6)  # 64 seconds of sandbox time
         assert api.get("/Organisation").status_code == 200
         assert sb.control("GET", "clock")["time_scale"] == 40
 

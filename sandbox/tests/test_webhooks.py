@@ -30,7 +30,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 expected = base64.b64encode(
-                    hmac.new(KEY.encode(), body, hashlib.sha256).digest()).decode()
+                    hmac.new(KEY.encode(), body, hashlib.sha256).digest()
+                ).decode()
                 good = hmac.compare_digest(expected, self.headers.get("x-xero-signature", ""))
                 if receiver.fail_first > 0:
                     receiver.fail_first -= 1
@@ -77,11 +78,14 @@ def receiver(sb):
 
 def test_contact_create_and_update_events(api, receiver):
     contact = api.ok("PUT", "/Contacts", {"Contacts": [{"Name": "Webhook Co"}]})["Contacts"][0]
-    api.ok("POST", f"/Contacts/{contact['ContactID']}", {"Contacts": [{"ContactStatus":
-                                                                        "ARCHIVED"}]})
+    api.ok(
+        "POST", f"/Contacts/{contact['ContactID']}", {"Contacts": [{"ContactStatus": "ARCHIVED"}]}
+    )
     events = receiver.events(count=2)
     assert [(e["eventCategory"], e["eventType"]) for e in events] == [
-        ("CONTACT", "CREATE"), ("CONTACT", "UPDATE")]
+        ("CONTACT", "CREATE"),
+        ("CONTACT", "UPDATE"),
+    ]
     first = events[0]
     assert first["resourceId"] == contact["ContactID"] and first["tenantType"] == "ORGANISATION"
     assert first["resourceUrl"].endswith(f"/Contacts/{contact['ContactID']}")
@@ -93,10 +97,21 @@ def test_contact_create_and_update_events(api, receiver):
 def test_invoice_and_credit_note_events(api, supplier, receiver):
     inv = api.ok("PUT", "/Invoices", {"Invoices": [bill(supplier["ContactID"])]})["Invoices"][0]
     api.ok("POST", f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"Status": "AUTHORISED"}]})
-    api.ok("PUT", "/CreditNotes", {"CreditNotes": [{
-        "Type": "ACCPAYCREDIT", "Contact": {"ContactID": supplier["ContactID"]},
-        "LineItems": [{"Description": "x", "Quantity": 1, "UnitAmount": 5,
-                       "AccountCode": "300"}]}]})
+    api.ok(
+        "PUT",
+        "/CreditNotes",
+        {
+            "CreditNotes": [
+                {
+                    "Type": "ACCPAYCREDIT",
+                    "Contact": {"ContactID": supplier["ContactID"]},
+                    "LineItems": [
+                        {"Description": "x", "Quantity": 1, "UnitAmount": 5, "AccountCode": "300"}
+                    ],
+                }
+            ]
+        },
+    )
     events = receiver.events(count=3)
     kinds = [(e["eventCategory"], e["eventType"]) for e in events]
     assert kinds == [("INVOICE", "CREATE"), ("INVOICE", "UPDATE"), ("CREDITNOTE", "CREATE")]
