@@ -256,3 +256,11 @@ class TestPaymentsFromXero(XeroPaymentCase):
         default_limiter().reset(self.tenant)
         self.run_sync()
         self.assertEqual(bill.payment_state, "paid")
+
+    def test_payment_on_a_bill_reset_to_draft_in_odoo_is_flagged(self):
+        bill = self.exported()
+        self.pay_in_xero(bill, 20)
+        bill.button_draft()
+        self.run_sync()
+        self.assertFalse(self.odoo_payments(bill))
+        self.assertIn("not posted in Odoo", bill.xero_attention)
