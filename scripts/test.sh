@@ -7,6 +7,13 @@
 source "$(dirname "$0")/lib.sh"
 prepare
 cd "$REPO"
+# The sandbox checks all traffic against Xero's official OpenAPI spec; the tests rely
+# on that check, so they need the spec.
+SPEC_DIR="${XERO_OPENAPI_DIR:-$REPO/../shared/xero-openapi}"
+[ -f "$SPEC_DIR/xero_accounting.yaml" ] || die "Xero's OpenAPI spec was not found at $SPEC_DIR.
+       The tests check every request and answer against it: put the spec folder
+       (xero_accounting.yaml, xero-identity.yaml, xero-webhooks.yaml) there or set
+       XERO_OPENAPI_DIR to its folder."
 mkdir -p "$BUILD"
 rm -f "$BUILD"/junit-*.xml
 status=0
