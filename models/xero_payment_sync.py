@@ -4,6 +4,7 @@ import logging
 from datetime import datetime
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..xero import XeroAuthError, XeroError, XeroRateLimited
 from ..xero.mapping import payment as pay_map
@@ -112,8 +113,43 @@ class XeroPaymentSync(models.AbstractModel):
         done = self.env["account.payment"]
         for doc in docs:
             for record in targets[doc.xero_id]:
-                done |= self.env["account.payment"]._xero_apply_pulled(connection, doc, record)
+                done |= self._xero_apply_one_payment(connection, doc, record)
         return done
+
+    @api.model
+    def _xero_apply_one_payment(self, connection, doc, record):
+        """One payment; what Odoo refuses is said on the document, the run goes on."""
+        Payment = self.env["account.payment"]
+        known = Payment.search_count(
+            [
+                ("xero_payment_id", "=", record.get("PaymentID")),
+                ("company_id", "=", doc.company_id.id),
+            ]
+        )
+        if doc.state != "posted" and not known and record.get("Status") != "DELETED":
+            self._xero_flag(
+                doc,
+                _(
+                    "Xero recorded a payment of %(amount)s on it (%(date)s) but it is not "
+                    "posted in Odoo: record the payment by hand.",
+                    amount=record.get("Amount"),
+                    date=pay_map.payment_values(record)["date"],
+                ),
+            )
+            return Payment
+        try:
+            with self.env.cr.savepoint():
+                return Payment._xero_apply_pulled(connection, doc, record)
+        except (UserError, ValidationError) as exc:
+            self._xero_flag(
+                doc,
+                _(
+                    "Xero payment %(payment)s could not be recorded in Odoo: %(error)s",
+                    payment=record.get("PaymentID"),
+                    error=exc.args[0] if exc.args else exc,
+                ),
+            )
+            return Payment
 
     # -- documents ------------------------------------------------------------------------
     @api.model
@@ -170,7 +206,7 @@ class XeroPaymentSync(models.AbstractModel):
                     doc,
                     _(
                         "%(status)s in Xero: Odoo has not cancelled it. Cancel it in Odoo, "
-                        "or reset it to draft and post it again to send a new one.",
+                        "or duplicate it to send a new one to Xero.",
                         status=pay_map.status_label(status),
                     ),
                 )

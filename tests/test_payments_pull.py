@@ -1,8 +1,10 @@
+import time
 from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
-from ..xero import parse_date
+from ..xero import default_limiter, parse_date
 from .payment_common import XeroPaymentCase
 
 
@@ -196,3 +198,69 @@ class TestPaymentsFromXero(XeroPaymentCase):
         self.pay_in_xero(bill, account_code="091")
         self.run_sync()
         self.assertEqual(self.odoo_payments(bill).journal_id, self.bank_journal)
+
+    def test_refund_of_a_vendor_credit_note_recorded_in_xero(self):
+        note = self.exported("in_refund")  # 115 owed to us by the supplier
+        self.assertEqual(note._xero_kind(), "credit_notes")
+        answer = self.connection._client().send_batch(
+            "payments",
+            [
+                (
+                    "refund-in-xero",
+                    {
+                        "CreditNote": {"CreditNoteID": note.xero_id},
+                        "Account": {"Code": "090"},
+                        "Amount": 115.0,
+                    },
+                )
+            ],
+            create_only=True,
+        )[0]
+        self.assertTrue(answer.ok, answer.errors)
+        self.run_sync()
+        payment = self.odoo_payments(note)
+        self.assertEqual(payment.xero_payment_id, answer.xero_id)
+        self.assertEqual((payment.payment_type, payment.partner_type), ("inbound", "supplier"))
+        self.assertEqual(note.payment_state, "paid")
+
+    def test_connecting_creates_the_xero_payments_journal_once(self):
+        journal = self.company.xero_payment_journal_id
+        self.assertEqual((journal.name, journal.type), ("Xero payments", "bank"))
+        self.connect()
+        self.assertEqual(self.company.xero_payment_journal_id, journal)
+        other = self.bank_journal
+        self.company.xero_payment_journal_id = other  # changed in Settings
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.run_sync()
+        self.assertEqual(self.odoo_payments(bill).journal_id, other)
+
+    def test_rate_limit_reschedules_the_sync_without_sleeping(self):
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="GET")
+        self.addCleanup(default_limiter().reset, self.tenant)
+        started = time.monotonic()
+        self.run_sync()
+        self.assertLess(time.monotonic() - started, 5, "no sleeping in the worker")
+        self.assertFalse(self.odoo_payments(bill))
+        cron = self.env.ref("xero_connector.ir_cron_xero_payment_sync")
+        triggers = self.env["ir.cron.trigger"].search(
+            [
+                ("cron_id", "=", cron.id),
+                ("call_at", ">=", fields.Datetime.now() + timedelta(seconds=60)),
+            ]
+        )
+        self.assertTrue(triggers, "the sync runs again at Xero's retry time")
+        self.sandbox.clear_faults()
+        default_limiter().reset(self.tenant)
+        self.run_sync()
+        self.assertEqual(bill.payment_state, "paid")
+
+    def test_payment_on_a_bill_reset_to_draft_in_odoo_is_flagged(self):
+        bill = self.exported()
+        self.pay_in_xero(bill, 20)
+        bill.button_draft()
+        self.run_sync()
+        self.assertFalse(self.odoo_payments(bill))
+        self.assertIn("not posted in Odoo", bill.xero_attention)

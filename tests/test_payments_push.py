@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
+from ..xero import default_limiter
 from .payment_common import XeroPaymentCase
 
 
@@ -175,3 +179,44 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.run_push()
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(self.xero_payments(bill)[0]["Amount"], 70.0)
+
+    def test_sent_payment_deleted_in_xero_is_flagged_not_cancelled(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=45)
+        self.run_push()
+        self.connection._client().delete_payment(payment.xero_payment_id)
+        self.run_sync()
+        self.assertNotEqual(payment.state, "canceled", "a person decides")
+        self.assertEqual(payment.xero_push_state, "deleted")
+        self.assertIn(f"{payment.name}, sent from Odoo, was deleted in Xero", bill.xero_attention)
+
+    def test_refund_payment_on_a_vendor_credit_note_is_sent(self):
+        note = self.exported("in_refund")
+        payment = self.register_payment(note, amount=15)
+        self.assertEqual(payment.payment_type, "inbound")
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        xero = self.xero_payments(note)
+        self.assertEqual((len(xero), xero[0]["Amount"]), (1, 15.0))
+
+    def test_rate_limit_keeps_the_payment_queued_and_reschedules(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=10)
+        self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="PUT")
+        self.addCleanup(default_limiter().reset, self.tenant)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "queued")
+        self.assertIn("rate limit", payment.xero_push_error)
+        cron = self.env.ref("xero_connector.ir_cron_xero_payment_push")
+        triggers = self.env["ir.cron.trigger"].search(
+            [
+                ("cron_id", "=", cron.id),
+                ("call_at", ">=", fields.Datetime.now() + timedelta(seconds=60)),
+            ]
+        )
+        self.assertTrue(triggers, "sent again at Xero's retry time")
+        self.sandbox.clear_faults()
+        default_limiter().reset(self.tenant)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        self.assertEqual(len(self.xero_payments(bill)), 1)
