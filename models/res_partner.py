@@ -286,3 +286,8 @@ class ResPartner(models.Model):
         """Currency codes the organisation has (a contact's DefaultCurrency must be one)."""
         needed = {p.property_purchase_currency_id.name for p in self if p}
         return self.env["xero.connection"]._xero_currency_codes(client, needed)
+
+    @api.model
+    def _xero_on_webhook(self, connection, category, resource_ids):
+        """CONTACT events: bring Xero's changes of the contacts Odoo follows."""
+        self.env["xero.import.contact"]._apply_webhook(connection, resource_ids)

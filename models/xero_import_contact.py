@@ -1,10 +1,12 @@
 import logging
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from ..xero.batch import digest
 from ..xero.mapping.contact import contact_to_partner
 from .xero_import_base import PAGE_SIZE, xero_datetime
+
+WEBHOOK_IDS_PER_CALL = 50  # GUIDs in one IDs= filter (Xero's URLs get too long past ~52)
 
 _logger = logging.getLogger(__name__)
 
@@ -180,7 +182,6 @@ class XeroImportContact(models.AbstractModel):
     def _update(self, connection, client, state):
         self = self.with_company(connection.company_id)
         counts = {"updated": 0, "archived": 0, "conflicts": 0}
-        links = self.env["xero.link"].sudo()
         watermark, page = None, 1
         while True:
             records = client.get_contacts(
@@ -192,33 +193,67 @@ class XeroImportContact(models.AbstractModel):
             for rec in records:
                 stamp = xero_datetime(rec.get("UpdatedDateUTC"))
                 watermark = max(watermark, stamp) if watermark and stamp else (stamp or watermark)
-            linked = self._linked(connection, records)
-            link_by_id = {
-                link.xero_id: link
-                for link in links.search(
-                    [
-                        ("connection_id", "=", connection.id),
-                        ("xero_type", "=", "contact"),
-                        ("xero_id", "in", list(linked)),
-                    ]
-                )
-            }
-            for rec in records:
-                partner = linked.get(rec["ContactID"])
-                link = link_by_id.get(rec["ContactID"])
-                if not partner or link.sync_hash == self._fingerprint(rec):
-                    continue
-                if not link.odoo_synced_at and not self._xero_wins(connection, partner, rec):
-                    counts["conflicts"] += 1
-                    continue
-                if not link.odoo_synced_at:
-                    counts["conflicts"] += 1
-                outcome = self._apply_update(connection, rec, partner)
-                counts[outcome] = counts.get(outcome, 0) + 1
+            self._apply_xero_changes(connection, records, counts)
             if not records.has_more:
                 break
             page += 1
         state._done_update(watermark)
+        return counts
+
+    def _apply_xero_changes(self, connection, records, counts):
+        """Apply Xero's version of the linked contacts among `records` (a change on
+        both sides goes to the newer one); `counts` is updated in place."""
+        links = self.env["xero.link"].sudo()
+        linked = self._linked(connection, records)
+        link_by_id = {
+            link.xero_id: link
+            for link in links.search(
+                [
+                    ("connection_id", "=", connection.id),
+                    ("xero_type", "=", "contact"),
+                    ("xero_id", "in", list(linked)),
+                ]
+            )
+        }
+        for rec in records:
+            partner = linked.get(rec["ContactID"])
+            link = link_by_id.get(rec["ContactID"])
+            if not partner or link.sync_hash == self._fingerprint(rec):
+                continue
+            if not link.odoo_synced_at and not self._xero_wins(connection, partner, rec):
+                counts["conflicts"] = counts.get("conflicts", 0) + 1
+                continue
+            if not link.odoo_synced_at:
+                counts["conflicts"] = counts.get("conflicts", 0) + 1
+            outcome = self._apply_update(connection, rec, partner)
+            counts[outcome] = counts.get(outcome, 0) + 1
+        return counts
+
+    @api.model
+    def _apply_webhook(self, connection, contact_ids):
+        """A CONTACT webhook: read those contacts from Xero and apply what changed to
+        the partners linked to them (contacts Odoo does not follow cost no change)."""
+        self = self.with_company(connection.company_id)
+        known = (
+            self.env["xero.link"]
+            .sudo()
+            .search(
+                [
+                    ("connection_id", "=", connection.id),
+                    ("xero_type", "=", "contact"),
+                    ("xero_id", "in", list(contact_ids)),
+                ]
+            )
+        )
+        ids = known.mapped("xero_id")
+        counts = {}
+        if not ids:
+            return counts
+        client = connection._client("batch")
+        for start in range(0, len(ids), WEBHOOK_IDS_PER_CALL):
+            chunk = ids[start : start + WEBHOOK_IDS_PER_CALL]
+            records = client.get_contacts(ids=chunk, include_archived=True)
+            self._apply_xero_changes(connection, records, counts)
         return counts
 
     def _xero_wins(self, connection, partner, rec):

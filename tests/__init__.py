@@ -11,6 +11,7 @@ from . import test_settings
 from . import test_settings_tour
 from . import test_token_race
 from . import test_webhook
+from . import test_webhook_contacts
 from . import test_export_bills
 from . import test_export_invoices
 from . import test_export_purchase
