@@ -113,6 +113,42 @@ def pay(server, request, tenant_id):
     return _json(result)
 
 
+APPROVABLE = {
+    "Invoices": ("InvoiceID", "INVOICE"),
+    "CreditNotes": ("CreditNoteID", "CREDITNOTE"),
+    "PurchaseOrders": ("PurchaseOrderID", None),
+}
+
+
+def approve(server, request, tenant_id):
+    """Approve a draft or awaiting-approval document as a Xero user would (HTML page and
+    tests): it becomes AUTHORISED, and Xero's webhook tells the app."""
+    from .accounting.base import Ctx
+
+    form = request.mimetype != "application/json"
+    body = dict(request.form) if form else _body(request)
+    org = server.state.org(tenant_id)
+    collection = body.get("Collection", "Invoices")
+    if org is None or collection not in APPROVABLE:
+        return _json({"error": "unknown organisation or collection"}, 404)
+    key, category = APPROVABLE[collection]
+    ctx = Ctx(server, None, org)
+    with server.state.lock:
+        doc = org.coll(collection).get(body.get("ID"))
+        if doc is None or doc.get("Status") not in ("DRAFT", "SUBMITTED"):
+            return _json(
+                {"error": "only a draft or awaiting-approval document can be approved"}, 400
+            )
+        doc["Status"] = "AUTHORISED"
+        doc["UpdatedDateUTC"] = _stamp(server)
+        if category:
+            ctx.emit(category, "UPDATE", doc[key], collection)
+    server.webhooks.enqueue(ctx.events)
+    if form:
+        return Response(status=303, headers={"Location": "/"})
+    return _json(doc)
+
+
 def violations(server, request):
     if request.method == "DELETE":
         server.contract.violations.clear()
@@ -182,6 +218,7 @@ ROUTES = [
     ("/_sandbox/calls", ["GET"], calls),
     ("/_sandbox/orgs", ["GET"], orgs),
     ("/_sandbox/orgs/<tenant_id>/pay", ["POST"], pay),
+    ("/_sandbox/orgs/<tenant_id>/approve", ["POST"], approve),
     ("/_sandbox/orgs/<tenant_id>/<collection>", ["GET", "POST"], org_collection),
     ("/_sandbox/violations", ["GET", "DELETE"], violations),
     ("/_sandbox/reset", ["POST"], reset),

@@ -200,6 +200,12 @@ class Sandbox:
             body["Date"] = date
         return self.control("POST", f"orgs/{tenant_id}/pay", body)
 
+    def approve(self, tenant_id, document_id, collection="Invoices"):
+        """Approve a document as a Xero user would (AUTHORISED, webhook sent)."""
+        return self.control(
+            "POST", f"orgs/{tenant_id}/approve", {"Collection": collection, "ID": document_id}
+        )
+
     def violations(self):
         return self.control("GET", "violations")
 

@@ -1,5 +1,6 @@
-"""A small HTML page at / listing organisations and documents, with a Pay button on
-unpaid bills (it posts to the control API)."""
+"""A small HTML page at / listing organisations and documents, with an Approve button
+on drafts and documents awaiting approval and a Pay button on approved unpaid ones (they
+post to the control API)."""
 
 import html
 
@@ -21,6 +22,17 @@ def _row(tenant_id, doc, kind, number_key, id_key):
             f'<input type="hidden" name="InvoiceID" value="{doc[id_key]}">'
             '<input type="hidden" name="AccountCode" value="090">'
             f'<button type="submit">Pay {doc.get("AmountDue")}</button></form>'
+        )
+    if doc.get("Status") in ("DRAFT", "SUBMITTED") and kind in (
+        "Invoices",
+        "CreditNotes",
+        "PurchaseOrders",
+    ):
+        button = (
+            f'<form method="post" action="/_sandbox/orgs/{tenant_id}/approve">'
+            f'<input type="hidden" name="Collection" value="{kind}">'
+            f'<input type="hidden" name="ID" value="{doc[id_key]}">'
+            '<button type="submit">Approve</button></form>'
         )
     return (
         f"<tr><td>{esc(kind)}</td><td>{esc(str(doc.get('Type', '')))}</td>"

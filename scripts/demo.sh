@@ -69,7 +69,8 @@ cat <<TXT
                 (search, load more, import).
    3. Export:   Purchase > a draft RFQ > Confirm Order. Within seconds it is on the
                 sandbox page, Awaiting Approval. Post a draft vendor bill: same.
-   4. Pay:      on the sandbox page, "Pay" the bill; Odoo shows it paid (webhook).
+   4. Pay:      on the sandbox page, "Approve" the bill (as a Xero user would), then
+                "Pay" it: within seconds Odoo shows it paid (webhook).
    5. Fix:      Invoicing > Vendors > Bills > DEMO-TAX-NOT-IN-XERO: post it, read the
                 error banner, change the tax to one imported from Xero, "Resend".
    Watch it all under Invoicing > Xero (overview, sync log, webhook events).

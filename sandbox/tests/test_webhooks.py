@@ -148,3 +148,20 @@ def test_intent_to_receive_fails_for_a_receiver_ignoring_signatures(sb):
         assert bad and all(c["expected"] == 401 and c["status"] == 200 for c in bad)
     finally:
         rec.close()
+
+
+def test_approving_in_the_sandbox_authorises_and_notifies(sb, api, supplier, receiver):
+    inv = api.ok("PUT", "/Invoices", {"Invoices": [bill(supplier["ContactID"])]})["Invoices"][0]
+    receiver.events(count=1)  # the CREATE
+    sb.approve(api.tenant, inv["InvoiceID"])
+    assert api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]["Status"] == "AUTHORISED"
+    update = receiver.events(count=2)[-1]
+    assert (update["eventCategory"], update["eventType"]) == ("INVOICE", "UPDATE")
+    assert update["resourceId"] == inv["InvoiceID"]
+
+
+def test_only_drafts_and_awaiting_approval_can_be_approved(sb, api, supplier):
+    inv = api.ok("PUT", "/Invoices", {"Invoices": [bill(supplier["ContactID"])]})["Invoices"][0]
+    sb.approve(api.tenant, inv["InvoiceID"])
+    with pytest.raises(RuntimeError):
+        sb.approve(api.tenant, inv["InvoiceID"])
