@@ -26,6 +26,30 @@ connection.write(
         "tenant_name": False,
     }
 )
+# The sandbox starts empty of this company's traces at every `make demo`: forget the
+# links, Xero ids and sync marks of the previous run so that nothing points into it.
+cr = env.cr
+cr.execute("DELETE FROM xero_link WHERE connection_id = %s", [connection.id])
+cr.execute("DELETE FROM xero_sync_state WHERE connection_id = %s", [connection.id])
+cr.execute("DELETE FROM xero_bank_account WHERE connection_id = %s", [connection.id])
+for table in ("account_move", "purchase_order"):
+    cr.execute(
+        f"""UPDATE {table}
+               SET xero_state = 'not_sent', xero_id = NULL, xero_number = NULL,
+                   xero_status = NULL, xero_error = NULL, xero_warning = NULL,
+                   xero_pending_key = NULL, xero_retry_at = NULL, xero_attempt_at = NULL,
+                   xero_connection_id = NULL
+             WHERE xero_connection_id = %s OR xero_state <> 'not_sent'""",
+        [connection.id],
+    )
+cr.execute("UPDATE account_move_line SET xero_line_id = NULL WHERE xero_line_id IS NOT NULL")
+cr.execute("UPDATE purchase_order_line SET xero_line_id = NULL WHERE xero_line_id IS NOT NULL")
+cr.execute(
+    "UPDATE account_payment SET xero_payment_id = NULL, xero_push_state = 'not_sent'"
+    " WHERE xero_payment_id IS NOT NULL"
+)
+env.invalidate_all()
+
 company.write(
     {
         "xero_export_purchase_order": True,
