@@ -1,28 +1,14 @@
 """An administrator connects the company in a real browser: Settings, Xero's consent
 page (the sandbox's), our page to choose between two organisations, back to Settings."""
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from .browser import Chromium
-from .common import CLIENT_ID, CLIENT_SECRET, SECOND_ORG, shared_sandbox
+from .common import SECOND_ORG, XeroHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestJourneyConnect(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
-        cls.connection = cls.env.company.xero_connection_id
-        cls.connection.write(
-            {
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "endpoint_url": cls.sandbox.url,
-            }
-        )
-
+class TestJourneyConnect(XeroHttpCase):
     def test_admin_connects_choosing_between_two_organisations(self):
         session = self.authenticate("admin", "admin")
         base = self.base_url()

@@ -2,27 +2,13 @@
 
 import re
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, SECOND_ORG, consent, org_id, shared_sandbox
+from .common import DEMO_ORG, SECOND_ORG, XeroHttpCase, consent, org_id
 
 
 @tagged("post_install", "-at_install")
-class TestOAuthHttp(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
-        cls.connection = cls.env.company.xero_connection_id
-        cls.connection.write(
-            {
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "endpoint_url": cls.sandbox.url,
-            }
-        )
-
+class TestOAuthHttp(XeroHttpCase):
     def _callback_path(self, tenants):
         # The consent is bound to the user who starts it: the admin, as in the browser.
         admin = self.env.ref("base.user_admin")
