@@ -54,28 +54,15 @@ class AccountMove(models.Model):
         base = self.get_base_url().rstrip("/")
         return f"{base}/odoo/account.move/{self.id}"
 
+    def _xero_line_sources(self, line):
+        return line.account_id, line.tax_ids, line.product_id
+
     def _xero_values(self, connection):
         self.ensure_one()
         xero_type = self._xero_type()
         sales = xero_type in mapping.SALES_TYPES
-        lines, problems = [], []
-        for line in self._xero_lines():
-            values, line_problems = self._xero_line_values(
-                connection,
-                line,
-                account=line.account_id,
-                taxes=line.tax_ids,
-                product=line.product_id,
-                sales=sales,
-            )
-            lines.append(values)
-            problems += line_problems
-        if problems:
-            raise mapping.MappingError(problems)
-        partner = self._xero_partner()
-        contact = (
-            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
-        )
+        lines = self._xero_mapped_lines(connection, sales)
+        contact = self._xero_contact_id(connection)
         if sales:
             number, reference = self.name, self.ref
         else:

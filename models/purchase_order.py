@@ -1,8 +1,6 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..xero.mapping import documents as mapping
-
 # Order fields whose change makes a sent purchase order differ from Xero's copy.
 XERO_ORDER_FIELDS = {"partner_id", "currency_id", "date_order", "date_planned", "partner_ref"}
 
@@ -40,32 +38,19 @@ class PurchaseOrder(models.Model):
     def _xero_odoo_totals(self):
         return self.amount_total, self.amount_tax
 
+    def _xero_line_sources(self, line):
+        account = self.env["account.account"]
+        if line.product_id:
+            accounts = line.product_id.product_tmpl_id.get_product_accounts(
+                fiscal_pos=self.fiscal_position_id
+            )
+            account = accounts.get("expense") or account
+        return account, line.taxes_id, line.product_id
+
     def _xero_values(self, connection):
         self.ensure_one()
-        lines, problems = [], []
-        for line in self._xero_lines():
-            account = self.env["account.account"]
-            if line.product_id:
-                accounts = line.product_id.product_tmpl_id.get_product_accounts(
-                    fiscal_pos=self.fiscal_position_id
-                )
-                account = accounts.get("expense") or account
-            values, line_problems = self._xero_line_values(
-                connection,
-                line,
-                account=account,
-                taxes=line.taxes_id,
-                product=line.product_id,
-                sales=False,
-            )
-            lines.append(values)
-            problems += line_problems
-        if problems:
-            raise mapping.MappingError(problems)
-        partner = self._xero_partner()
-        contact = (
-            self.env["xero.link"].sudo()._xero_ids(connection, partner, "contact").get(partner.id)
-        )
+        lines = self._xero_mapped_lines(connection, sales=False)
+        contact = self._xero_contact_id(connection)
         return {
             "kind": "purchase_orders",
             "type": None,

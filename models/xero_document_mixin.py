@@ -340,6 +340,30 @@ class XeroDocumentMixin(models.AbstractModel):
         )
 
     # -- line mapping shared by purchase order lines and invoice lines -------------------
+    def _xero_line_sources(self, line):
+        """(account, taxes, product) of one of the document's lines, for its Xero line."""
+        raise NotImplementedError
+
+    def _xero_mapped_lines(self, connection, sales):
+        """The Xero line values of the document, or MappingError naming every problem."""
+        lines, problems = [], []
+        for line in self._xero_lines():
+            account, taxes, product = self._xero_line_sources(line)
+            values, line_problems = self._xero_line_values(
+                connection, line, account=account, taxes=taxes, product=product, sales=sales
+            )
+            lines.append(values)
+            problems += line_problems
+        if problems:
+            raise mapping.MappingError(problems)
+        return lines
+
+    def _xero_contact_id(self, connection):
+        """The Xero contact the document's partner is linked to in `connection`."""
+        partner = self._xero_partner()
+        links = self.env["xero.link"].sudo()
+        return links._xero_ids(connection, partner, "contact").get(partner.id)
+
     def _xero_line_values(self, connection, line, *, account, taxes, product, sales):
         """(values for ``mapping.line_item``, problems) for one Odoo line."""
         Link = self.env["xero.link"].sudo()
