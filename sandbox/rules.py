@@ -134,14 +134,25 @@ def check_currency(org, code):
     return None
 
 
-def resolve_tracking(org, tracking):
-    """Validate line tracking (max 2 categories) and fill in the ids."""
+def resolve_tracking(org, tracking, by_name=False):
+    """Validate line tracking (max 2 categories) and fill in the ids.
+
+    ``by_name``: purchase orders match tracking by category Name and Option only;
+    ids alone are refused there (XeroAPI/xero-php-oauth2#268)."""
     if not tracking:
         return [], []
     if len(tracking) > 2:
         return [], ["A line item can have a maximum of 2 tracking categories"]
     out, errors = [], []
     for ref in tracking:
+        if by_name:
+            ref = {"Name": ref.get("Name"), "Option": ref.get("Option")}
+            if not (ref["Name"] or "").strip():
+                errors.append(
+                    "Unknown tracking details. A Tracking Category did not match a known "
+                    "Active TrackingCategory"
+                )
+                continue
         cat = None
         for candidate in org.coll("TrackingCategories").values():
             if candidate.get("Status") != "ACTIVE":
@@ -186,7 +197,18 @@ def resolve_tracking(org, tracking):
     return out, errors
 
 
-def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, need_account):
+def build_lines(
+    org,
+    lines,
+    old_lines,
+    lat,
+    unitdp,
+    *,
+    sales,
+    allow_discount,
+    need_account,
+    tracking_by_name=False,
+):
     """Validate and compute line items. Lines with a LineItemID update that line; lines
     without one are new; existing lines left out are dropped by the caller.
 
@@ -234,7 +256,7 @@ def build_lines(org, lines, old_lines, lat, unitdp, *, sales, allow_discount, ne
             continue
         if acc is not None:
             line["AccountCode"], line["AccountID"] = acc["Code"], acc["AccountID"]
-        tracking, terrs = resolve_tracking(org, line.get("Tracking"))
+        tracking, terrs = resolve_tracking(org, line.get("Tracking"), tracking_by_name)
         if terrs:
             errors.extend(terrs)
             continue

@@ -210,6 +210,7 @@ def _lines(ctx, kind, record, element, status, errors):
         sales=sales,
         allow_discount=record.get("Type") == "ACCREC",
         need_account=status in ("SUBMITTED", "AUTHORISED") and kind is not PURCHASE_ORDER,
+        tracking_by_name=kind is PURCHASE_ORDER and "LineItems" in element,
     )
     errors.extend(errs)
     record["LineItems"] = lines

@@ -81,3 +81,33 @@ def test_po_filters(api, supplier):
     assert len(page["PurchaseOrders"]) == 1 and page["pagination"]["pageSize"] == 1
     resp = api.get("/PurchaseOrders", params={"Status": "PAID"})
     assert resp.status_code == 400
+
+
+def test_po_tracking_needs_names_not_only_ids(api, supplier):
+    region = next(
+        c
+        for c in api.ok("GET", "/TrackingCategories")["TrackingCategories"]
+        if c["Name"] == "Region"
+    )
+    north = next(o for o in region["Options"] if o["Name"] == "North")
+    ids = {
+        "TrackingCategoryID": region["TrackingCategoryID"],
+        "TrackingOptionID": north["TrackingOptionID"],
+    }
+    body = api.ok(
+        "PUT",
+        "/PurchaseOrders",
+        {
+            "PurchaseOrders": [
+                po({"ContactID": supplier["ContactID"]}, LineItems=[line(Tracking=[ids])])
+            ]
+        },
+        params={"summarizeErrors": "false"},
+    )
+    errors = [e["Message"] for e in body["PurchaseOrders"][0]["ValidationErrors"]]
+    assert any(m.startswith("Unknown tracking details") for m in errors), errors
+    named = dict(ids, Name="Region", Option="North")
+    order = create(
+        api, po({"ContactID": supplier["ContactID"]}, LineItems=[line(Tracking=[named])])
+    )
+    assert order["LineItems"][0]["Tracking"][0]["TrackingOptionID"] == north["TrackingOptionID"]
