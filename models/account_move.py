@@ -85,6 +85,8 @@ class AccountMove(models.Model):
             ),
             "status": self.company_id.xero_document_status,
             "lines": lines,
+            "total": self.amount_total,
+            "rounding": self._xero_rounding(connection),
         }
 
     def _xero_allocate(self, client, record):

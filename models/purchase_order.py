@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 # Order fields whose change makes a sent purchase order differ from Xero's copy.
@@ -47,6 +47,15 @@ class PurchaseOrder(models.Model):
             account = accounts.get("expense") or account
         return account, line.taxes_id, line.product_id
 
+    def _xero_local_date(self, moment):
+        """The day of a UTC datetime where the company is (its address's time zone, else
+        the buyer's): an order confirmed on a New Zealand morning is dated that day,
+        not the previous UTC day."""
+        if not moment:
+            return None
+        tz = self.company_id.partner_id.tz or self.user_id.tz or "UTC"
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), moment).date()
+
     def _xero_values(self, connection):
         self.ensure_one()
         lines = self._xero_mapped_lines(connection, sales=False)
@@ -56,8 +65,8 @@ class PurchaseOrder(models.Model):
             "type": None,
             "xero_id": self.xero_id,
             "contact_id": contact,
-            "date": self.date_order.date() if self.date_order else None,
-            "delivery_date": self.date_planned.date() if self.date_planned else None,
+            "date": self._xero_local_date(self.date_order),
+            "delivery_date": self._xero_local_date(self.date_planned),
             "number": self.name,
             "reference": self.partner_ref,
             "currency": self.currency_id.name,
@@ -66,6 +75,8 @@ class PurchaseOrder(models.Model):
             ),
             "status": self.company_id.xero_document_status,
             "lines": lines,
+            "total": self.amount_total,
+            "rounding": self._xero_rounding(connection),
         }
 
     # -- export engine hooks -------------------------------------------------------------

@@ -1,10 +1,14 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 XERO_STATUSES = [
     ("DRAFT", "Draft"),
     ("SUBMITTED", "Awaiting Approval"),
     ("AUTHORISED", "Awaiting Payment"),
 ]
+# The crons that read Xero on a schedule; "Read Xero every (minutes)" sets their interval.
+PULL_CRONS = ("ir_cron_xero_update", "ir_cron_xero_payment_sync")
+MIN_SYNC_INTERVAL = 5  # Xero's daily call limit (1,000 on the Starter tier) in mind
 EXPORT_MODES = [
     ("auto", "Automatic (on approval or posting)"),
     ("manual", "Manual (Send to Xero button)"),
@@ -31,7 +35,11 @@ class ResCompany(models.Model):
         required=True,
     )
     xero_sync_interval = fields.Integer(
-        string="Xero Sync Interval (minutes)", default=15, help="How often Xero is read."
+        string="Xero Sync Interval (minutes)",
+        default=15,
+        help="How often Xero is read: payments and statuses, and the scheduled Update "
+        "of master data. The scheduled jobs serve every company: the shortest interval "
+        "of the companies using Xero applies.",
     )
     xero_log_retention_days = fields.Integer(
         string="Keep Xero Log (days)", default=90, help="0 keeps the log forever."
@@ -42,6 +50,33 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         self.env["xero.connection"].sudo().create([{"company_id": c.id} for c in companies])
         return companies
+
+    @api.constrains("xero_sync_interval")
+    def _check_xero_sync_interval(self):
+        for company in self:
+            if company.xero_sync_interval < MIN_SYNC_INTERVAL:
+                raise ValidationError(
+                    _("Xero is read at most every %s minutes.", MIN_SYNC_INTERVAL)
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "xero_sync_interval" in vals:
+            self._xero_apply_sync_interval()
+        return res
+
+    def _xero_apply_sync_interval(self):
+        """Give the crons reading Xero the shortest interval of the companies that use
+        Xero (and of ``self``, being set up)."""
+        companies = (
+            self.sudo().search([("xero_connection_ids.state", "in", ("connected", "reconnect"))])
+            | self.sudo()
+        )
+        minutes = min(companies.mapped("xero_sync_interval") or [15])
+        for xmlid in PULL_CRONS:
+            cron = self.env.ref(f"xero_connector.{xmlid}", raise_if_not_found=False)
+            if cron and (cron.interval_number, cron.interval_type) != (minutes, "minutes"):
+                cron.sudo().write({"interval_number": minutes, "interval_type": "minutes"})
 
     @api.depends("xero_connection_ids")
     def _compute_xero_connection_id(self):
@@ -70,6 +105,19 @@ class ResCompany(models.Model):
         string="Default Xero Account for Sales",
         help="Xero account code used for invoice lines whose Odoo account has no Xero "
         "account linked. Empty: such lines are refused.",
+    )
+    xero_rounding_account_code = fields.Char(
+        string="Xero Rounding Account",
+        help="Xero account code of a rounding line added when Xero's total (tax rounded "
+        "per line) differs from Odoo's by no more than the tolerance. Empty: no rounding "
+        "line; the difference is flagged on the document.",
+    )
+    xero_rounding_tolerance = fields.Float(
+        string="Xero Rounding Tolerance",
+        default=0.05,
+        digits=(16, 2),
+        help="Largest difference between Odoo's and Xero's totals a rounding line may "
+        "carry, in the document's currency. Beyond it the difference is flagged.",
     )
 
     # -- payments and status from Xero ------------------------------------------------------

@@ -100,6 +100,12 @@ class ResConfigSettings(models.TransientModel):
     xero_sales_account_code = fields.Char(
         related="company_id.xero_sales_account_code", readonly=False
     )
+    xero_rounding_account_code = fields.Char(
+        related="company_id.xero_rounding_account_code", readonly=False
+    )
+    xero_rounding_tolerance = fields.Float(
+        related="company_id.xero_rounding_tolerance", readonly=False
+    )
 
     # -- payments -------------------------------------------------------------------------
     xero_payment_journal_id = fields.Many2one(

@@ -95,6 +95,8 @@ class ResPartner(models.Model):
         {partner id: message} and left out of the result. A rate limit or network
         failure raises the client's XeroError (retryable) so the caller can try later.
         """
+        # Payment terms and currencies are company-dependent: the connection's company's.
+        self = self.with_company(connection.company_id)
         partners = self.commercial_partner_id.with_context(active_test=False)
         errors_out = {} if errors is None else errors
         result = {}

@@ -58,10 +58,13 @@ class XeroDocumentExport(models.AbstractModel):
     def _cron_xero_export(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
         done, stopped = 0, False
         for connection in self.env["xero.connection"].search([("state", "=", "connected")]):
+            # Company-dependent values (product accounts, partner payment terms and
+            # currencies) are read in the company whose documents are sent.
+            model = self.with_company(connection.company_id)
             for kind in self._xero_kinds():
-                self._xero_ensure_run_contacts(connection, kind, batch_size * max_batches)
+                model._xero_ensure_run_contacts(connection, kind, batch_size * max_batches)
                 for _i in range(max_batches):
-                    docs, lookups = self._xero_claim(connection, kind, batch_size)
+                    docs, lookups = model._xero_claim(connection, kind, batch_size)
                     if not docs:
                         break
                     # Crons may commit (as account_peppol does): the claim, its idempotency
@@ -454,6 +457,9 @@ class XeroDocumentExport(models.AbstractModel):
         warnings = []
         total, tax = self._xero_odoo_totals()
         diff = mapping.totals_difference(total, tax, record.get("Total"), record.get("TotalTax"))
+        rounded = len(record.get("LineItems") or []) > len(self._xero_lines())
+        if diff and rounded and diff["total"][0] == diff["total"][1]:
+            diff = None  # a rounding line made Xero's total Odoo's, as the company chose
         if diff:
             warnings.append(
                 _(

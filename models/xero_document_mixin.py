@@ -347,8 +347,10 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_mapped_lines(self, connection, sales):
         """The Xero line values of the document, or MappingError naming every problem."""
         lines, problems = [], []
-        for line in self._xero_lines():
-            account, taxes, product = self._xero_line_sources(line)
+        # Product accounts are company-dependent: the document's company's, whoever sends.
+        doc = self.with_company(self.company_id)
+        for line in doc._xero_lines():
+            account, taxes, product = doc._xero_line_sources(line)
             values, line_problems = self._xero_line_values(
                 connection, line, account=account, taxes=taxes, product=product, sales=sales
             )
@@ -357,6 +359,16 @@ class XeroDocumentMixin(models.AbstractModel):
         if problems:
             raise mapping.MappingError(problems)
         return lines
+
+    def _xero_rounding(self, connection):
+        """How a rounding line is added: the company's Xero account for it, the largest
+        difference it may carry and its tax type (none)."""
+        company = self.company_id
+        return {
+            "account_code": company.xero_rounding_account_code or False,
+            "tolerance": company.xero_rounding_tolerance,
+            "tax_type": "NONE",
+        }
 
     def _xero_contact_id(self, connection):
         """The Xero contact the document's partner is linked to in `connection`."""
@@ -387,7 +399,7 @@ class XeroDocumentMixin(models.AbstractModel):
                     what=_("sales") if sales else _("purchase"),
                 )
             )
-        tax_type, price_include = "NONE", None
+        tax_type, price_include, tax_rate = "NONE", None, 0.0
         if len(taxes) > 1:
             problems.append(
                 _("Line '%s': Xero takes one tax rate per line; use a single tax.", label)
@@ -398,6 +410,7 @@ class XeroDocumentMixin(models.AbstractModel):
             link = Link._find(connection, taxes, "tax")[:1]
             tax_type = link.xero_code or (link.xero_id or "").split(":")[0]
             price_include = bool(taxes.price_include)
+            tax_rate = taxes.amount if taxes.amount_type == "percent" else 0.0
             if not tax_type:
                 problems.append(
                     _(
@@ -419,6 +432,9 @@ class XeroDocumentMixin(models.AbstractModel):
             "quantity": line.product_qty if line._name == "purchase.order.line" else line.quantity,
             "price_unit": line.price_unit,
             "discount": line.discount,
+            # Odoo's line amount, which Xero's quantity x unit price must give
+            "amount": line.price_total if price_include else line.price_subtotal,
+            "tax_rate": tax_rate,
             "item_code": item_code,
             "account_code": code,
             "tax_type": tax_type,
@@ -460,7 +476,16 @@ class XeroDocumentMixin(models.AbstractModel):
                         plan=plan.display_name,
                     )
                 ]
-            pairs.append((category, options[account.id]))
+            option_link = Link._find(connection, account, "tracking_option")[:1]
+            category_link = Link._find(connection, plan, "tracking_category")[:1]
+            pairs.append(
+                (
+                    category,
+                    options[account.id],
+                    category_link.xero_name or option_link.xero_code or plan.name,
+                    option_link.xero_name or account.name,
+                )
+            )
         if len(pairs) > mapping.MAX_TRACKING:
             return [], [_("Line '%s': Xero takes at most two tracking categories per line.", label)]
         return pairs, []

@@ -132,6 +132,7 @@ class XeroSyncState(models.Model):
         cron = self.env.ref("xero_connector.ir_cron_xero_update", raise_if_not_found=False)
         if cron and not cron.sudo().active:
             cron.sudo().active = True
+            self.env["res.company"]._xero_apply_sync_interval()
 
     @api.model
     def _cron_xero_update(self):

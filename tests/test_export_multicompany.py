@@ -103,3 +103,61 @@ class TestExportMultiCompany(XeroExportCase):
             [("res_model", "=", "res.partner"), ("res_id", "=", self.vendor.id)]
         )
         self.assertEqual(len(contacts), 2, "one contact per organisation")
+
+    def test_cron_reads_company_dependent_values_in_the_documents_company(self):
+        """The cron runs in no particular company: a purchase order of company B takes
+        B's expense account of the product, and its new supplier B's payment terms."""
+        expense_b2 = self.env_b["account.account"].create(
+            {
+                "name": "UK overheads",
+                "code": "XCB429",
+                "account_type": "expense",
+                "company_ids": [Command.set(self.company_b.ids)],
+            }
+        )
+        accounts_b = {
+            a["Code"]: a["AccountID"] for a in self.sandbox.records(self.tenant_b, "Accounts")
+        }
+        self.env["xero.link"]._set(
+            self.connection_b, expense_b2, "account", accounts_b["429"], xero_code="429"
+        )
+        self.product.with_company(self.company_b).property_account_expense_id = expense_b2
+        supplier = self.env["res.partner"].create({"name": "Kiwi Crates Ltd", "is_company": True})
+        term = self.env.ref("account.account_payment_term_30days")
+        supplier.with_company(self.company_b).property_supplier_payment_term_id = term
+        self.company_b.write(
+            {"xero_export_purchase_order": True, "xero_purchase_account_code": "300"}
+        )
+        order = self.env_b["purchase.order"].create(
+            {
+                "company_id": self.company_b.id,
+                "partner_id": supplier.id,
+                "currency_id": self.company_b.currency_id.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_qty": 2,
+                            "price_unit": 5.0,
+                            "taxes_id": [Command.set(self.tax_b.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        order.button_confirm()
+        self.assertEqual(order.xero_state, "queued", order.xero_error)
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        po = next(
+            p
+            for p in self.sandbox.records(self.tenant_b, "PurchaseOrders")
+            if p["PurchaseOrderID"] == order.xero_id
+        )
+        self.assertEqual(po["LineItems"][0]["AccountCode"], "429")
+        contact = next(
+            c
+            for c in self.sandbox.records(self.tenant_b, "Contacts")
+            if c["Name"] == "Kiwi Crates Ltd"
+        )
+        self.assertEqual(contact["PaymentTerms"]["Bills"]["Day"], 30)

@@ -28,6 +28,28 @@ class TestExportPurchaseOrders(XeroExportCase):
         self.assertEqual(doc["Total"], order.amount_total)
         self.assertEqual(order.order_line.xero_line_id, line["LineItemID"])
 
+    def test_po_tracking_goes_with_names(self):
+        categories = self.sandbox.records(self.tenant, "TrackingCategories")
+        region = next(c for c in categories if c["Name"] == "Region")
+        north = next(o for o in region["Options"] if o["Name"] == "North")
+        plan = self.env["account.analytic.plan"].create({"name": "Region"})
+        account = self.env["account.analytic.account"].create({"name": "North", "plan_id": plan.id})
+        Link = self.env["xero.link"]
+        Link._set(self.connection, plan, "tracking_category", region["TrackingCategoryID"])
+        Link._set(self.connection, account, "tracking_option", north["TrackingOptionID"])
+        order = self.make_po(
+            lines=[
+                {"price_unit": 24.5, "product_qty": 2, "analytic_distribution": {account.id: 100}}
+            ]
+        )
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        tracking = self.xero_doc(order)["LineItems"][0]["Tracking"]
+        self.assertEqual(
+            [(t["Name"], t["Option"], t["TrackingOptionID"]) for t in tracking],
+            [("Region", "North", north["TrackingOptionID"])],
+        )
+
     def test_po_export_off_does_not_queue(self):
         self.company.xero_export_purchase_order = False
         order = self.make_po()
@@ -192,3 +214,13 @@ class TestExportPurchaseOrders(XeroExportCase):
                 self.assertIn(needle, search, f"{model} search: {needle}")
         bindings = self.env["ir.actions.actions"].get_bindings("purchase.order")["action"]
         self.assertIn("Send to Xero", [b["name"] for b in bindings])
+
+    def test_po_dated_in_the_companys_time_zone(self):
+        self.company.partner_id.tz = "Pacific/Auckland"
+        # 08:30 on 2 March in Auckland (UTC+13) is 19:30 on 1 March UTC
+        order = self.make_po(date_order="2026-03-01 19:30:00", date_planned="2026-03-09 20:00:00")
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        doc = self.xero_doc(order)
+        self.assertEqual(doc["DateString"][:10], "2026-03-02")
+        self.assertEqual(doc["DeliveryDateString"][:10], "2026-03-10")

@@ -1,3 +1,4 @@
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from .common import XeroCase
@@ -27,6 +28,16 @@ class TestSettings(XeroCase):
         self.assertEqual(self.connection.webhook_key, "new-key")
         self.assertTrue(self.company.xero_export_purchase_order)
         self.assertEqual(self.company.xero_document_status, "DRAFT")
+
+    def test_read_interval_drives_the_crons_reading_xero(self):
+        form = Form(self.env["res.config.settings"])
+        form.xero_sync_interval = 45
+        form.save().execute()
+        for xmlid in ("ir_cron_xero_update", "ir_cron_xero_payment_sync"):
+            cron = self.env.ref(f"xero_connector.{xmlid}")
+            self.assertEqual((cron.interval_number, cron.interval_type), (45, "minutes"), xmlid)
+        with self.assertRaises(ValidationError):
+            self.company.xero_sync_interval = 1
 
     def test_empty_secret_field_keeps_the_stored_secret(self):
         form = Form(self.env["res.config.settings"])

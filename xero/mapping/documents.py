@@ -79,34 +79,112 @@ def line_amount_types(lines):
     return "Inclusive" if modes == {True} else "Exclusive"
 
 
+def _line_amount(quantity, unit, rate=None):
+    """Xero's LineAmount: quantity x unit price (less the discount rate) to the cent."""
+    gross = _dec(quantity) * _dec(unit)
+    if rate:
+        gross -= gross * _dec(rate) / 100
+    return gross.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def line_amounts(line, *, allow_discount, unitdp):
+    """(Quantity, UnitAmount, DiscountRate or None, note) that make Xero's line amount
+    equal Odoo's ``amount`` (the line subtotal, or its total when taxes are included).
+
+    Xero rounds quantity x unit price to the cent, with unit prices at ``unitdp``
+    decimals. The discounted price is tried first, then the amount over the quantity;
+    when no unit price at ``unitdp`` decimals gives Odoo's amount, the line goes as one
+    unit at the line amount (the note says the Odoo quantity and price)."""
+    price = _dec(line.get("price_unit"))
+    discount = _dec(line.get("discount"))
+    quantity = _round(line.get("quantity") or 0, 4)
+    amount = line.get("amount")
+    if discount and allow_discount:
+        rate = _round(discount, 2)
+        unit = _round(price, unitdp)
+        if amount is None or _line_amount(quantity, unit, rate) == _dec(amount).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        ):
+            return quantity, unit, rate, None
+    net = price * (1 - discount / 100) if discount else price
+    if amount is None:
+        return quantity, _round(net, unitdp), None, None
+    target = _dec(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    candidates = [_round(net, unitdp)]
+    if quantity:
+        candidates.append(_round(target / _dec(quantity), unitdp))
+    for unit in candidates:
+        if _line_amount(quantity, unit) == target:
+            return quantity, unit, None, None
+    note = f"{_dec(quantity).normalize():f} x {price.normalize():f}"
+    if discount:
+        note += f" less {discount.normalize():f}%"
+    return 1.0, float(target), None, note
+
+
 def line_item(line, *, allow_discount, unitdp):
     """One Xero LineItem from an Odoo line's values.
 
-    ``line``: description, quantity, price_unit, discount (percent), item_code,
-    account_code, tax_type, tracking [(category_id, option_id)], xero_line_id.
+    ``line``: description, quantity, price_unit, discount (percent), amount (Odoo's line
+    amount, see ``line_amounts``), item_code, account_code, tax_type, tracking
+    [(category_id, option_id, category name, option name)], xero_line_id.
     Xero allows discounts on sales invoices only: elsewhere the net price is sent.
     """
-    price = float(line.get("price_unit") or 0)
-    discount = float(line.get("discount") or 0)
+    quantity, unit, rate, note = line_amounts(line, allow_discount=allow_discount, unitdp=unitdp)
+    description = (line.get("description") or "").strip() or line.get("fallback") or "-"
+    if note:
+        description = f"{description} ({note})"
     item = {
         "LineItemID": line.get("xero_line_id") or None,
-        "Description": (line.get("description") or "").strip() or line.get("fallback") or "-",
-        "Quantity": _round(line.get("quantity") or 0, 4),
+        "Description": description,
+        "Quantity": quantity,
+        "UnitAmount": unit,
+        "DiscountRate": rate,
         "ItemCode": line.get("item_code") or None,
         "AccountCode": line.get("account_code") or None,
         "TaxType": line.get("tax_type") or None,
     }
-    if discount and allow_discount:
-        item["DiscountRate"] = _round(discount, 2)
-    elif discount:
-        price = price * (1 - discount / 100.0)
-    item["UnitAmount"] = _round(price, unitdp)
     tracking = line.get("tracking") or []
     if tracking:
-        item["Tracking"] = [
-            {"TrackingCategoryID": cat, "TrackingOptionID": opt} for cat, opt in tracking
-        ]
+        item["Tracking"] = [_tracking(*pair) for pair in tracking]
     return {k: v for k, v in item.items() if v is not None}
+
+
+def _tracking(category_id, option_id, category=None, option=None):
+    """One line Tracking entry: ids, and names, which purchase orders require."""
+    out = {"TrackingCategoryID": category_id, "TrackingOptionID": option_id}
+    if category and option:
+        out.update(Name=category, Option=option)
+    return out
+
+
+def rounding_line(difference, *, account_code, tax_type):
+    """A line carrying the cents Xero's per-line tax rounding leaves out."""
+    return {
+        "Description": "Rounding",
+        "Quantity": 1.0,
+        "UnitAmount": float(difference),
+        "AccountCode": account_code,
+        "TaxType": tax_type,
+    }
+
+
+def expected_totals(items, lat, rates):
+    """(total, tax) Xero computes for LineItems ``items``: tax per line rounded to the
+    cent, then summed. ``rates``: the tax percent of each line, in order."""
+    cent = Decimal("0.01")
+    total, tax = Decimal(0), Decimal(0)
+    for item, rate in zip(items, rates, strict=True):
+        amount = _line_amount(item["Quantity"], item["UnitAmount"], item.get("DiscountRate"))
+        rate = _dec(rate)
+        if lat == "Inclusive":
+            line_tax = (amount * rate / (100 + rate)).quantize(cent, ROUND_HALF_UP)
+            total += amount
+        else:
+            line_tax = (amount * rate / 100).quantize(cent, ROUND_HALF_UP)
+            total += amount + line_tax
+        tax += line_tax
+    return total, tax
 
 
 def document_payload(doc):
@@ -123,10 +201,25 @@ def document_payload(doc):
     if not lines:
         raise MappingError(["The document has no lines to send."])
     lat = line_amount_types(lines)
-    # PurchaseOrders take no unitdp: Xero keeps 2 decimals there.
-    four = kind != "purchase_orders" and any(needs_four_decimals(x["price_unit"]) for x in lines)
-    unitdp = 4 if four else 2
     allow_discount = xero_type == "ACCREC"
+    # PurchaseOrders take no unitdp (Xero's API lists it on invoices and credit notes
+    # only): 2 decimals there.
+    dp = 2 if kind == "purchase_orders" else 4
+    items = [line_item(x, allow_discount=allow_discount, unitdp=dp) for x in lines]
+    four = any(needs_four_decimals(item["UnitAmount"]) for item in items)
+    rounding = doc.get("rounding") or {}
+    if rounding.get("account_code") and doc.get("total") is not None:
+        rates = [x.get("tax_rate") or 0 for x in lines]
+        total, _tax = expected_totals(items, lat, rates)
+        difference = _dec(doc["total"]).quantize(Decimal("0.01"), ROUND_HALF_UP) - total
+        if difference and abs(difference) <= _dec(rounding.get("tolerance")):
+            items.append(
+                rounding_line(
+                    difference,
+                    account_code=rounding["account_code"],
+                    tax_type=rounding.get("tax_type") or "NONE",
+                )
+            )
     body = {
         ID_FIELD[kind]: doc.get("xero_id") or None,
         "Contact": {"ContactID": doc["contact_id"]},
@@ -136,7 +229,7 @@ def document_payload(doc):
         "LineAmountTypes": lat,
         "Status": doc.get("status"),
         NUMBER_FIELD[kind]: doc.get("number") or None,
-        "LineItems": [line_item(x, allow_discount=allow_discount, unitdp=unitdp) for x in lines],
+        "LineItems": items,
     }
     if kind == "invoices":
         body.update(Type=xero_type, DueDate=doc.get("due_date"), Url=doc.get("url"))
