@@ -40,7 +40,21 @@ def _render(ctx, record):
     return dict(record)
 
 
-def save_contact(ctx, element):
+def _number_holder(contacts, number, exclude_id=None):
+    """The contact (archived ones included) holding ContactNumber ``number``."""
+    if not number:
+        return None
+    return next(
+        (
+            c
+            for c in contacts.values()
+            if c.get("ContactNumber") == number and c["ContactID"] != exclude_id
+        ),
+        None,
+    )
+
+
+def save_contact(ctx, element, create=False):
     org = ctx.org
     contacts = org.coll("Contacts")
     existing = None
@@ -54,6 +68,16 @@ def save_contact(ctx, element):
             None,
         )
     errors = []
+    if create and existing is not None and not element.get("ContactID"):
+        existing = None  # PUT creates: the number is refused below, not an update
+    holder = _number_holder(
+        contacts, element.get("ContactNumber"), existing and existing["ContactID"]
+    )
+    if holder is not None:
+        errors.append(
+            f"The contact number {element['ContactNumber']} is already assigned to another "
+            "contact. Contact numbers must be unique across all contacts."
+        )
     name = element.get("Name", existing.get("Name") if existing else None)
     if not (name or "").strip():
         errors.append("The contact name must be specified")
@@ -144,7 +168,9 @@ def get_contact(ctx, contact_id):
 
 def put_contacts(ctx):
     items = items_from_body(ctx, "Contacts")
-    return run_batch(ctx, "Contacts", items, save_contact, "ContactID", _render)
+    return run_batch(
+        ctx, "Contacts", items, lambda c, e: save_contact(c, e, create=True), "ContactID", _render
+    )
 
 
 def post_contacts(ctx):

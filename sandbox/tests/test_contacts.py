@@ -90,3 +90,26 @@ def test_second_org_is_separate(second_api):
     assert names and all(n.startswith("UK Supplier") for n in names)
     org = second_api.ok("GET", "/Organisation")["Organisations"][0]
     assert org["Name"] == "Second Org Ltd" and org["BaseCurrency"] == "GBP"
+
+
+def test_contact_numbers_are_unique_archived_included(api):
+    def errors(method, path, contact):
+        body = api.ok(method, path, {"Contacts": [contact]}, params={"summarizeErrors": "false"})
+        return [e["Message"] for e in body["Contacts"][0].get("ValidationErrors", [])]
+
+    holder = api.ok(
+        "PUT", "/Contacts", {"Contacts": [{"Name": "Number Holder", "ContactNumber": "NH-1"}]}
+    )
+    holder = holder["Contacts"][0]
+    api.ok(
+        "POST",
+        f"/Contacts/{holder['ContactID']}",
+        {"Contacts": [{"ContactStatus": "ARCHIVED"}]},
+    )
+    taken = errors("PUT", "/Contacts", {"Name": "Number Taker", "ContactNumber": "NH-1"})
+    assert any("NH-1 is already assigned to another contact" in m for m in taken), taken
+    other = api.ok("PUT", "/Contacts", {"Contacts": [{"Name": "Other Party"}]})["Contacts"][0]
+    taken = errors("POST", f"/Contacts/{other['ContactID']}", {"ContactNumber": "NH-1"})
+    assert any("already assigned" in m for m in taken), taken
+    # the holder itself keeps its number when updated
+    assert errors("POST", f"/Contacts/{holder['ContactID']}", {"ContactNumber": "NH-1"}) == []
