@@ -137,10 +137,11 @@ class ResPartner(models.Model):
             owner=owner.display_name,
         )
 
-    def _xero_search_contacts(self, client, names=(), tax_numbers=()):
-        """Xero contacts (archived included) with one of ``names`` or ``tax_numbers``."""
+    def _xero_search_contacts(self, client, names=(), tax_numbers=(), numbers=()):
+        """Xero contacts (archived included) with one of ``names``, ``tax_numbers`` or
+        contact ``numbers``."""
         contacts = {}
-        for clause in lookup_clauses(names, tax_numbers):
+        for clause in lookup_clauses(names, tax_numbers, numbers):
             for contact in client.get_contacts(where=clause, include_archived=True):
                 contacts[contact["ContactID"]] = contact
         return list(contacts.values())
@@ -234,7 +235,10 @@ class ResPartner(models.Model):
                 result[partner.id] = outcome.xero_id
             elif outcome.retryable:
                 retry_error = retry_error or outcome.exception
-            elif any("already" in (e or "").lower() for e in outcome.errors):
+            elif any(
+                "contact name" in (e or "").lower() and "already" in (e or "").lower()
+                for e in outcome.errors
+            ):
                 # The name is taken by a contact our lookup missed (e.g. created
                 # meanwhile): look it up by name alone and link it.
                 partner._xero_relink_by_name(connection, client, result, errors)

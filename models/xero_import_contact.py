@@ -310,6 +310,31 @@ class XeroImportContact(models.AbstractModel):
             )
         )
 
+    def _drop_held_numbers(self, client, outgoing, current, by_partner):
+        """Contact numbers are unique in Xero across all contacts, archived ones
+        included: a reference that another Xero contact holds is not sent as the
+        contact's number (its other changes are). One lookup for the changed numbers."""
+        changed = {}
+        for _key, payload, partner in outgoing:
+            number = payload.get("ContactNumber")
+            xero_id = by_partner[partner.id].xero_id
+            if number and number != (current.get(xero_id) or {}).get("ContactNumber"):
+                changed.setdefault(number, []).append((payload, xero_id))
+        if not changed:
+            return False
+        holders = {
+            c["ContactNumber"]: c["ContactID"]
+            for c in self.env["res.partner"]._xero_search_contacts(client, numbers=list(changed))
+            if c.get("ContactNumber")
+        }
+        for number, uses in changed.items():
+            for index, (payload, xero_id) in enumerate(uses):
+                holder = holders.get(number)
+                if (holder and holder != xero_id) or (not holder and index > 0):
+                    payload.pop("ContactNumber")
+                    _logger.info("Contact number %s is held by another Xero contact", number)
+        return True
+
     def _push(self, connection, client=None, limit=50):
         """Send the partners edited in Odoo to Xero (one call per 50); returns counts."""
         self = self.with_company(connection.company_id)
@@ -339,6 +364,11 @@ class XeroImportContact(models.AbstractModel):
             )
             key = f"{partner._xero_contact_key(connection)}/{digest(payload)}"
             outgoing.append((key, payload, partner))
+        if self._drop_held_numbers(client, outgoing, current, by_partner):
+            outgoing = [
+                (f"{partner._xero_contact_key(connection)}/{digest(payload)}", payload, partner)
+                for _key, payload, partner in outgoing
+            ]
         if outgoing:
             results = client.send_batch("contacts", [(k, p) for k, p, _x in outgoing])
             for (_key, _payload, partner), result in zip(outgoing, results, strict=True):

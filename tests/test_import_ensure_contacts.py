@@ -47,6 +47,35 @@ class TestEnsureContacts(XeroCase):
         link = self.env["xero.link"]._find(self.connection, by_vat, "contact")
         self.assertEqual(link.xero_name, "Iris Freight Ltd")
 
+    def test_reference_held_by_another_contact_is_not_sent_as_its_number(self):
+        # An archived Xero contact holds the number: Xero's contact numbers are unique
+        # across all contacts, archived ones included.
+        self.sandbox.put_records(
+            self.tenant,
+            "Contacts",
+            [
+                {
+                    "ContactID": "7f1d3c1e-0000-4000-8000-00000000c0de",
+                    "Name": "Gone Trading Ltd",
+                    "ContactNumber": "SUP-0042",
+                    "ContactStatus": "ARCHIVED",
+                }
+            ],
+        )
+        taken = self.Partner.create({"name": "Fresh Timber Ltd", "is_company": True})
+        free = self.Partner.create({"name": "Fresh Steel Ltd", "is_company": True})
+        result = (taken | free)._xero_ensure_contacts(self.connection)
+        taken.with_context(xero_sync=False).write({"ref": "SUP-0042", "phone": "+64 9 555"})
+        free.with_context(xero_sync=False).write({"ref": "SUP-0043"})
+        self.env["xero.sync.state"]._cron_xero_queue()
+        contacts = {c["ContactID"]: c for c in self._contacts()}
+        self.assertNotIn("ContactNumber", contacts[result[taken.id]])
+        self.assertEqual(contacts[result[taken.id]]["Phones"][0]["PhoneNumber"], "+64 9 555")
+        self.assertEqual(contacts[result[free.id]]["ContactNumber"], "SUP-0043")
+        self.assertEqual(
+            contacts["7f1d3c1e-0000-4000-8000-00000000c0de"]["Name"], "Gone Trading Ltd"
+        )
+
     def test_creates_missing_contacts_in_batches_of_fifty(self):
         partners = self.Partner.create(
             [

@@ -124,11 +124,12 @@ def escape_where(text):
     return '"{}"'.format(str(text).replace("\\", "\\\\").replace('"', '\\"'))
 
 
-def lookup_clauses(names, tax_numbers, max_chars=1500):
-    """``where`` expressions matching contacts by exact name or tax number, each short
-    enough for a URL; several names go in one expression joined by OR."""
+def lookup_clauses(names, tax_numbers, numbers=(), max_chars=1500):
+    """``where`` expressions matching contacts by exact name, tax number or contact
+    number, each short enough for a URL; several go in one expression joined by OR."""
     terms = [f"Name=={escape_where(n)}" for n in dict.fromkeys(n for n in names if n)]
     terms += [f"TaxNumber=={escape_where(t)}" for t in dict.fromkeys(t for t in tax_numbers if t)]
+    terms += [f"ContactNumber=={escape_where(c)}" for c in dict.fromkeys(c for c in numbers if c)]
     clauses, current = [], []
     for term in terms:
         if current and len(" OR ".join([*current, term])) > max_chars:
