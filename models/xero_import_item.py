@@ -86,7 +86,17 @@ class XeroImportItem(models.AbstractModel):
         return dict(values, type="consu")
 
     def _write(self, record, values):
+        if "standard_price" in values and self._cost_computed(record):
+            # Odoo computes this cost from stock moves (average or FIFO): writing
+            # Xero's purchase price would replace it and post a revaluation.
+            values = {k: v for k, v in values.items() if k != "standard_price"}
         record.with_context(xero_sync=True).write(values)
+
+    def _cost_computed(self, record):
+        """True when Odoo computes the product's cost (stock_account's AVCO/FIFO)."""
+        if "cost_method" not in record._fields:
+            return False
+        return record.with_company(self.env.company).cost_method in ("average", "fifo")
 
     def _import(self, connection, records):
         self = self.with_company(connection.company_id)

@@ -37,3 +37,39 @@ class TestImportItems(ImportCase):
         wizard.action_import()
         self.assertEqual(product.name, "Black Toner Cartridge")
         self.assertEqual(self.linked(product, "item").xero_code, "TONER-BK")
+
+    def _paper(self, cost_method):
+        category = self.env["product.category"].create({"name": f"Paper ({cost_method})"})
+        category.with_company(self.company).property_cost_method = cost_method
+        return self.env["product.product"].create(
+            {
+                "name": "Paper (Odoo)",
+                "default_code": "PAPER-A4",
+                "is_storable": True,
+                "categ_id": category.id,
+                "standard_price": 10.0,
+            }
+        )
+
+    def _import_paper(self):
+        wizard = self.wizard("item", search="PAPER")
+        wizard.line_ids.selected = True
+        wizard.action_import()
+
+    def test_cost_computed_by_odoo_is_left_alone(self):
+        """With stock valuation, an average-cost (or FIFO) product's cost is Odoo's:
+        Xero's purchase price would replace it and post a revaluation."""
+        product = self._paper("average")
+        layers = self.env["stock.valuation.layer"].search_count([("product_id", "=", product.id)])
+        self._import_paper()
+        self.assertEqual(product.name, "A4 Copier Paper (box)", "the rest is updated")
+        self.assertEqual(product.standard_price, 10.0)
+        self.assertEqual(
+            self.env["stock.valuation.layer"].search_count([("product_id", "=", product.id)]),
+            layers,
+        )
+
+    def test_standard_cost_follows_xero(self):
+        product = self._paper("standard")
+        self._import_paper()
+        self.assertEqual(product.standard_price, 24.5)
