@@ -67,6 +67,9 @@ def org_collection(server, request, tenant_id, collection):
     if org is None:
         return _json({"error": f"unknown tenant {tenant_id}"}, 404)
     if collection == "Organisation":
+        if request.method == "POST":  # e.g. another country for a test
+            with server.state.lock:
+                org.info.update(_body(request))
         return _json(org.info)
     if collection == "History":
         return _json(org.history)

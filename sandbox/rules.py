@@ -118,6 +118,33 @@ def active_account(org, line):
     return acc, None
 
 
+# TaxRate flags saying which classes of account a tax type may be coded with.
+CAN_APPLY = {
+    "ASSET": "CanApplyToAssets",
+    "EQUITY": "CanApplyToEquity",
+    "EXPENSE": "CanApplyToExpenses",
+    "LIABILITY": "CanApplyToLiabilities",
+    "REVENUE": "CanApplyToRevenue",
+}
+
+
+def tax_fits_account(rate, account):
+    """Xero refuses a tax type whose CanApplyTo<Class> flag is off for the account's class
+    ("The TaxType code 'X' cannot be used with account code 'Y'")."""
+    if account is None:
+        return True
+    flag = CAN_APPLY.get(account.get("Class"))
+    return not flag or rate.get(flag) is not False
+
+
+def untaxed_type(org, tax_type, sales):
+    """Australian organisations have no plain 'no tax' on documents: Xero silently
+    codes NONE as BAS Excluded (the line then leaves the BAS)."""
+    if tax_type == "NONE" and org.info.get("CountryCode") == "AU":
+        return "BASEXCLUDED"
+    return tax_type
+
+
 def tax_rate(org, tax_type):
     rate = org.coll("TaxRates").get(tax_type)
     if rate is None or rate.get("Status") != "ACTIVE":
@@ -265,11 +292,18 @@ def build_lines(
             line["TaxType"] = "NONE"
         elif not line.get("TaxType"):
             line["TaxType"] = (acc or {}).get("TaxType") or "NONE"
+        line["TaxType"] = untaxed_type(org, line["TaxType"], sales)
         rate = tax_rate(org, line["TaxType"])
         if rate is None:
             errors.append(
                 f"The TaxType code '{line['TaxType']}' does not exist or cannot be "
                 "used with this type of transaction."
+            )
+            continue
+        if not tax_fits_account(rate, acc):
+            errors.append(
+                f"The TaxType code '{line['TaxType']}' cannot be used with account code "
+                f"'{acc['Code']}'."
             )
             continue
         qty = dec(line.get("Quantity"), "1")

@@ -377,3 +377,45 @@ def test_bank_and_control_accounts_cannot_be_coded(api, supplier):
     for code in ("090", "800", "610", "820"):
         messages = errors_of(api, bill(supplier["ContactID"], line(account=code)))
         assert any(f"'{code}' is not a valid code" in m for m in messages), code
+
+
+def test_tax_type_must_fit_the_accounts_class(api, sb, supplier):
+    from sandbox.seed_gen import DEMO_TENANT
+
+    sb.put_records(
+        DEMO_TENANT,
+        "TaxRates",
+        [{"TaxType": "TAX001", "CanApplyToExpenses": False}],
+    )
+    try:
+        messages = errors_of(api, bill(supplier["ContactID"], line(tax="TAX001")))
+        assert "The TaxType code 'TAX001' cannot be used with account code '300'." in messages
+        assert create(api, bill(supplier["ContactID"], line(tax="INPUT")))
+    finally:
+        sb.put_records(DEMO_TENANT, "TaxRates", [{"TaxType": "TAX001", "CanApplyToExpenses": True}])
+
+
+def test_australian_organisation_codes_none_as_bas_excluded(api, sb, supplier):
+    from sandbox.seed_gen import DEMO_TENANT
+
+    sb.put_records(
+        DEMO_TENANT,
+        "TaxRates",
+        [
+            {
+                "TaxType": "BASEXCLUDED",
+                "Name": "BAS Excluded",
+                "Status": "ACTIVE",
+                "EffectiveRate": 0.0,
+                "DisplayTaxRate": 0.0,
+            }
+        ],
+    )
+    sb.control("POST", f"orgs/{DEMO_TENANT}/Organisation", {"CountryCode": "AU"})
+    try:
+        inv = create(api, bill(supplier["ContactID"], line(tax="NONE")))
+        assert inv["LineItems"][0]["TaxType"] == "BASEXCLUDED"
+    finally:
+        sb.control("POST", f"orgs/{DEMO_TENANT}/Organisation", {"CountryCode": "US"})
+    inv = create(api, bill(supplier["ContactID"], line(tax="NONE")))
+    assert inv["LineItems"][0]["TaxType"] == "NONE"
