@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from ..xero import XeroError, XeroNotFound
 from ..xero.mapping import documents as mapping
+from ..xero.mapping import tax as tax_mapping
 
 _logger = logging.getLogger(__name__)
 
@@ -367,8 +368,14 @@ class XeroDocumentMixin(models.AbstractModel):
         return {
             "account_code": company.xero_rounding_account_code or False,
             "tolerance": company.xero_rounding_tolerance,
-            "tax_type": "NONE",
+            "tax_type": tax_mapping.out_of_scope_type(self._xero_country_code()),
         }
+
+    def _xero_country_code(self):
+        """The country of the company's books (its fiscal country): the Xero
+        organisation's region, which decides its untaxed tax types."""
+        company = self.company_id
+        return (company.account_fiscal_country_id or company.country_id).code or ""
 
     def _xero_contact_id(self, connection):
         """The Xero contact the document's partner is linked to in `connection`."""
@@ -399,7 +406,8 @@ class XeroDocumentMixin(models.AbstractModel):
                     what=_("sales") if sales else _("purchase"),
                 )
             )
-        tax_type, price_include, tax_rate = "NONE", None, 0.0
+        tax_type = tax_mapping.untaxed_type(self._xero_country_code(), sales)
+        price_include, tax_rate = None, 0.0
         if len(taxes) > 1:
             problems.append(
                 _("Line '%s': Xero takes one tax rate per line; use a single tax.", label)
@@ -409,6 +417,21 @@ class XeroDocumentMixin(models.AbstractModel):
             # Xero rate serves an Odoo purchase tax and an Odoo sale tax).
             link = Link._find(connection, taxes, "tax")[:1]
             tax_type = link.xero_code or (link.xero_id or "").split(":")[0]
+            # Xero refuses a tax rate on a class of account it does not apply to.
+            account_class = account and tax_mapping.ACCOUNT_CLASS.get(account.account_type)
+            allowed = (link.xero_applies_to or "").split(",")
+            if link.xero_applies_to and account_class and account_class not in allowed:
+                problems.append(
+                    _(
+                        "Line '%(line)s': Xero does not allow tax %(tax)s on account "
+                        "%(account)s (Xero's tax type %(type)s cannot be used with that "
+                        "kind of account). Choose another tax or account.",
+                        line=label,
+                        tax=taxes.display_name,
+                        account=account.display_name,
+                        type=tax_type,
+                    )
+                )
             price_include = bool(taxes.price_include)
             tax_rate = taxes.amount if taxes.amount_type == "percent" else 0.0
             if not tax_type:

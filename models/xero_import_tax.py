@@ -2,7 +2,7 @@ from odoo import Command, _, models
 from odoo.tools import float_compare
 
 from ..xero.mapping.contact import escape_where
-from ..xero.mapping.tax import TaxRefused, tax_amounts, tax_uses, tax_values
+from ..xero.mapping.tax import TaxRefused, applies_to, tax_amounts, tax_uses, tax_values
 
 
 class XeroImportTax(models.AbstractModel):
@@ -156,6 +156,7 @@ class XeroImportTax(models.AbstractModel):
     def _link_tax(self, connection, tax, rec, use):
         link_values = self._link_values(rec)
         link_values["xero_name"] = rec.get("Name")
+        link_values["xero_applies_to"] = applies_to(rec) or False
         return (
             self.env["xero.link"]
             .sudo()

@@ -45,6 +45,10 @@ class XeroLink(models.Model):
     xero_updated_at = fields.Datetime(help="Xero's UpdatedDateUTC at the last sync.")
     odoo_synced_at = fields.Datetime(help="When Odoo's values were last sent or applied.")
     sync_hash = fields.Char(help="Fingerprint of the synced values, to detect changes.")
+    xero_applies_to = fields.Char(
+        help="Tax rates: the classes of Xero accounts the rate may be used with "
+        "(ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE); empty: any."
+    )
 
     _sql_constraints = [
         (

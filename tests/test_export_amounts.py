@@ -132,3 +132,80 @@ class TestExportAmounts(XeroExportCase):
         self.assertEqual(
             self.env["res.company"].create({"name": "C"}).xero_rounding_tolerance, 0.05
         )
+
+
+@tagged("post_install", "-at_install")
+class TestExportTaxTypes(XeroExportCase):
+    """Untaxed lines take the organisation's untaxed tax type; a tax type Xero refuses
+    on the line's account is refused before sending."""
+
+    def _australian(self):
+        self.sandbox.put_records(
+            self.tenant,
+            "TaxRates",
+            [
+                {
+                    "TaxType": "BASEXCLUDED",
+                    "Name": "BAS Excluded",
+                    "Status": "ACTIVE",
+                    "EffectiveRate": 0.0,
+                    "DisplayTaxRate": 0.0,
+                }
+            ],
+        )
+        self.sandbox.control("POST", f"orgs/{self.tenant}/Organisation", {"CountryCode": "AU"})
+        self.addCleanup(
+            self.sandbox.control,
+            "POST",
+            f"orgs/{self.tenant}/Organisation",
+            {"CountryCode": "US"},
+        )
+        self.company.account_fiscal_country_id = self.env.ref("base.au")
+
+    def test_untaxed_lines_in_australia_are_gst_free_not_bas_excluded(self):
+        self._australian()
+        bill = self.make_move(lines=[{"price_unit": 50.0, "taxes": self.env["account.tax"]}])
+        invoice = self.make_move(
+            "out_invoice",
+            partner=self.customer,
+            lines=[{"price_unit": 70.0, "taxes": self.env["account.tax"]}],
+        )
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(self.xero_doc(bill)["LineItems"][0]["TaxType"], "EXEMPTEXPENSES")
+        self.assertEqual(self.xero_doc(invoice)["LineItems"][0]["TaxType"], "EXEMPTOUTPUT")
+        self.assertEqual(
+            bill._xero_rounding(self.connection)["tax_type"], "BASEXCLUDED", "off the BAS"
+        )
+
+    def test_untaxed_lines_elsewhere_are_none(self):
+        bill = self.make_move(lines=[{"price_unit": 50.0, "taxes": self.env["account.tax"]}])
+        self.run_export()
+        self.assertEqual(self.xero_doc(bill)["LineItems"][0]["TaxType"], "NONE")
+
+    def test_tax_type_not_allowed_on_the_account_is_refused_before_sending(self):
+        link = self.env["xero.link"]._find(self.connection, self.tax_purchase, "tax")
+        link.xero_applies_to = "ASSET,EQUITY,LIABILITY,REVENUE"
+        since = self.mark()
+        bill = self.make_move()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertIn("Xero does not allow tax XC Purchase 15%", bill.xero_error)
+        self.assertFalse(self.calls(since, method="PUT"))
+
+    def test_xero_refusal_of_tax_type_on_account_is_shown(self):
+        """Without the rate's flags in Odoo, Xero's own refusal is shown."""
+        self.sandbox.put_records(
+            self.tenant, "TaxRates", [{"TaxType": "INPUT", "CanApplyToExpenses": False}]
+        )
+        self.addCleanup(
+            self.sandbox.put_records,
+            self.tenant,
+            "TaxRates",
+            [{"TaxType": "INPUT", "CanApplyToExpenses": True}],
+        )
+        bill = self.make_move()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertIn(
+            "The TaxType code 'INPUT' cannot be used with account code '300'", bill.xero_error
+        )

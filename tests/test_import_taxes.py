@@ -31,6 +31,11 @@ class TestImportTaxes(ImportCase):
         link = self.linked(existing, "tax")
         self.assertEqual(link.xero_id, "INPUT")
         self.assertEqual(link.xero_code, "INPUT", "Xero's TaxType kept on the link")
+        self.assertEqual(
+            link.xero_applies_to,
+            "ASSET,EQUITY,EXPENSE,LIABILITY,REVENUE",
+            "the classes of account Xero allows the rate on",
+        )
         self.assertTrue(existing.xero_integrated)
         self.assertEqual(
             self.env["xero.import.tax"]._tax_types(self.connection, existing),

@@ -6,6 +6,63 @@ PURCHASE_REPORT_TYPES = {"INPUT", "EXEMPTEXPENSES", "GSTONIMPORTS", "CAPEXINPUT"
 SALE_REPORT_TYPES = {"OUTPUT", "EXEMPTOUTPUT", "MOSSSALES", "ECOUTPUT", "ECOUTPUTSERVICES"}
 
 
+# TaxRate flags: the classes of account a Xero tax rate may be used with.
+CAN_APPLY = {
+    "ASSET": "CanApplyToAssets",
+    "EQUITY": "CanApplyToEquity",
+    "EXPENSE": "CanApplyToExpenses",
+    "LIABILITY": "CanApplyToLiabilities",
+    "REVENUE": "CanApplyToRevenue",
+}
+# Odoo account types -> Xero account classes.
+ACCOUNT_CLASS = {
+    "asset_receivable": "ASSET",
+    "asset_cash": "ASSET",
+    "asset_current": "ASSET",
+    "asset_non_current": "ASSET",
+    "asset_prepayments": "ASSET",
+    "asset_fixed": "ASSET",
+    "liability_payable": "LIABILITY",
+    "liability_credit_card": "LIABILITY",
+    "liability_current": "LIABILITY",
+    "liability_non_current": "LIABILITY",
+    "equity": "EQUITY",
+    "equity_unaffected": "EQUITY",
+    "income": "REVENUE",
+    "income_other": "REVENUE",
+    "expense": "EXPENSE",
+    "expense_other": "EXPENSE",
+    "expense_depreciation": "EXPENSE",
+    "expense_direct_cost": "EXPENSE",
+}
+
+
+def applies_to(rate):
+    """The account classes a Xero TaxRate may be used with, as "ASSET,EXPENSE,..."
+    (empty: Xero's answer says nothing, any class)."""
+    flags = {cls: rate.get(flag) for cls, flag in CAN_APPLY.items()}
+    if all(value is None for value in flags.values()):
+        return ""
+    return ",".join(cls for cls, value in flags.items() if value is not False)
+
+
+def untaxed_type(country_code, sales):
+    """The TaxType of a line without tax in an organisation of ``country_code``.
+
+    Australian organisations have no plain 'no tax': Xero silently codes NONE as BAS
+    Excluded there, leaving the line off the BAS. A line Odoo taxes with nothing is
+    GST-free: EXEMPTOUTPUT (sales) or EXEMPTEXPENSES (purchases). Elsewhere NONE
+    (No GST, No VAT, no sales tax) is the organisation's untaxed rate."""
+    if (country_code or "").upper() == "AU":
+        return "EXEMPTOUTPUT" if sales else "EXEMPTEXPENSES"
+    return "NONE"
+
+
+def out_of_scope_type(country_code):
+    """The TaxType of a line outside the tax return (a rounding line)."""
+    return "BASEXCLUDED" if (country_code or "").upper() == "AU" else "NONE"
+
+
 class TaxRefused(ValueError):
     """The tax rate cannot be represented by one Odoo tax."""
 
