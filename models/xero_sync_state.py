@@ -140,7 +140,8 @@ class XeroSyncState(models.Model):
         connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
         for connection in connections:
             try:
-                results = self._run_update(connection)
+                # company-dependent values are read and written in the connection's company
+                results = self.with_company(connection.company_id)._run_update(connection)
             except (XeroError, UserError) as exc:
                 message = exc.user_message() if isinstance(exc, XeroError) else str(exc)
                 _logger.warning("Xero update of %s failed: %s", connection.name, message)
@@ -195,7 +196,7 @@ class XeroSyncState(models.Model):
         contact = self.env["xero.import.base"]._importer("contact")
         for connection in connections:
             try:
-                counts = contact._push(connection, limit=50)
+                counts = contact.with_company(connection.company_id)._push(connection, limit=50)
             except XeroError as exc:
                 _logger.warning("Xero contact push of %s failed: %s", connection.name, exc)
                 continue
@@ -205,7 +206,7 @@ class XeroSyncState(models.Model):
         )
         for state in states:
             try:
-                done += state._import_next_batch()
+                done += state.with_company(state.connection_id.company_id)._import_next_batch()
             except XeroError as exc:
                 _logger.warning("Xero import of %s failed: %s", state.object_type, exc)
         remaining = sum(
