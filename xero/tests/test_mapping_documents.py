@@ -155,3 +155,66 @@ def test_web_urls():
     assert m.web_url("purchase_orders", None, "p").endswith("PurchaseOrders/View/p")
     assert m.web_url("invoices", "ACCPAY", "id1", "http://127.0.0.1:9") == "http://127.0.0.1:9/#id1"
     assert m.web_url("invoices", "ACCPAY", False) is False
+
+
+def test_discounted_net_price_reproduces_odoos_line_amount():
+    # 10 x 9.99 less 15% = 84.915: Odoo books 84.92; 8.49 a unit would give 84.90
+    line = _line(quantity=10, price_unit=9.99, discount=15, amount=84.92)
+    payload, unitdp = m.document_payload(_doc(lines=[line]))
+    assert (payload["LineItems"][0]["UnitAmount"], unitdp) == (8.4915, 4)
+    po, dp = m.document_payload(_doc(kind="purchase_orders", type=None, lines=[line]))
+    item = po["LineItems"][0]
+    assert dp is None and (item["Quantity"], item["UnitAmount"]) == (1.0, 84.92)
+    assert item["Description"] == "Paper (10 x 9.99 less 15%)"
+
+
+def test_negative_lines_round_like_odoo():
+    # a discount line: -3 x 2.345 = -7.035, Odoo books -7.04 (half away from zero)
+    qty, unit, rate, note = m.line_amounts(
+        _line(quantity=3, price_unit=-2.345, amount=-7.04), allow_discount=False, unitdp=4
+    )
+    assert (qty, unit, rate, note) == (3.0, -2.345, None, None)
+
+
+def test_rounding_line_brings_xeros_total_to_odoos():
+    lines = [_line(quantity=1, price_unit=1.03, amount=1.03, tax_rate=15) for _i in range(3)]
+    rounding = {"account_code": "860", "tolerance": 0.05, "tax_type": "NONE"}
+    payload, _dp = m.document_payload(_doc(lines=lines, total=3.55, rounding=rounding))
+    assert payload["LineItems"][-1] == {
+        "Description": "Rounding",
+        "Quantity": 1.0,
+        "UnitAmount": 0.01,
+        "AccountCode": "860",
+        "TaxType": "NONE",
+    }
+    beyond = dict(rounding, tolerance=0.0)
+    payload, _dp = m.document_payload(_doc(lines=lines, total=3.55, rounding=beyond))
+    assert len(payload["LineItems"]) == 3
+    payload, _dp = m.document_payload(_doc(lines=lines, total=3.54, rounding=rounding))
+    assert len(payload["LineItems"]) == 3, "nothing to round"
+
+
+def test_tracking_names_go_with_the_ids():
+    line = _line(tracking=[("cat", "opt", "Region", "North")])
+    payload, _dp = m.document_payload(_doc(kind="purchase_orders", type=None, lines=[line]))
+    assert payload["LineItems"][0]["Tracking"] == [
+        {
+            "TrackingCategoryID": "cat",
+            "TrackingOptionID": "opt",
+            "Name": "Region",
+            "Option": "North",
+        }
+    ]
+
+
+def test_untaxed_types_by_region():
+    from xero.mapping import tax
+
+    assert tax.untaxed_type("AU", sales=False) == "EXEMPTEXPENSES"
+    assert tax.untaxed_type("AU", sales=True) == "EXEMPTOUTPUT"
+    assert tax.untaxed_type("NZ", sales=False) == "NONE"
+    assert tax.out_of_scope_type("AU") == "BASEXCLUDED"
+    assert tax.applies_to({"CanApplyToRevenue": True, "CanApplyToExpenses": False}) == (
+        "ASSET,EQUITY,LIABILITY,REVENUE"
+    )
+    assert tax.applies_to({}) == ""
