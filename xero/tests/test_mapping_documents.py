@@ -218,3 +218,11 @@ def test_untaxed_types_by_region():
         "ASSET,EQUITY,LIABILITY,REVENUE"
     )
     assert tax.applies_to({}) == ""
+
+
+def test_one_and_a_half_percent_off_a_thousand_units_goes_as_one_unit():
+    # 1,000 x 3.99 less 1.5% = 3,930.15; no 4-decimal unit price gives it (3.9302 x
+    # 1,000 = 3,930.20): one unit at Odoo's amount, the quantity in the description
+    line = _line(quantity=1000, price_unit=3.99, discount=1.5, amount=3930.15)
+    qty, unit, rate, note = m.line_amounts(line, allow_discount=False, unitdp=4)
+    assert (qty, unit, rate, note) == (1.0, 3930.15, None, "1000 x 3.99 less 1.5%")
