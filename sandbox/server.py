@@ -118,10 +118,7 @@ class SandboxServer:
             response = json_response(
                 429,
                 {"Title": "Too Many Requests", "Status": 429, "Detail": "Rate limit exceeded"},
-                {
-                    "Retry-After": str(fault["retry_after"]),
-                    "X-Rate-Limit-Problem": fault["problem"],
-                },
+                _retry_headers(fault["problem"], fault["retry_after"]),
             )
             if path.startswith(PREFIX + "/"):
                 # the counters stay true: an injected 429 says only "wait retry_after"
@@ -212,7 +209,7 @@ class SandboxServer:
             return forbidden(), tenant or None
         problem, retry_after = self.limits.acquire(tenant, token["client_id"])
         if problem:
-            headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
+            headers = _retry_headers(problem, retry_after)
             headers.update(self.limits.headers(tenant, token["client_id"]))
             return Response(
                 "Rate limit exceeded", status=429, headers=headers, mimetype="text/plain"
@@ -377,3 +374,12 @@ class SandboxServer:
         with self.calls_lock:
             self.calls = []
         self.contract.violations.clear()
+
+
+def _retry_headers(problem, retry_after):
+    """A 429's headers: Xero names the limit, and sends Retry-After for minute and day
+    refusals only (a concurrency 429 has none)."""
+    headers = {"X-Rate-Limit-Problem": problem}
+    if problem != "concurrent" and retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return headers
