@@ -14,7 +14,15 @@ from .errors import (
     XeroTransientError,
     XeroValidationError,
 )
-from .limiter import BATCH, INTERACTIVE, RateLimiter, ScaledClock, default_limiter
+from .limiter import (
+    BATCH,
+    INTERACTIVE,
+    BudgetStore,
+    MemoryBudgetStore,
+    RateLimiter,
+    ScaledClock,
+    default_limiter,
+)
 from .masking import mask
 from .oauth import DEFAULT_SCOPES, AuthorizationRequest, XeroOAuth, auth_event_id
 from .token_store import MemoryTokenStore, needs_refresh, normalize_token
@@ -26,6 +34,8 @@ __all__ = [
     "KINDS",
     "AuthorizationRequest",
     "BatchResult",
+    "BudgetStore",
+    "MemoryBudgetStore",
     "MemoryTokenStore",
     "RateLimiter",
     "ReconnectNeeded",

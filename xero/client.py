@@ -1,7 +1,7 @@
 """``XeroClient``: every call the addon makes to one Xero organisation.
 
 It wraps the xero-python SDK's ApiClient (see ``sdk.py``) and adds what production needs:
-token refresh through a locking store, a per-organisation rate limiter, bounded retries
+token refresh through a locking store, a per-organisation rate budget, bounded retries
 of transient failures with a stable Idempotency-Key on every write, Xero errors turned
 into ``errors.py`` exceptions, and one ``logger_hook(event)`` call per HTTP attempt.
 
@@ -144,7 +144,7 @@ class XeroClient(EndpointsMixin):
             call = _Attempt(self, operation, method, path, query, body, idempotency_key, attempt)
             try:
                 token = self.access_token()
-                with self.limiter.slot(self.tenant_id, self.priority):
+                with self.limiter.slot(self.tenant_id, self.priority) as budget:
                     self._sdk_token.use(token["access_token"])
                     resp = perform(
                         self.api_client,
@@ -155,7 +155,7 @@ class XeroClient(EndpointsMixin):
                         body=body,
                         timeout=self.timeout,
                     )
-                    self.limiter.observe(self.tenant_id, resp.headers)
+                    budget.observe(resp.headers)
             except XeroTransientError as exc:
                 wait = self._backoff(attempt, slept)
                 call.done(None, exc, "retrying" if wait is not None else "failed")
@@ -185,7 +185,8 @@ class XeroClient(EndpointsMixin):
                 seconds = exc.retry_at.timestamp() - time.time()
                 self.limiter.blocked(self.tenant_id, seconds, exc.problem)
                 if seconds <= self.limiter.max_sleep and attempt <= self.max_retries:
-                    call.done(resp, exc, "retrying")  # the limiter waits it out
+                    # the limiter waits it out (a concurrency 429: a few seconds' back-off)
+                    call.done(resp, exc, "retrying")
                     continue
                 call.done(resp, exc, "rate_limited")
                 raise exc

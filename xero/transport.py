@@ -20,6 +20,7 @@ from .errors import (
     XeroTransientError,
     XeroValidationError,
 )
+from .limiter import concurrent_backoff
 
 
 @dataclass
@@ -134,10 +135,13 @@ def xero_messages(payload):
 
 
 def retry_at_from(resp, now=None):
-    """When a 429 may be retried: Retry-After (seconds or HTTP date), else in 60 s."""
+    """When a 429 may be retried: Retry-After (seconds or HTTP date). Xero sends none
+    with a concurrency 429 (too many calls at once): retry in a few seconds then.
+    Without either, wait a minute."""
     now = time.time() if now is None else now
     value = resp.header("Retry-After")
-    seconds = 60.0
+    problem = (resp.header("X-Rate-Limit-Problem") or "").lower()
+    seconds = concurrent_backoff() if problem == "concurrent" else 60.0
     if value:
         try:
             seconds = float(value)
