@@ -34,3 +34,4 @@ from . import account_payment
 from . import xero_payment_sync
 from . import account_partial_reconcile
 from . import xero_connection_payments
+from . import xero_rate_budget

@@ -307,6 +307,7 @@ class XeroConnection(models.Model):
             api_url=api_url,
             identity_url=identity,
             logger_hook=self._log_hook(),
+            limiter=self.env["xero.rate.budget"]._limiter(conn),
             priority=priority,
             custom_connection=conn.auth_type == "custom",
         )

@@ -7,7 +7,6 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
 
-from ..xero import default_limiter
 from .export_common import XeroExportCase
 
 
@@ -15,7 +14,7 @@ from .export_common import XeroExportCase
 class TestExportReliability(XeroExportCase):
     def setUp(self):
         super().setUp()
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
         self.addCleanup(self.sandbox.clear_faults)
 
     def _bills(self, count, **kw):
@@ -132,7 +131,7 @@ class TestExportReliability(XeroExportCase):
         self.run_export()
         self.assertFalse(self.calls(since), "nothing is tried before the retry time")
         self.sandbox.clear_faults()
-        default_limiter().reset(self.tenant)
+        self.env["xero.rate.budget"]._reset(self.tenant)
         self._expire_leases(bills)
         self.run_export()
         self.assertEqual(set(bills.mapped("xero_state")), {"sent"})

@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.tests import tagged
 
-from ..xero import default_limiter
 from .export_common import XeroExportCase
 
 
@@ -62,7 +61,7 @@ class TestMalformedAnswers(XeroExportCase):
 
     def setUp(self):
         super().setUp()
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
 
     def _send(self, mangle, ref):
         self.proxy.mangle = mangle

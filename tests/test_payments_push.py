@@ -3,7 +3,6 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from ..xero import default_limiter
 from .payment_common import XeroPaymentCase
 
 
@@ -203,7 +202,7 @@ class TestPaymentsToXero(XeroPaymentCase):
         bill = self.exported()
         payment = self.register_payment(bill, amount=10)
         self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="PUT")
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
         self.run_push()
         self.assertEqual(payment.xero_push_state, "queued")
         self.assertIn("rate limit", payment.xero_push_error)
@@ -216,7 +215,7 @@ class TestPaymentsToXero(XeroPaymentCase):
         )
         self.assertTrue(triggers, "sent again at Xero's retry time")
         self.sandbox.clear_faults()
-        default_limiter().reset(self.tenant)
+        self.env["xero.rate.budget"]._reset(self.tenant)
         self.run_push()
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(len(self.xero_payments(bill)), 1)
