@@ -265,6 +265,10 @@ class PgBudgetStore:
         if self._cnx is None or self._cnx.closed:
             self._cnx = self._connect()
             self._cnx.autocommit = True
+            with self._cnx.cursor() as cr:
+                # Counters, not records: a crash may lose the last milliseconds of them
+                # (Xero's headers correct them), so commits need not wait for the disk.
+                cr.execute("SET synchronous_commit TO off")
             self._pid = os.getpid()
             self._held = {}
         return self._cnx.cursor()
