@@ -185,9 +185,11 @@ class XeroClient(EndpointsMixin):
                 seconds = exc.retry_at.timestamp() - time.time()
                 self.limiter.blocked(self.tenant_id, seconds, exc.problem)
                 if seconds <= self.limiter.max_sleep and attempt <= self.max_retries:
-                    # the limiter waits it out (a concurrency 429: a few seconds' back-off)
                     call.done(resp, exc, "retrying")
-                    continue
+                    if exc.problem == "concurrent":
+                        # no Retry-After: this caller alone backs off a few seconds
+                        self.limiter.sleep(max(0.0, seconds))
+                    continue  # the limiter waits out a minute or day Retry-After
                 call.done(resp, exc, "rate_limited")
                 raise exc
             wait = self._backoff(attempt, slept) if exc.retryable else None

@@ -268,12 +268,11 @@ class RateLimiter:
             slept += wait
 
     def blocked(self, tenant_id, seconds, problem="minute"):
-        """Xero said 429. A minute or day refusal stops every call to ``tenant_id`` for
-        ``seconds`` (Retry-After); a concurrency refusal only makes this caller back off
-        (``seconds`` when short enough): the other calls may already have finished."""
+        """Xero said 429 for its minute or day limit: no call to ``tenant_id`` during
+        the next ``seconds`` (its Retry-After), from any process sharing the store. A
+        concurrency 429 blocks nobody (the calls that filled Xero's slots may already
+        have ended): the refused caller backs off alone."""
         if problem == "concurrent":
-            if seconds <= self.max_sleep:
-                self.sleep(max(0.0, seconds))
             return
         self.store.block(tenant_id, self.clock() + max(0.0, seconds), problem)
 

@@ -120,3 +120,25 @@ def test_concurrency_is_capped_per_tenant():
         t.join()
     with limiter.slot("t1"):
         pass
+
+
+def test_the_daily_reserve_is_a_share_of_what_xero_reports_not_of_5000():
+    """A Starter-tier app gets 1,000 calls a day: batch calls keep the last 100 for
+    users (not half the day, as a reserve computed on 5,000 would)."""
+    limiter, clock = make(batch_reserve=0.10)
+    with limiter.slot("t1") as call:
+        call.observe({"X-DayLimit-Remaining": "999"})
+    with limiter.slot("t1", BATCH) as call:
+        call.observe({"X-DayLimit-Remaining": "300"})
+    with limiter.slot("t1", BATCH) as call:  # 300 left: batch work goes on
+        call.observe({"X-DayLimit-Remaining": "101"})
+    with limiter.slot("t1", BATCH) as call:
+        call.observe({"X-DayLimit-Remaining": "100"})
+    with pytest.raises(XeroRateLimited) as err, limiter.slot("t1", BATCH):
+        pass
+    assert err.value.problem == "day" and "kept for users" in err.value.user_message()
+    with limiter.slot("t1", INTERACTIVE) as call:
+        call.observe({"X-DayLimit-Remaining": "99"})
+    clock.t += 3600  # a reading is trusted an hour: then the next answer tells again
+    with limiter.slot("t1", BATCH):
+        pass
