@@ -106,6 +106,14 @@ class TestSharedBudget(XeroCase):
             time.sleep(0.1)
         self.assertIsNotNone(grant, "the killed process's slots were released")
 
+    def test_xero_minute_header_slows_every_process(self):
+        grant, _wait, _problem = self.take(self.one)
+        self.one.give_back(grant, NOW, 1, None)  # Xero: 1 call left this minute
+        grant, wait, problem = self.take(self.two, NOW + 5)
+        self.assertEqual((grant, problem), (None, "minute"))
+        self.assertAlmostEqual(wait, 55.0, places=3)
+        self.assertIsNotNone(self.take(self.two, NOW + 60)[0])
+
     def test_xero_429_blocks_every_process_until_retry_after(self):
         RateLimiter(self.one).store.block(self.tenant, NOW + 30, "minute")
         grant, wait, problem = self.take(self.two, NOW + 1)
@@ -150,6 +158,22 @@ class TestDailyAllowance(XeroCase):
         self.assertEqual(user.get_organisation()["Name"], DEMO_ORG)
         calls = [c for c in self.sandbox.calls(since) if c["path"].startswith("/api.xro/")]
         self.assertEqual([c["status"] for c in calls], [200, 200, 200, 200])
+
+    def test_every_odoo_client_uses_the_database_budget(self):
+        client = self.connection._client("batch")
+        self.assertIsInstance(client.limiter.store, PgBudgetStore)
+        self.assertIs(client.limiter, self.connection._client().limiter, "one per process")
+        client.get_organisation()
+        # The row is committed by the budget's own connection: read it from another one.
+        reader = PgBudgetStore(self.env.cr.dbname)
+        self.addCleanup(reader.close)
+        with reader._cursor() as cr:
+            cr.execute(
+                "SELECT day_remaining, day_peak, company_id, cardinality(call_starts) "
+                "FROM xero_rate_budget WHERE tenant_id = %s",
+                [self.tenant],
+            )
+            self.assertEqual(cr.fetchone(), (999, 999, self.connection.company_id.id, 1))
 
 
 @tagged("post_install", "-at_install")
