@@ -153,7 +153,7 @@ class XeroDocumentMixin(models.AbstractModel):
     @api.depends("xero_status")
     def _compute_xero_status_label(self):
         for doc in self:
-            doc.xero_status_label = label(doc._xero_status_labels(), doc.xero_status)
+            doc.xero_status_label = label(self.env, doc._xero_status_labels(), doc.xero_status)
 
     @api.depends("xero_state", "xero_status")
     def _compute_xero_badge(self):
@@ -286,15 +286,13 @@ class XeroDocumentMixin(models.AbstractModel):
             )
 
     def _xero_notify(self):
-        """Tell the browsers of the people responsible for these documents that their
-        Xero state moved: an open form of one of them reloads (static/src/js)."""
-        by_partner = {}
-        for doc in self:
-            users = doc._xero_responsible() | doc.create_uid
-            for user in users.filtered(lambda u: u.active and not u.share):
-                by_partner.setdefault(user.partner_id, []).append(doc.id)
-        for partner, ids in by_partner.items():
-            partner._bus_send("xero_connector/document", {"model": self._name, "ids": ids})
+        """Tell the browsers of Xero users that these documents' Xero state moved (one
+        message per batch): an open form of one of them reloads (static/src/js)."""
+        group = self.env.ref("xero_connector.group_xero_user", raise_if_not_found=False)
+        if group and self.ids:
+            self.env["bus.bus"]._sendone(
+                group, "xero_connector/document", {"model": self._name, "ids": self.ids}
+            )
 
     def _xero_fixed(self):
         """The document reached Xero (or left its flow): its to-do is done."""

@@ -27,14 +27,14 @@ class XeroImportAccount(models.AbstractModel):
         return list(client.get_accounts(where=where, order="Code"))
 
     def _kind_label(self, rec):
-        return label(ACCOUNT_TYPE_LABELS, rec.get("Type"))
+        return label(self.env, ACCOUNT_TYPE_LABELS, rec.get("Type"))
 
     def _refusal(self, connection, rec):
         _account_type, reason = odoo_account_type(rec)
         if reason:
             return _(
                 "%(type)s accounts have no Odoo equivalent",
-                type=label(ACCOUNT_TYPE_LABELS, rec.get("Type")) or "?",
+                type=label(self.env, ACCOUNT_TYPE_LABELS, rec.get("Type")) or "?",
             )
         if not (rec.get("Code") or "").strip():
             return _("The account has no code in Xero: give it one there.")

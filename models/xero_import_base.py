@@ -90,7 +90,7 @@ class XeroImportBase(models.AbstractModel):
         return False
 
     def _status_label(self, rec):
-        return label(RECORD_STATUS_LABELS, self._xero_status(rec))
+        return label(self.env, RECORD_STATUS_LABELS, self._xero_status(rec))
 
     def _refusal(self, connection, rec):
         """Why ``rec`` cannot be imported, or None."""

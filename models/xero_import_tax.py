@@ -31,7 +31,7 @@ class XeroImportTax(models.AbstractModel):
 
     def _kind_label(self, rec):
         amount, _share = self._amounts(rec)
-        uses = " & ".join(label(TAX_USE_LABELS, use) for use in tax_uses(rec))
+        uses = " & ".join(label(self.env, TAX_USE_LABELS, use) for use in tax_uses(rec))
         if amount is None:
             return uses
         rate = formatLang(self.env, float(amount), digits=4).rstrip("0").rstrip(".,")

@@ -83,7 +83,7 @@ class XeroLog(models.Model):
     @api.depends("operation")
     def _compute_operation_label(self):
         for log in self:
-            log.operation_label = operation_label(log.operation)
+            log.operation_label = operation_label(self.env, log.operation)
 
     @api.depends("res_model", "res_id")
     def _compute_document_type(self):
@@ -92,16 +92,19 @@ class XeroLog(models.Model):
         if moves:
             found = self.env["account.move"].sudo().browse(moves.mapped("res_id")).exists()
             types = dict(zip(found.ids, found.mapped("move_type"), strict=True))
+        translate = self.env._
         for log in self:
             name = False
             if log.res_model == "account.move":
-                name = MOVE_TYPE_NAMES.get(types.get(log.res_id)) or MODEL_NAMES["account.move"]
+                name = translate(
+                    MOVE_TYPE_NAMES.get(types.get(log.res_id)) or MODEL_NAMES["account.move"]
+                )
+            elif log.res_model in MODEL_NAMES:
+                name = translate(MODEL_NAMES[log.res_model])
             elif log.res_model:
                 model = self.env.get(log.res_model)
-                name = MODEL_NAMES.get(log.res_model) or (
-                    model._description if model is not None else log.res_model
-                )
-            log.document_type = str(name) if name else False
+                name = model._description if model is not None else log.res_model
+            log.document_type = name
 
     def action_open_document(self):
         self.ensure_one()

@@ -62,12 +62,13 @@ TAX_USE_LABELS = {
 }
 
 
-def label(labels, code):
-    """The word for ``code`` (the code itself when Xero adds one we do not know)."""
+def label(env, labels, code):
+    """The word for ``code`` in ``env``'s language (the code itself, made readable, when
+    Xero adds one we do not know)."""
     if not code:
         return False
     word = labels.get(code)
-    return str(word) if word is not None else code.replace("_", " ").capitalize()
+    return env._(word) if word is not None else code.replace("_", " ").capitalize()
 
 
 # The Sync Log's operations as sentences ({what}: one of KIND_LABELS).
@@ -117,15 +118,15 @@ OPERATION_PATTERNS = [  # (prefix, suffix, sentence, labels of the middle part)
 ]
 
 
-def operation_label(operation):
+def operation_label(env, operation):
     """A Sync Log operation code (``get_organisation``) as a sentence."""
     if not operation:
         return False
     if operation in OPERATION_LABELS:
-        return str(OPERATION_LABELS[operation])
+        return env._(OPERATION_LABELS[operation])
     for prefix, suffix, sentence, labels in OPERATION_PATTERNS:
         if operation.startswith(prefix) and operation.endswith(suffix):
             middle = operation[len(prefix) : len(operation) - len(suffix)]
             if middle in labels:
-                return str(sentence) % labels[middle]
+                return env._(sentence) % env._(labels[middle])
     return operation.replace("_", " ").replace(":", ": ").capitalize()
