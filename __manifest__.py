@@ -34,6 +34,9 @@
     ],
     "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "xero_connector/static/src/js/xero_document_refresh.js",
+        ],
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",
         ],

@@ -136,10 +136,15 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         docs = self.filtered(lambda m: m.move_type in MOVE_TYPES)
-        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id)._xero_write(
-            {"xero_state": "not_sent"}
+        # A draft is not meant for Xero: no queue mark and no error left from before.
+        docs.filtered(lambda m: m.xero_state in ("queued", "error") and not m.xero_id)._xero_write(
+            {"xero_state": "not_sent", "xero_error": False}
+        )
+        docs.filtered(lambda m: m.xero_state == "error" and m.xero_id)._xero_write(
+            {"xero_state": "changed", "xero_error": False}
         )
         docs._xero_mark_changed()
+        docs._xero_fixed()
         return super().button_draft()
 
     def button_cancel(self):

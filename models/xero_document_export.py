@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from ..xero import (
     XeroAuthError,
@@ -69,6 +69,7 @@ class XeroDocumentExport(models.AbstractModel):
                     # called, so that a worker killed during the call leaves a trace.
                     self.env.cr.commit()
                     stop = docs._xero_send(connection, kind, lookups)
+                    docs._xero_notify()  # open forms show the new state by themselves
                     self.env.cr.commit()  # Xero's answer is durable at once
                     done += len(docs)
                     if stop:
@@ -455,15 +456,19 @@ class XeroDocumentExport(models.AbstractModel):
         total, tax = self._xero_odoo_totals()
         diff = mapping.totals_difference(total, tax, record.get("Total"), record.get("TotalTax"))
         if diff:
+
+            def money(value):
+                return formatLang(self.env, float(value), currency_obj=self.currency_id)
+
             warnings.append(
                 _(
                     "Xero's total %(xt)s (tax %(xtax)s) differs from Odoo's %(ot)s (tax "
                     "%(otax)s). Xero rounds tax per line: set Odoo's tax rounding to "
                     "'Round per Line' (Accounting settings) or correct the document in Xero.",
-                    xt=diff["total"][1],
-                    xtax=diff["tax"][1],
-                    ot=diff["total"][0],
-                    otax=diff["tax"][0],
+                    xt=money(diff["total"][1]),
+                    xtax=money(diff["tax"][1]),
+                    ot=money(diff["total"][0]),
+                    otax=money(diff["tax"][0]),
                 )
             )
         self._xero_write(vals)
@@ -473,6 +478,7 @@ class XeroDocumentExport(models.AbstractModel):
                 models.BaseModel.write(line, {"xero_line_id": item["LineItemID"]})
         warnings += self._xero_send_extras(connection, client, record)
         self._xero_write({"xero_warning": "\n".join(warnings) or False})
+        self._xero_fixed()
         if warnings:
             self.message_post(body=_("Sent to Xero with remarks: %s", "\n".join(warnings)))
         elif first:
@@ -500,6 +506,7 @@ class XeroDocumentExport(models.AbstractModel):
         event = {"operation": "refused", "outcome": "failed", "xero_message": message}
         self.env["xero.log"]._log_event(connection, event, record=self)
         self.message_post(body=_("Not sent to Xero: %s", message))
+        self._xero_schedule_fix(message)
 
     def _xero_unreadable(self, reason, connection):
         """Xero's answer to a send could not be read (cut-off JSON, an HTML page, an

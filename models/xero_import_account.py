@@ -3,6 +3,7 @@ from odoo import _, models
 from ..xero.mapping.account import account_values, odoo_account_type
 from ..xero.mapping.contact import escape_where
 from .xero_import_base import xero_datetime
+from .xero_words import ACCOUNT_TYPE_LABELS, label
 
 
 class XeroImportAccount(models.AbstractModel):
@@ -26,12 +27,15 @@ class XeroImportAccount(models.AbstractModel):
         return list(client.get_accounts(where=where, order="Code"))
 
     def _kind_label(self, rec):
-        return rec.get("Type") or False
+        return label(self.env, ACCOUNT_TYPE_LABELS, rec.get("Type"))
 
     def _refusal(self, connection, rec):
         _account_type, reason = odoo_account_type(rec)
         if reason:
-            return _("%(type)s accounts have no Odoo equivalent", type=rec.get("Type") or "?")
+            return _(
+                "%(type)s accounts have no Odoo equivalent",
+                type=label(self.env, ACCOUNT_TYPE_LABELS, rec.get("Type")) or "?",
+            )
         if not (rec.get("Code") or "").strip():
             return _("The account has no code in Xero: give it one there.")
         return None

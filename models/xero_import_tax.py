@@ -1,8 +1,9 @@
 from odoo import Command, _, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, formatLang
 
 from ..xero.mapping.contact import escape_where
 from ..xero.mapping.tax import TaxRefused, tax_amounts, tax_uses, tax_values
+from .xero_words import TAX_USE_LABELS, label
 
 
 class XeroImportTax(models.AbstractModel):
@@ -30,8 +31,11 @@ class XeroImportTax(models.AbstractModel):
 
     def _kind_label(self, rec):
         amount, _share = self._amounts(rec)
-        uses = "/".join(tax_uses(rec))
-        return f"{uses} {amount}%" if amount is not None else uses
+        uses = " & ".join(label(self.env, TAX_USE_LABELS, use) for use in tax_uses(rec))
+        if amount is None:
+            return uses
+        rate = formatLang(self.env, float(amount), digits=4).rstrip("0").rstrip(".,")
+        return _("%(uses)s, %(rate)s%%", uses=uses, rate=rate)
 
     def _amounts(self, rec):
         try:

@@ -22,7 +22,7 @@ class XeroImportTracking(models.AbstractModel):
         where = f"Name.Contains({escape_where(search)})" if search else None
         return list(client.get_tracking_categories(where=where, include_archived=True))
 
-    def _kind_label(self, rec):
+    def _details(self, rec):
         options = [o.get("Name") for o in rec.get("Options") or [] if o.get("Status") == "ACTIVE"]
         return ", ".join(options)[:200] or False
 

@@ -4,8 +4,32 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.tools.translate import LazyTranslate
 
 from ..xero import mask
+from .xero_words import operation_label
+
+_lt = LazyTranslate(__name__)
+
+# The documents of the Sync Log by the names their users know them by.
+MOVE_TYPE_NAMES = {
+    "in_invoice": _lt("Bill"),
+    "in_refund": _lt("Vendor credit note"),
+    "out_invoice": _lt("Invoice"),
+    "out_refund": _lt("Credit note"),
+}
+MODEL_NAMES = {
+    "purchase.order": _lt("Purchase order"),
+    "account.move": _lt("Journal entry"),
+    "account.payment": _lt("Payment"),
+    "res.partner": _lt("Contact"),
+    "account.account": _lt("Account"),
+    "account.tax": _lt("Tax rate"),
+    "product.product": _lt("Item"),
+    "product.template": _lt("Item"),
+    "account.analytic.plan": _lt("Tracking category"),
+    "account.analytic.account": _lt("Tracking option"),
+}
 
 _logger = logging.getLogger(__name__)
 
@@ -24,31 +48,63 @@ class XeroLog(models.Model):
     _name = "xero.log"
     _description = "Xero Sync Log"
     _order = "id desc"
-    _rec_name = "operation"
+    _rec_name = "operation_label"
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     connection_id = fields.Many2one(
         "xero.connection", index=True, ondelete="set null", readonly=True
     )
-    operation = fields.Char(required=True, readonly=True)
+    operation = fields.Char(string="Operation Code", required=True, readonly=True)
+    operation_label = fields.Char(
+        string="Operation", compute="_compute_operation_label", store=True, readonly=True
+    )
     method = fields.Char(readonly=True)
     url = fields.Char(readonly=True)
-    attempt = fields.Integer(readonly=True)
+    attempt = fields.Integer(readonly=True, aggregator="max")
     res_model = fields.Char(string="Document Model", index=True, readonly=True)
-    res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Document ID", model_field="res_model", readonly=True, aggregator=None
+    )
     document_ref = fields.Char(string="Document", readonly=True)
+    document_type = fields.Char(compute="_compute_document_type", store=True, readonly=True)
     outcome = fields.Selection(
         [("success", "Success"), ("warning", "Warning"), ("error", "Error")],
         required=True,
         index=True,
         readonly=True,
     )
-    http_status = fields.Integer(string="HTTP Status", readonly=True)
-    duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
+    http_status = fields.Integer(string="HTTP Status", readonly=True, aggregator=None)
+    duration_ms = fields.Integer(string="Duration (ms)", readonly=True, aggregator="avg")
     message = fields.Text(string="Xero Message", readonly=True)
     request_summary = fields.Text(readonly=True)
     response_summary = fields.Text(readonly=True)
     idempotency_key = fields.Char(readonly=True)
+
+    @api.depends("operation")
+    def _compute_operation_label(self):
+        for log in self:
+            log.operation_label = operation_label(self.env, log.operation)
+
+    @api.depends("res_model", "res_id")
+    def _compute_document_type(self):
+        moves = self.filtered(lambda log: log.res_model == "account.move" and log.res_id)
+        types = {}
+        if moves:
+            found = self.env["account.move"].sudo().browse(moves.mapped("res_id")).exists()
+            types = dict(zip(found.ids, found.mapped("move_type"), strict=True))
+        translate = self.env._
+        for log in self:
+            name = False
+            if log.res_model == "account.move":
+                name = translate(
+                    MOVE_TYPE_NAMES.get(types.get(log.res_id)) or MODEL_NAMES["account.move"]
+                )
+            elif log.res_model in MODEL_NAMES:
+                name = translate(MODEL_NAMES[log.res_model])
+            elif log.res_model:
+                model = self.env.get(log.res_model)
+                name = model._description if model is not None else log.res_model
+            log.document_type = name
 
     def action_open_document(self):
         self.ensure_one()

@@ -49,6 +49,53 @@ class XeroWebhookEvent(models.Model):
         index=True,
     )
     message = fields.Char()
+    document_ref = fields.Char(string="Document", compute="_compute_document")
+
+    def _documents(self):
+        """{event id: the Odoo record the event is about} (when Odoo has it)."""
+        out = {}
+        moves_by_xero_id = {}
+        doc_events = self.filtered(lambda e: e.event_category in ("INVOICE", "CREDITNOTE"))
+        if doc_events:
+            moves = (
+                self.env["account.move"]
+                .sudo()
+                .search([("xero_id", "in", doc_events.mapped("resource_id"))])
+            )
+            moves_by_xero_id = {m.xero_id: m for m in moves}
+        links = self.env["xero.link"].sudo()
+        for event in self:
+            if event.event_category in ("INVOICE", "CREDITNOTE"):
+                record = moves_by_xero_id.get(event.resource_id)
+            elif event.event_category == "CONTACT" and event.connection_id:
+                record = links._records_by_xero_id(
+                    event.connection_id, "res.partner", "contact", [event.resource_id]
+                ).get(event.resource_id)
+            else:
+                record = None
+            if record:
+                out[event.id] = record
+        return out
+
+    def _compute_document(self):
+        documents = self._documents()
+        for event in self:
+            record = documents.get(event.id)
+            event.document_ref = record.display_name if record else False
+
+    def action_open_document(self):
+        self.ensure_one()
+        record = self._documents().get(self.id)
+        if not record:
+            return False
+        record = record.with_env(self.env)
+        record.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+        }
 
     _sql_constraints = [
         (

@@ -173,15 +173,19 @@ class TestExportPurchaseOrders(XeroExportCase):
             for needle in (
                 'name="action_xero_send"',
                 'name="action_xero_update"',
-                'name="action_xero_resend"',
+                'name="action_xero_open"',
                 'name="xero_error"',
                 'name="xero_warning"',
                 'name="xero_log_ids"',
-                'name="xero_url"',
-                'name="xero_status"',
+                'name="xero_status_label"',
+                'name="xero_badge"',
                 'name="xero_number"',
             ):
                 self.assertIn(needle, form, f"{model} form: {needle}")
+            # one button per action: no Resend beside Send to Xero, one Open in Xero
+            self.assertNotIn('name="action_xero_resend"', form, model)
+            self.assertEqual(form.count('name="action_xero_open"'), 1, model)
+            self.assertNotIn('name="xero_url"', form, model)
             self.assertIn('name="xero_state"', views["views"]["list"]["arch"])
             search = views["views"]["search"]["arch"]
             for needle in (
