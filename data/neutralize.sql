@@ -4,3 +4,5 @@ UPDATE xero_connection
    SET token_data = NULL,
        state = 'disconnected',
        state_reason = 'Database copy (neutralized): connect again to sync with Xero';
+-- Pending consents may hold live tokens (an organisation choice not made yet).
+DELETE FROM xero_oauth_state;

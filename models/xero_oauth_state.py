@@ -73,11 +73,14 @@ class XeroOAuthState(models.Model):
         try:
             oauth = connection._oauth()
             token = oauth.exchange_code(code, pending.code_verifier)
-            tenants = oauth.connections(token, auth_event_id(token))
+            tenants = self._organisations(oauth.connections(token, auth_event_id(token)))
+            if not tenants:
+                # Xero may keep the authEventId of an organisation that was already
+                # connected when it is consented again: look at all the connections.
+                tenants = self._reconsented(connection, oauth.connections(token))
         except (XeroError, UserError) as exc:
             message = exc.user_message() if isinstance(exc, XeroError) else str(exc)
             return "error", pending, _("Connecting to Xero failed: %s", message)
-        tenants = [t for t in tenants if t.get("tenantType", "ORGANISATION") == "ORGANISATION"]
         if not tenants:
             return (
                 "error",
@@ -85,11 +88,38 @@ class XeroOAuthState(models.Model):
                 _("No Xero organisation was authorised; connect again and tick one."),
             )
         if len(tenants) == 1:
-            connection._finish_connect(token, tenants[0])
+            try:
+                connection._finish_connect(token, tenants[0])
+            except UserError as exc:
+                return "error", pending, str(exc)
             return "connected", pending, tenants[0]
         # Several organisations were authorised: the administrator chooses, never us.
         pending.write({"token_data": token, "tenants": tenants})
         return "choose", pending, tenants
+
+    @api.model
+    def _organisations(self, rows):
+        return [t for t in rows or [] if t.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+
+    @api.model
+    def _reconsented(self, connection, rows):
+        """The organisations of a consent whose connections kept an older authEventId:
+        the connection's own organisation when listed, else those no other company of
+        this database is connected to."""
+        rows = self._organisations(rows)
+        if connection.tenant_id:
+            known = [t for t in rows if t.get("tenantId") == connection.tenant_id]
+            if known:
+                return known
+        taken = set(
+            self.env["xero.connection"]
+            .sudo()
+            .search([("id", "!=", connection.id), ("tenant_id", "!=", False)])
+            .mapped("tenant_id")
+        )
+        free = [t for t in rows if t.get("tenantId") not in taken]
+        # Only organisations other companies use: connecting says which one and why not.
+        return free or rows
 
     @api.model
     def _choose_tenant(self, pending_id, tenant_id):

@@ -25,6 +25,7 @@ class TestConnect(XeroCase):
         self.assertEqual(self.connection.connected_by_id, self.env.user)
 
     def test_several_organisations_need_a_choice(self):
+        self.sandbox.reset("demo")  # a first consent for both (none connected before)
         action = self.connection.action_connect()
         both = [org_id(self.sandbox, DEMO_ORG), org_id(self.sandbox, SECOND_ORG)]
         answer = consent(self.sandbox, action["url"], both)

@@ -25,6 +25,9 @@ class TestTokenRace(TransactionCase):
         tenant = org_id(self.sandbox, DEMO_ORG)
         token = normalize_token(self.sandbox.tokens(tenants=[tenant]))
         with self.registry.cursor() as cr:
+            params = self._env(cr)["ir.config_parameter"]
+            self.saved_mode = params.get_param("xero_connector.sandbox_mode")
+            params.set_param("xero_connector.sandbox_mode", "1")
             conn = self._env(cr)["xero.connection"].search(
                 [("company_id", "=", self.env.company.id)], limit=1
             )
@@ -60,6 +63,7 @@ class TestTokenRace(TransactionCase):
             env["xero.log"].search([("connection_id", "=", self.connection_id)]).unlink()
             saved = {k: v for k, v in self.saved.items() if k != "id"}
             env["xero.connection"].browse(self.connection_id).write(saved)
+            env["ir.config_parameter"].set_param("xero_connector.sandbox_mode", self.saved_mode)
 
     def _worker(self, barrier, errors):
         try:
