@@ -24,6 +24,8 @@ SANDBOX_MODE_PARAM = "xero_connector.sandbox_mode"
 # The fields that decide where the client secret and the tokens are sent: only system
 # administrators change them (a Xero administrator could otherwise send them anywhere).
 ROUTING_FIELDS = ("endpoint_url", "auth_type", "client_id", "client_secret", "webhook_key")
+# What a company's new connection takes over when it changes organisation.
+CONFIG_FIELDS = (*ROUTING_FIELDS, "scope_mode")
 _CURRENCIES = {}  # tenant id -> (monotonic time read, {codes}), per process
 
 
@@ -105,7 +107,14 @@ class XeroConnection(models.Model):
         copy=False,
         help="Xero's id of this authorisation, used to disconnect it.",
     )
-    token_data = fields.Json(groups="base.group_system", copy=False)
+    # Kept in xero.token (a row the business transaction never writes), read and
+    # written through the token store's own committed cursor.
+    token_data = fields.Json(
+        groups="base.group_system",
+        copy=False,
+        compute="_compute_token_data",
+        inverse="_inverse_token_data",
+    )
     webhook_key = fields.Char(
         groups="base.group_system",
         copy=False,
@@ -127,13 +136,13 @@ class XeroConnection(models.Model):
         string="Last Successful Call", compute="_compute_log_error_count"
     )
 
-    _sql_constraints = [
-        (
-            "company_uniq",
-            "unique(company_id)",
-            "A company has one Xero connection; change the existing one.",
-        ),
-    ]
+    def init(self):
+        # A company has one active connection; the archived ones keep the links, sync
+        # marks and bank accounts of organisations it was connected to before.
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS xero_connection_company_active_uniq
+                   ON xero_connection (company_id) WHERE active"""
+        )
 
     @api.depends("tenant_name", "company_id.name", "state")
     def _compute_name(self):
@@ -141,6 +150,16 @@ class XeroConnection(models.Model):
             connection.name = connection.tenant_name or _(
                 "%(company)s (not connected)", company=connection.company_id.name
             )
+
+    def _compute_token_data(self):
+        for connection in self:
+            connection.token_data = (
+                connection._token_store().load() if connection.id else False
+            ) or False
+
+    def _inverse_token_data(self):
+        for connection in self:
+            connection._token_store().save(connection.token_data or None)
 
     def _compute_redirect_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
@@ -295,26 +314,31 @@ class XeroConnection(models.Model):
         except XeroError as exc:
             raise UserError(_("Xero refused the connection: %s", exc.user_message())) from exc
         tenant = connections[0] if connections else {}
-        self._finish_connect(token, tenant)
-        if not self.tenant_name:
+        connection = self._finish_connect(token, tenant)
+        if not connection.tenant_name:
             # A custom connection reaches one organisation and may list no connection:
             # ask the organisation itself for its name and id.
             try:
-                org = self._client().get_organisation()
+                org = connection._client().get_organisation()
             except XeroError as exc:
                 raise UserError(_("Xero refused the connection: %s", exc.user_message())) from exc
-            self.sudo().write(
+            connection.sudo().write(
                 {"tenant_name": org.get("Name"), "tenant_id": org.get("OrganisationID") or ""}
             )
-        message = _("Connected to %s.", self.tenant_name or _("Xero"))
-        if self.scope_warning:
-            return self._notify(message + "\n" + self.scope_warning, kind="warning")
+        message = _("Connected to %s.", connection.tenant_name or _("Xero"))
+        if connection.scope_warning:
+            return self._notify(message + "\n" + connection.scope_warning, kind="warning")
         return self._notify(message)
 
     def _finish_connect(self, token, tenant):
-        """Store the tokens and the chosen organisation; the connection is live."""
+        """Store the tokens and the chosen organisation; the connection is live.
+        Returns the connection used: another record when the company changes
+        organisation (see _connection_for_organisation)."""
         self.ensure_one()
         self._check_organisation_free(tenant.get("tenantId"))
+        target = self._connection_for_organisation(tenant.get("tenantId"))
+        if target != self:
+            return target._finish_connect(token, tenant)
         self.sudo().write(
             {
                 "token_data": token,
@@ -332,6 +356,59 @@ class XeroConnection(models.Model):
         self.message_post(body=_("Connected to Xero organisation %(name)s.", name=self.tenant_name))
         if self.scope_warning:
             self.message_post(body=self.scope_warning)
+        return self
+
+    def _connection_for_organisation(self, tenant_id):
+        """The connection record of this company for organisation ``tenant_id``.
+
+        Links, sync marks, bank accounts and document ids belong to one organisation:
+        when the company changes organisation, this record is archived with all of them
+        (kept for the old organisation) and the company continues on a clean record,
+        or on the archived record of that organisation if it was connected before."""
+        self.ensure_one()
+        if not tenant_id or self.tenant_id == tenant_id:
+            return self
+        connections = self.sudo().with_context(active_test=False)
+        previous = connections.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("tenant_id", "=", tenant_id),
+                ("active", "=", False),
+            ],
+            limit=1,
+        )
+        if not self.tenant_id and not previous:
+            return self  # the company's first organisation
+        current = self.sudo()
+        config = {f: current[f] for f in CONFIG_FIELDS}
+        old_name = current.tenant_name
+        current.write(
+            {
+                "active": False,
+                "state": "disconnected",
+                "token_data": False,
+                "state_reason": _(
+                    "The company was connected to another Xero organisation; the links "
+                    "to %s are kept here.",
+                    old_name or _("this organisation"),
+                ),
+            }
+        )
+        current.flush_recordset()
+        if previous:
+            previous.write(dict(config, active=True))
+            target = previous
+        else:
+            target = connections.create(dict(config, company_id=current.company_id.id))
+        self.company_id.invalidate_recordset(["xero_connection_ids", "xero_connection_id"])
+        target.message_post(
+            body=_(
+                "This company now works with a different Xero organisation than %s: "
+                "its links to that organisation are kept on the archived connection.",
+                old_name or "-",
+            )
+        )
+        return target.with_env(self.env)
 
     def _check_organisation_free(self, tenant_id):
         """One Xero organisation serves one company of this database: its webhooks and

@@ -128,7 +128,7 @@ class XeroOAuthState(models.Model):
         if not tenant:
             raise UserError(_("Choose one of the organisations listed."))
         connection = pending.connection_id.with_company(pending.company_id)
-        connection._finish_connect(pending.token_data, tenant)
+        connection = connection._finish_connect(pending.token_data, tenant)
         pending.write({"token_data": False, "tenants": False})
         return connection
 

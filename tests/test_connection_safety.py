@@ -233,3 +233,35 @@ class TestNeutralize(XeroCase):
         with self.assertRaises(AccessError):
             states._choose_tenant(pending.id, both[0])
         self.assertNotEqual(self.connection.state, "connected")
+
+
+@tagged("post_install", "-at_install")
+class TestChangeOrganisation(XeroCase):
+    def test_another_organisation_starts_clean_and_the_old_links_are_kept(self):
+        self.connect(tenants=(DEMO_ORG,))
+        first = self.connection
+        Link = self.env["xero.link"]
+        partner = self.env["res.partner"].create({"name": "Linked in the demo organisation"})
+        Link._set(first, partner, "contact", "11111111-2222-3333-4444-555555555555")
+        # The administrator connects the company again, ticking another organisation.
+        self.connect(first, tenants=(SECOND_ORG,))
+        current = self.company.xero_connection_id
+        self.assertNotEqual(current, first)
+        self.assertEqual((current.tenant_name, current.state), (SECOND_ORG, "connected"))
+        self.assertEqual(current.sudo().client_id, CLIENT_ID)
+        self.assertEqual(current.sudo().endpoint_url, self.sandbox.url)
+        self.assertFalse(Link._find(current, partner, "contact"))
+        self.assertFalse(Link.search([("connection_id", "=", current.id)]))
+        self.assertTrue(current._client().get_organisation())
+        # the demo organisation's links stay with it, on the archived connection
+        self.assertFalse(first.active)
+        self.assertEqual(first.tenant_name, DEMO_ORG)
+        self.assertTrue(Link._find(first, partner, "contact"))
+        # Back to the demo organisation: its connection and links are used again.
+        current.action_disconnect()
+        self.connect(current, tenants=(DEMO_ORG,))
+        self.assertEqual(self.company.xero_connection_id, first)
+        self.assertTrue(first.active)
+        self.assertEqual(first.state, "connected")
+        self.assertTrue(Link._find(first, partner, "contact"))
+        self.assertFalse(current.active)
