@@ -125,7 +125,8 @@ class XeroDocumentMixin(models.AbstractModel):
     @api.depends("xero_id", "xero_connection_id")
     def _compute_xero_url(self):
         for doc in self:
-            sandbox = doc.xero_connection_id.sudo().endpoint_url
+            connection = doc.xero_connection_id.sudo()
+            sandbox = connection.endpoint_url if connection._sandbox_mode() else None
             doc.xero_url = mapping.web_url(
                 doc._xero_kind(), doc._xero_type(), doc.xero_id, sandbox_base=sandbox or None
             )
