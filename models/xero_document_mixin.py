@@ -159,6 +159,19 @@ class XeroDocumentMixin(models.AbstractModel):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
             )
+        sent_to = self.sudo().xero_connection_id
+        if self.xero_id and connection and sent_to and sent_to != connection:
+            # Its Xero id belongs to the organisation the company worked with before.
+            problems.append(
+                _(
+                    "This document is in the Xero organisation %(old)s, which %(company)s "
+                    "no longer works with; it is not sent to %(new)s (duplicate a new "
+                    "document to send it there).",
+                    old=sent_to.tenant_name or _("(previous organisation)"),
+                    company=self.company_id.name,
+                    new=connection.tenant_name or _("the new organisation"),
+                )
+            )
         if not problems and check_mapping:
             try:
                 mapping.document_payload(self._xero_values(connection))

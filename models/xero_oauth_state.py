@@ -104,13 +104,10 @@ class XeroOAuthState(models.Model):
     @api.model
     def _reconsented(self, connection, rows):
         """The organisations of a consent whose connections kept an older authEventId:
-        the connection's own organisation when listed, else those no other company of
-        this database is connected to."""
+        those no other company of this database is connected to (the connection's own
+        first). One is connected at once; several are the administrator's choice, as the
+        consent cannot tell which one was ticked this time."""
         rows = self._organisations(rows)
-        if connection.tenant_id:
-            known = [t for t in rows if t.get("tenantId") == connection.tenant_id]
-            if known:
-                return known
         taken = set(
             self.env["xero.connection"]
             .sudo()
@@ -118,6 +115,7 @@ class XeroOAuthState(models.Model):
             .mapped("tenant_id")
         )
         free = [t for t in rows if t.get("tenantId") not in taken]
+        free.sort(key=lambda t: t.get("tenantId") != connection.tenant_id)
         # Only organisations other companies use: connecting says which one and why not.
         return free or rows
 

@@ -265,3 +265,23 @@ class TestChangeOrganisation(XeroCase):
         self.assertEqual(first.state, "connected")
         self.assertTrue(Link._find(first, partner, "contact"))
         self.assertFalse(current.active)
+
+    def test_a_document_of_the_old_organisation_is_not_sent_to_the_new_one(self):
+        self.connect(tenants=(DEMO_ORG,))
+        first = self.connection
+        partner = self.env["res.partner"].create({"name": "Supplier sent to the demo org"})
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": partner.id,
+                "invoice_date": "2026-11-02",
+                "invoice_line_ids": [(0, 0, {"name": "Paper", "quantity": 1, "price_unit": 10})],
+            }
+        )
+        bill.sudo().write(
+            {"xero_id": "11111111-aaaa-4bbb-8ccc-222222222222", "xero_connection_id": first.id}
+        )
+        self.connect(first, tenants=(SECOND_ORG,))
+        problems = "\n".join(bill._xero_refusals(check_mapping=False))
+        self.assertIn(f"is in the Xero organisation {DEMO_ORG}", problems)
+        self.assertIn(SECOND_ORG, problems)
