@@ -1,10 +1,13 @@
 import hashlib
+import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero import XeroError, auth_event_id
+
+_logger = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -127,8 +130,36 @@ class XeroOAuthState(models.Model):
             raise UserError(_("Choose one of the organisations listed."))
         connection = pending.connection_id.with_company(pending.company_id)
         connection = connection._finish_connect(pending.token_data, tenant)
+        self._drop_unchosen(connection, pending.token_data, pending.tenants, tenant)
         pending.write({"token_data": False, "tenants": False})
         return connection
+
+    @api.model
+    def _drop_unchosen(self, connection, token, tenants, chosen):
+        """Disconnect at Xero the organisations authorised with the chosen one but used
+        by no company of this database (best effort: they only count towards the app's
+        connection limit)."""
+        used = set(
+            self.env["xero.connection"]
+            .sudo()
+            .search([("tenant_id", "!=", False), ("state", "in", ("connected", "reconnect"))])
+            .mapped("tenant_id")
+        )
+        unused = [
+            t
+            for t in tenants
+            if t.get("id")
+            and t is not chosen
+            and t.get("tenantId") not in used | {chosen.get("tenantId")}
+        ]
+        if not unused:
+            return
+        oauth = connection._oauth()
+        for row in unused:
+            try:
+                oauth.delete_connection(token, row["id"])
+            except XeroError as exc:
+                _logger.info("Xero connection %s not removed: %s", row["id"], exc.user_message())
 
     @api.model
     def _find_pending_choice(self, state_id, user):

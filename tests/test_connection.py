@@ -39,6 +39,10 @@ class TestConnect(XeroCase):
         states._choose_tenant(pending.id, org_id(self.sandbox, SECOND_ORG))
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, SECOND_ORG)
+        # the organisation not chosen is disconnected at Xero (no company uses it)
+        token = self.connection._client().access_token()
+        listed = {c["tenantName"] for c in self.connection._oauth().connections(token)}
+        self.assertEqual(listed, {SECOND_ORG})
         with self.assertRaises(AccessError):  # the choice is single-use
             states._choose_tenant(pending.id, org_id(self.sandbox, DEMO_ORG))
 
