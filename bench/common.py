@@ -86,6 +86,8 @@ def start_sandbox(time_scale=TIME_SCALE, seed="demo", **options):
 def connect(env, sandbox, company=None, tenant=DEMO_TENANT):
     """Connect ``company`` to the sandbox organisation through the consent flow."""
     company = company or env.company
+    # a system administrator's choice: connections may use their Xero Endpoint (sandbox)
+    env["ir.config_parameter"].sudo().set_param("xero_connector.sandbox_mode", "1")
     connection = env["xero.connection"]._get_or_create_for_company(company)
     connection.write(
         {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "endpoint_url": sandbox.url}

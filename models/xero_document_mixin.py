@@ -142,7 +142,8 @@ class XeroDocumentMixin(models.AbstractModel):
     @api.depends("xero_id", "xero_connection_id")
     def _compute_xero_url(self):
         for doc in self:
-            sandbox = doc.xero_connection_id.sudo().endpoint_url
+            connection = doc.xero_connection_id.sudo()
+            sandbox = connection.endpoint_url if connection._sandbox_mode() else None
             doc.xero_url = mapping.web_url(
                 doc._xero_kind(), doc._xero_type(), doc.xero_id, sandbox_base=sandbox or None
             )
@@ -206,6 +207,19 @@ class XeroDocumentMixin(models.AbstractModel):
         if not connection or connection.state not in ("connected", "reconnect"):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
+            )
+        sent_to = self.sudo().xero_connection_id
+        if self.xero_id and connection and sent_to and sent_to != connection:
+            # Its Xero id belongs to the organisation the company worked with before.
+            problems.append(
+                _(
+                    "This document is in the Xero organisation %(old)s, which %(company)s "
+                    "no longer works with; it is not sent to %(new)s (duplicate a new "
+                    "document to send it there).",
+                    old=sent_to.tenant_name or _("(previous organisation)"),
+                    company=self.company_id.name,
+                    new=connection.tenant_name or _("the new organisation"),
+                )
             )
         if not problems and check_mapping:
             try:

@@ -12,6 +12,9 @@ WEBHOOK_KEY = os.environ["XC_WEBHOOK_KEY"]
 
 env = env  # noqa: F821 - provided by odoo-bin shell
 company = env.ref("base.main_company")
+# Only a system administrator may let connections use a Xero Endpoint other than Xero
+# itself (here: the local sandbox).
+env["ir.config_parameter"].sudo().set_param("xero_connector.sandbox_mode", "1")
 connection = env["xero.connection"]._get_or_create_for_company(company)
 connection.write(
     {

@@ -25,6 +25,7 @@ class TestConnect(XeroCase):
         self.assertEqual(self.connection.connected_by_id, self.env.user)
 
     def test_several_organisations_need_a_choice(self):
+        self.sandbox.reset("demo")  # a first consent for both (none connected before)
         action = self.connection.action_connect()
         both = [org_id(self.sandbox, DEMO_ORG), org_id(self.sandbox, SECOND_ORG)]
         answer = consent(self.sandbox, action["url"], both)
@@ -38,6 +39,10 @@ class TestConnect(XeroCase):
         states._choose_tenant(pending.id, org_id(self.sandbox, SECOND_ORG))
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, SECOND_ORG)
+        # the organisation not chosen is disconnected at Xero (no company uses it)
+        token = self.connection._client().access_token()
+        listed = {c["tenantName"] for c in self.connection._oauth().connections(token)}
+        self.assertEqual(listed, {SECOND_ORG})
         with self.assertRaises(AccessError):  # the choice is single-use
             states._choose_tenant(pending.id, org_id(self.sandbox, DEMO_ORG))
 

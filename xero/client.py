@@ -99,7 +99,8 @@ class XeroClient(EndpointsMixin):
             ):
                 return current
             if self.custom_connection:
-                return self.oauth.client_credentials()
+                # the same scopes as the token being renewed (what Xero granted)
+                return self.oauth.client_credentials((current or stale or {}).get("scope"))
             if not current:
                 raise ReconnectNeeded("no Xero token stored")
             return self.oauth.refresh(current)
