@@ -32,7 +32,9 @@ class XeroLog(models.Model):
     )
     operation = fields.Char(required=True, readonly=True)
     method = fields.Char(readonly=True)
-    url = fields.Char(readonly=True)
+    # What was sent and received (partner data, amounts, filters naming partners) is for
+    # Xero administrators only; users see the outcome of calls on their documents.
+    url = fields.Char(readonly=True, groups="xero_connector.group_xero_manager")
     attempt = fields.Integer(readonly=True)
     res_model = fields.Char(string="Document Model", index=True, readonly=True)
     res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
@@ -46,9 +48,9 @@ class XeroLog(models.Model):
     http_status = fields.Integer(string="HTTP Status", readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     message = fields.Text(string="Xero Message", readonly=True)
-    request_summary = fields.Text(readonly=True)
-    response_summary = fields.Text(readonly=True)
-    idempotency_key = fields.Char(readonly=True)
+    request_summary = fields.Text(readonly=True, groups="xero_connector.group_xero_manager")
+    response_summary = fields.Text(readonly=True, groups="xero_connector.group_xero_manager")
+    idempotency_key = fields.Char(readonly=True, groups="xero_connector.group_xero_manager")
 
     def action_open_document(self):
         self.ensure_one()

@@ -94,3 +94,50 @@ class TestSecurity(XeroCase):
         for secret in (token["access_token"], token["refresh_token"], connection.client_secret):
             self.assertNotIn(secret, text)
         self.assertNotIn("Bearer ", text)
+
+    def _logged_po_call(self):
+        """A call logged for a purchase order, carrying partner data both ways."""
+        partner = self.env["res.partner"].create({"name": "Payload Partner"})
+        order = self.env["purchase.order"].create({"partner_id": partner.id})
+        self.connection.sudo()._log_hook(record=order)(
+            {
+                "operation": "save_purchase_orders",
+                "method": "POST",
+                "url": "http://x/api.xro/2.0/Contacts?where=Name%3D%3D%22Payload%20Partner%22",
+                "outcome": "failed",
+                "xero_message": "Xero rejected the data: bad date",
+                "request": '{"Contact": {"Name": "Payload Partner"}, "Total": "1234.56"}',
+                "response": '{"Elements": [{"Total": "1234.56"}]}',
+                "idempotency_key": "xc-key",
+            }
+        )
+        self.connection.sudo()._log_hook()(
+            {"operation": "get_contacts", "outcome": "ok", "request": "?where=Name==x"}
+        )
+        return order
+
+    def test_payloads_of_the_sync_log_are_for_xero_admins_only(self):
+        order = self._logged_po_call()
+        Log = self.env["xero.log"]
+        for user in (self.purchase_user, self.accountant):
+            logs = Log.with_user(user).search([])
+            with self.subTest(user=user.login):
+                # Outcomes of calls for documents are visible...
+                self.assertEqual(logs.mapped("res_model"), ["purchase.order"])
+                row = logs.read(["outcome", "message", "http_status", "res_id"])[0]
+                self.assertEqual(row["outcome"], "error")
+                self.assertEqual(row["res_id"], order.id)
+                order.invalidate_recordset(["xero_log_ids"])
+                self.assertEqual(order.with_user(user).xero_log_ids, logs)
+                # ...what was sent and received is not, whatever the RPC call.
+                for field in ("request_summary", "response_summary", "url", "idempotency_key"):
+                    with self.assertRaises(AccessError):
+                        logs.read([field])
+                    with self.assertRaises(AccessError):
+                        Log.with_user(user).search_read([], [field])
+                    with self.assertRaises(AccessError):
+                        Log.with_user(user).search([(field, "ilike", "Payload")])
+        admin_logs = Log.with_user(self.xero_admin).search([])
+        self.assertIn(False, admin_logs.mapped("res_model"))  # calls of no document too
+        rows = admin_logs.read(["request_summary", "response_summary"])
+        self.assertTrue(any("Payload Partner" in (r["request_summary"] or "") for r in rows))
