@@ -10,6 +10,7 @@ from ..xero.mapping.contact import (
     same_tax_number,
 )
 from .xero_import_contact import SYNCED_FIELDS
+from .xero_integrated_mixin import is_xero_sync
 
 _logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class ResPartner(models.Model):
     # -- two-way sync: a user's edit of a synced field goes to Xero -----------------
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get("xero_sync") and SYNCED_FIELDS.intersection(vals):
+        if not is_xero_sync(self.env) and SYNCED_FIELDS.intersection(vals):
             self._xero_mark_edited()
         return result
 

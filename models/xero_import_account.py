@@ -3,6 +3,7 @@ from odoo import _, models
 from ..xero.mapping.account import account_values, odoo_account_type
 from ..xero.mapping.contact import escape_where
 from .xero_import_base import xero_datetime
+from .xero_integrated_mixin import XERO_SYNC
 
 
 class XeroImportAccount(models.AbstractModel):
@@ -72,7 +73,7 @@ class XeroImportAccount(models.AbstractModel):
 
     def _write(self, record, values):
         # the code is per company in Odoo 18: write it in the organisation's company
-        record.with_context(xero_sync=True).write(values)
+        record.with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         self = self.with_company(connection.company_id)

@@ -3,6 +3,7 @@ from odoo import _, models
 from ..xero.mapping.contact import escape_where
 from ..xero.mapping.item import item_to_product
 from .xero_import_base import xero_datetime
+from .xero_integrated_mixin import XERO_SYNC
 
 OWN_FIELDS = (
     "name",
@@ -86,7 +87,7 @@ class XeroImportItem(models.AbstractModel):
         return dict(values, type="consu")
 
     def _write(self, record, values):
-        record.with_context(xero_sync=True).write(values)
+        record.with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         self = self.with_company(connection.company_id)
@@ -153,4 +154,4 @@ class XeroImportItem(models.AbstractModel):
             others = template.sudo().supplier_taxes_id.filtered(lambda t: t.company_id != company)
             values["supplier_taxes_id"] = [(6, 0, (others | purchase).ids)]
         if values:
-            template.with_context(xero_sync=True).write(values)
+            template.with_context(xero_sync=XERO_SYNC).write(values)

@@ -3,6 +3,7 @@ from odoo.tools import float_compare
 
 from ..xero.mapping.contact import escape_where
 from ..xero.mapping.tax import TaxRefused, tax_amounts, tax_uses, tax_values
+from .xero_integrated_mixin import XERO_SYNC
 
 
 class XeroImportTax(models.AbstractModel):
@@ -151,7 +152,7 @@ class XeroImportTax(models.AbstractModel):
             refund_repartition_line_ids=[Command.create(dict(c[2])) for c in lines],
             description=rec.get("TaxType"),
         )
-        return taxes.with_context(xero_sync=True).create(values)
+        return taxes.with_context(xero_sync=XERO_SYNC).create(values)
 
     def _link_tax(self, connection, tax, rec, use):
         link_values = self._link_values(rec)

@@ -1,6 +1,7 @@
 from odoo import _, models
 
 from ..xero.mapping.contact import escape_where
+from .xero_integrated_mixin import XERO_SYNC
 
 MAX_ACTIVE = 2  # Xero tracks at most two categories
 
@@ -100,7 +101,7 @@ class XeroImportTracking(models.AbstractModel):
             [o["TrackingOptionID"] for o in options],
         )
         Account = self.env["account.analytic.account"].with_context(
-            active_test=False, xero_sync=True
+            active_test=False, xero_sync=XERO_SYNC
         )
         existing = {
             a.name: a
