@@ -101,7 +101,11 @@ class _Parser:
         tok = self.take()
         kind, text = tok
         if kind == "str":
-            return bytes(text[1:-1], "utf-8").decode("unicode_escape")
+            if '\\"' in text:
+                # Xero's parser has no escape for a double quote inside a string
+                # (XeroAPI/Xero-Java#347): Name=="Acme \"Global\"" is a parse error.
+                raise WhereError(f"Unable to parse where clause near '{text[:20]}'")
+            return text[1:-1].replace("\\\\", "\\")
         if kind == "num":
             return float(text)
         if kind == "word":
