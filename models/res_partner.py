@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero.mapping.contact import (
-    lookup_clauses,
     partner_to_contact,
     same_name,
     same_tax_number,
@@ -138,11 +137,7 @@ class ResPartner(models.Model):
 
     def _xero_search_contacts(self, client, names=(), tax_numbers=()):
         """Xero contacts (archived included) with one of ``names`` or ``tax_numbers``."""
-        contacts = {}
-        for clause in lookup_clauses(names, tax_numbers):
-            for contact in client.get_contacts(where=clause, include_archived=True):
-                contacts[contact["ContactID"]] = contact
-        return list(contacts.values())
+        return client.find_contacts(names, tax_numbers)
 
     @api.model
     def _xero_list_contacts(self, client, max_calls):

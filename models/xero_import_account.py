@@ -1,9 +1,11 @@
 from odoo import _, models
 
 from ..xero.mapping.account import account_values, odoo_account_type
-from ..xero.mapping.contact import escape_where
+from ..xero.where import contains_any, matches
 from .xero_import_base import xero_datetime
 from .xero_integrated_mixin import XERO_SYNC
+
+SEARCH_FIELDS = ("Name", "Code")
 
 
 class XeroImportAccount(models.AbstractModel):
@@ -20,11 +22,10 @@ class XeroImportAccount(models.AbstractModel):
     _id_field = "AccountID"
 
     def _fetch_all(self, client, search=None):
-        where = None
-        if search:
-            term = escape_where(search)
-            where = f"Name.Contains({term}) OR Code.Contains({term})"
-        return list(client.get_accounts(where=where, order="Code"))
+        # Bank accounts may have no Code: the filter guards it (Xero fails otherwise).
+        where = contains_any(SEARCH_FIELDS, search) if search else None
+        records = client.get_accounts(where=where, order="Code")
+        return [r for r in records if not search or matches(r, SEARCH_FIELDS, search)]
 
     def _kind_label(self, rec):
         return rec.get("Type") or False

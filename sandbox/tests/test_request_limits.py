@@ -31,3 +31,14 @@ def test_url_over_xero_limit_gets_a_404_page_not_an_api_answer(api):
     assert resp.status_code == 404
     assert resp.headers["Content-Type"].startswith("text/html")
     assert "cannot be found" in resp.text
+
+
+def test_method_on_an_empty_optional_field_fails_unless_guarded(api):
+    # Seeded contacts have no AccountNumber: calling a method on it fails the call.
+    resp = api.get("/Contacts", params={"where": 'AccountNumber.Contains("7")'})
+    assert resp.status_code == 500
+    assert resp.json()["Type"] == "UnknownErrorException"
+    api.ok("PUT", "/Contacts", {"Contacts": [{"Name": "Numbered Ltd", "AccountNumber": "A-77"}]})
+    guarded = 'AccountNumber != null AND AccountNumber.Contains("77")'
+    found = api.ok("GET", "/Contacts", params={"where": guarded})["Contacts"]
+    assert [c["Name"] for c in found] == ["Numbered Ltd"]
