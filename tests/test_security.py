@@ -1,10 +1,11 @@
+import json
 import logging
 import time
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import XeroCase
+from .common import XeroCase, XeroHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -141,3 +142,50 @@ class TestSecurity(XeroCase):
         self.assertIn(False, admin_logs.mapped("res_model"))  # calls of no document too
         rows = admin_logs.read(["request_summary", "response_summary"])
         self.assertTrue(any("Payload Partner" in (r["request_summary"] or "") for r in rows))
+
+
+@tagged("post_install", "-at_install")
+class TestGuardOverRpc(XeroHttpCase):
+    def test_xero_sync_in_an_rpc_context_does_not_unlock_owned_fields(self):
+        user = new_test_user(
+            self.env,
+            "rpc_acc",
+            password="rpc_acc_password",
+            groups="account.group_account_manager,base.group_user",
+        )
+        account = self.env["account.account"].create(
+            {"code": "777001", "name": "Linked to Xero", "account_type": "expense"}
+        )
+        self.env["xero.link"].sudo().create(
+            {
+                "connection_id": self.connection.id,
+                "xero_type": "account",
+                "res_model": "account.account",
+                "res_id": account.id,
+                "xero_id": "0a0a0a0a-0000-4000-8000-000000000777",
+            }
+        )
+        self.authenticate("rpc_acc", "rpc_acc_password")
+        for context in ({"xero_sync": True}, {"xero_sync": 1}, {"xero_sync": "XERO_SYNC"}):
+            with self.subTest(context=context):
+                response = self.url_open(
+                    "/web/dataset/call_kw/account.account/write",
+                    data=json.dumps(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "call",
+                            "params": {
+                                "model": "account.account",
+                                "method": "write",
+                                "args": [[account.id], {"name": "Renamed over RPC"}],
+                                "kwargs": {"context": context},
+                            },
+                        }
+                    ),
+                    headers={"Content-Type": "application/json"},
+                )
+                error = response.json().get("error") or {}
+                self.assertIn("comes from Xero", error.get("data", {}).get("message", ""))
+        account.invalidate_recordset()
+        self.assertEqual(account.name, "Linked to Xero")
+        self.assertTrue(user.has_group("account.group_account_manager"))
