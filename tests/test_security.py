@@ -117,6 +117,28 @@ class TestSecurity(XeroCase):
         )
         return order
 
+    def test_users_see_only_the_calls_of_documents_they_may_read(self):
+        self._logged_po_call()
+        customer = self.env["res.partner"].create({"name": "Customer of sales"})
+        invoice = self.env["account.move"].create(
+            {"move_type": "out_invoice", "partner_id": customer.id}
+        )
+        self.connection.sudo()._log_hook(record=invoice)(
+            {"operation": "save_invoices", "outcome": "failed", "xero_message": "Customer..."}
+        )
+        Log = self.env["xero.log"]
+        # A buyer may not read customer invoices: nor the calls made for them.
+        self.assertEqual(
+            Log.with_user(self.purchase_user).search([]).mapped("res_model"), ["purchase.order"]
+        )
+        rows = Log.sudo().search([("res_model", "=", "account.move")])
+        with self.assertRaises(AccessError):
+            rows.with_user(self.purchase_user).read(["message"])
+        self.assertEqual(
+            sorted(Log.with_user(self.accountant).search([]).mapped("res_model")),
+            ["account.move", "purchase.order"],
+        )
+
     def test_payloads_of_the_sync_log_are_for_xero_admins_only(self):
         order = self._logged_po_call()
         Log = self.env["xero.log"]
