@@ -107,7 +107,11 @@ class AccountMove(models.Model):
                     origin.name,
                 )
             ]
-        amount = min(float(record.get("Total") or 0), float(invoice.get("AmountDue") or 0))
+        # Never more than the credit note has left (a refund may already use some).
+        remaining = record.get("RemainingCredit")
+        if remaining is None:
+            remaining = client.get_record("credit_notes", self.xero_id).get("RemainingCredit")
+        amount = min(float(remaining or 0), float(invoice.get("AmountDue") or 0))
         if amount > 0:
             client.allocate_credit_note(self.xero_id, origin.xero_id, amount, date=self.date)
         data["allocated"] = True

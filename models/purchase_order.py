@@ -66,9 +66,8 @@ class PurchaseOrder(models.Model):
             "number": self.name,
             "reference": self.partner_ref,
             "currency": self.currency_id.name,
-            "currency_rate": (
-                self.currency_rate if self.currency_id != self.company_id.currency_id else None
-            ),
+            # Xero sets a purchase order's rate itself (it posts nothing): none is sent.
+            "currency_rate": None,
             "status": self.company_id.xero_document_status,
             "lines": lines,
         }

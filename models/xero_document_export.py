@@ -241,13 +241,7 @@ class XeroDocumentExport(models.AbstractModel):
         if not ids:
             return {}
         id_field = mapping.ID_FIELD[kind]
-        if kind == "invoices":
-            records = client.get_invoices(ids=ids)
-        elif kind == "credit_notes":
-            where = " OR ".join(f'CreditNoteID==guid("{xero_id}")' for xero_id in ids)
-            records = client.get_credit_notes(where=where)
-        else:
-            records = [client.get_record(kind, xero_id) for xero_id in ids]
+        records = client.get_by_ids(kind, ids)
         return {r.get(id_field): r.get("Status") for r in records}
 
     def _xero_prepare(self, connection, client):

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..xero import parse_date
 from ..xero.batch import digest
+from .xero_integrated_mixin import XERO_SYNC
 from .xero_words import RECORD_STATUS_LABELS, label
 
 _logger = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ class XeroImportBase(models.AbstractModel):
         )
 
     def _write(self, record, values):
-        record.with_context(xero_sync=True).write(values)
+        record.with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         """Import Xero ``records``; returns (counts, errors). Importing twice is harmless:
@@ -227,7 +228,7 @@ class XeroImportBase(models.AbstractModel):
         created = (
             self.env[self._res_model]
             .with_context(
-                xero_sync=True,
+                xero_sync=XERO_SYNC,
                 tracking_disable=True,
                 mail_create_nolog=True,
                 mail_create_nosubscribe=True,

@@ -1,9 +1,12 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools.translate import LazyTranslate
 
 from ..xero import mask
@@ -42,6 +45,10 @@ OUTCOMES = {
 }
 
 
+# Documents whose calls their users may see (outcome and message, not the payloads).
+DOCUMENT_MODELS = ("purchase.order", "account.move", "account.payment")
+
+
 class XeroLog(models.Model):
     """One row per call to Xero (per attempt), kept for the configured retention."""
 
@@ -59,7 +66,9 @@ class XeroLog(models.Model):
         string="Operation", compute="_compute_operation_label", store=True, readonly=True
     )
     method = fields.Char(readonly=True)
-    url = fields.Char(readonly=True)
+    # What was sent and received (partner data, amounts, filters naming partners) is for
+    # Xero administrators only; users see the outcome of calls on their documents.
+    url = fields.Char(readonly=True, groups="xero_connector.group_xero_manager")
     attempt = fields.Integer(readonly=True, aggregator="max")
     res_model = fields.Char(string="Document Model", index=True, readonly=True)
     res_id = fields.Many2oneReference(
@@ -76,9 +85,59 @@ class XeroLog(models.Model):
     http_status = fields.Integer(string="HTTP Status", readonly=True, aggregator=None)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True, aggregator="avg")
     message = fields.Text(string="Xero Message", readonly=True)
-    request_summary = fields.Text(readonly=True)
-    response_summary = fields.Text(readonly=True)
-    idempotency_key = fields.Char(readonly=True)
+    request_summary = fields.Text(readonly=True, groups="xero_connector.group_xero_manager")
+    response_summary = fields.Text(readonly=True, groups="xero_connector.group_xero_manager")
+    idempotency_key = fields.Char(readonly=True, groups="xero_connector.group_xero_manager")
+
+    document_readable = fields.Boolean(
+        compute="_compute_document_readable",
+        search="_search_document_readable",
+        help="The current user may read the document this call was made for.",
+    )
+
+    def _readable_documents(self, pairs):
+        """{model: ids the current user (not superuser) may read} among ``pairs`` of
+        (model, id)."""
+        env = self.env(su=False)
+        wanted = defaultdict(set)
+        for model, res_id in pairs:
+            if model in DOCUMENT_MODELS and res_id:
+                wanted[model].add(res_id)
+        readable = {}
+        for model, ids in wanted.items():
+            Model = env[model].with_context(active_test=False)
+            readable[model] = (
+                set(Model.search([("id", "in", list(ids))]).ids)
+                if Model.has_access("read")
+                else set()
+            )
+        return readable
+
+    @api.depends_context("uid")
+    def _compute_document_readable(self):
+        readable = self._readable_documents((log.res_model, log.res_id) for log in self)
+        for log in self:
+            log.document_readable = log.res_id in readable.get(log.res_model, ())
+
+    def _search_document_readable(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the document of a Xero call."))
+        self.env.cr.execute(
+            "SELECT DISTINCT res_model, res_id FROM xero_log WHERE res_model IN %s",
+            [DOCUMENT_MODELS],
+        )
+        readable = self._readable_documents(self.env.cr.fetchall())
+        domain = (
+            expression.OR(
+                [
+                    [("res_model", "=", m), ("res_id", "in", list(ids))]
+                    for m, ids in readable.items()
+                    if ids
+                ]
+            )
+            or expression.FALSE_DOMAIN
+        )
+        return domain if (operator == "=") == value else ["!", *domain]
 
     @api.depends("operation")
     def _compute_operation_label(self):

@@ -27,6 +27,16 @@ from .webhooks import Webhooks
 log = logging.getLogger("sandbox")
 PREFIX = "/api.xro/2.0"
 IDEMPOTENCY_MAX = 128
+# Xero's edge refuses URLs longer than about 2,090 encoded characters with a 404 that is
+# not the Accounting API's answer (XeroAPI/xero-node#404: 52 ids pass, 53 fail;
+# Xero-NetStandard#471: "total URL length of >2091"; Xero-Net#280: an IIS 404.15 page).
+URL_MAX = 2090
+XERO_ORIGIN = "https://api.xero.com"
+NOT_FOUND_PAGE = (
+    "<!DOCTYPE html><html><head><title>404 - Not Found</title></head><body>"
+    "<h1>HTTP Error 404 - Not Found</h1>"
+    "<p>The resource you're looking for cannot be found.</p></body></html>"
+)
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -125,6 +135,12 @@ class SandboxServer:
                 response.headers.update(self._limit_headers(request))
             self._log_call(request, 429, None)
             return response
+        if (fault and fault["kind"] == "404_html") or (
+            path.startswith(PREFIX + "/") and self._url_length(request) > URL_MAX
+        ):
+            response = Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
+            self._log_call(request, 404, None)
+            return response
         try:
             if path.startswith(PREFIX + "/"):
                 response, tenant = self._accounting(request, fault)
@@ -140,6 +156,16 @@ class SandboxServer:
         if fault and fault["kind"] == "lost_response":
             _drop(environ, reset=False)
         return response
+
+    @staticmethod
+    def _url_length(request):
+        """The length of the URL as Xero would see it (its origin, encoded path, query)."""
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        if not raw:
+            raw = request.environ.get("PATH_INFO", "")
+            query = request.environ.get("QUERY_STRING")
+            raw += "?" + query if query else ""
+        return len(XERO_ORIGIN) + len(raw)
 
     def _limit_headers(self, request):
         """Rate-limit headers for responses produced before the tenant was resolved

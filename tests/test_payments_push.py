@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .payment_common import XeroPaymentCase
@@ -219,3 +220,16 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.run_push()
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(len(self.xero_payments(bill)), 1)
+
+    def test_a_404_page_on_deleting_a_payment_is_not_taken_for_already_gone(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=60)
+        self.run_push()
+        xero_id = payment.xero_payment_id
+        self.sandbox.inject("404_html", 1, path=f"/Payments/{xero_id}$", method="POST")
+        with self.assertRaisesRegex(UserError, "could not delete"):
+            payment.action_cancel()
+        payment.invalidate_recordset()
+        self.assertEqual(payment.xero_push_state, "sent")
+        live = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
+        self.assertEqual(live[0]["Status"], "AUTHORISED")

@@ -11,7 +11,9 @@ from .errors import (
     XeroNotFound,
     XeroRateLimited,
     XeroResponseError,
+    XeroRequestTooLong,
     XeroTransientError,
+    XeroUnclearNotFound,
     XeroValidationError,
 )
 from .limiter import (
@@ -47,8 +49,10 @@ __all__ = [
     "XeroOAuth",
     "XeroPage",
     "XeroRateLimited",
+    "XeroRequestTooLong",
     "XeroResponseError",
     "XeroTransientError",
+    "XeroUnclearNotFound",
     "XeroValidationError",
     "auth_event_id",
     "default_limiter",

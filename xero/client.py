@@ -12,20 +12,32 @@ model deserialisation, so an enum value Xero adds tomorrow cannot crash a sync.
 import json
 import logging
 import random
+import re
 import time
 
 from . import limiter as limiter_mod
 from .endpoints import EndpointsMixin
-from .errors import ReconnectNeeded, XeroError, XeroRateLimited, XeroTransientError
+from .errors import (
+    ReconnectNeeded,
+    XeroError,
+    XeroRateLimited,
+    XeroRequestTooLong,
+    XeroTransientError,
+)
 from .masking import mask
 from .oauth import XERO_API_URL, XERO_IDENTITY_URL, XeroOAuth
 from .sdk import build_api_client, int_timeout
 from .token_store import needs_refresh
-from .transport import error_for, parse_json, perform
+from .transport import encoded_url_length, error_for, parse_json, perform
 
 _logger = logging.getLogger(__name__)
 ACCOUNTING_PATH = "/api.xro/2.0"
 SUMMARY_MAX = 2000
+# Xero answers 404 to URLs longer than about 2,090 encoded characters (XeroAPI/xero-node
+# #404, Xero-NetStandard#471): every URL the client builds stays within this budget.
+URL_BUDGET = 2000
+# One record: /Invoices/{id}, /Payments/{id}... (not /Invoices/{id}/History).
+SINGLE_RECORD_RE = re.compile(r"^/[A-Za-z]+/[^/]+$")
 
 
 class XeroClient(EndpointsMixin):
@@ -139,6 +151,12 @@ class XeroClient(EndpointsMixin):
         if if_modified_since:
             headers["If-Modified-Since"] = if_modified_since
         url = self.accounting_url + path
+        length = encoded_url_length(url, query)
+        if length > URL_BUDGET:
+            raise XeroRequestTooLong(
+                f"{operation}: a URL of {length} characters, Xero takes at most {URL_BUDGET}"
+            )
+        single = bool(SINGLE_RECORD_RE.match(path))
         attempt, slept, refreshed = 0, 0.0, False
         while True:
             attempt += 1
@@ -176,7 +194,7 @@ class XeroClient(EndpointsMixin):
                     raise
                 call.done(resp, None, "ok")
                 return payload
-            exc = error_for(resp, operation)
+            exc = error_for(resp, operation, single=single)
             if resp.status == 401 and not refreshed:
                 refreshed = True
                 call.done(resp, exc, "retrying")
@@ -199,6 +217,10 @@ class XeroClient(EndpointsMixin):
                 raise exc
             time.sleep(wait)
             slept += wait
+
+    def url_fits(self, path, query=None):
+        """True when GET ``path`` with ``query`` stays within the URL budget."""
+        return encoded_url_length(self.accounting_url + path, query) <= URL_BUDGET
 
     def _backoff(self, attempt, slept):
         """Seconds to wait before the next attempt, or None when retries are used up."""
