@@ -12,7 +12,6 @@ from ..xero import (
     XeroResponseError,
     XeroTransientError,
 )
-from ..xero.batch import KINDS, chunk_key, clean, element_result
 from ..xero.mapping import documents as mapping
 from .xero_document_mixin import APPROVED_RULE
 
@@ -358,60 +357,39 @@ class XeroDocumentExport(models.AbstractModel):
         return stop
 
     def _xero_post_chunk(self, connection, client, kind, method, payloads, unitdp):
+        """One call through the client's batch machinery, under each document's key (its
+        "maybe sent" marker); the client gives one result per document."""
         docs = list(payloads)
-        spec = KINDS[kind]
-        chunk = [
+        records = [
             (doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}", payloads[doc])
             for doc in docs
         ]
-        chunk = [(key, clean(payload)) for key, payload in chunk]
-        operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
-        key = chunk_key(operation, connection.tenant_id, chunk)
-        query = [("summarizeErrors", "false")]
-        if unitdp:
-            query.append(("unitdp", str(unitdp)))
-        try:
-            answer = client.request(
-                operation,
-                method,
-                "/" + spec.collection,
-                query=query,
-                body={spec.collection: [payload for _key, payload in chunk]},
-                idempotency_key=key,
-            )
-        except XeroTransientError as exc:
+        results = client.send_batch(
+            kind, records, create_only=method == "PUT", chunk_size=len(records), unitdp=unitdp
+        )
+        stopped = next((r.exception for r in results if r.exception is not None), None)
+        if isinstance(stopped, (XeroRateLimited, XeroAuthError)):
+            raise stopped  # not processed by Xero: handled for the whole batch
+        if isinstance(stopped, XeroTransientError):
             # Xero may have created them: keep every marker, look them up next time.
             retry_at = fields.Datetime.now() + RETRY_DELAY
             self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
             self._xero_trigger_cron(at=retry_at)
-            _logger.info("Xero export outcome unknown, will look up: %s", exc.user_message())
+            _logger.info("Xero export outcome unknown, will look up: %s", stopped.user_message())
             return True
-        except XeroResponseError as exc:
-            self.browse([d.id for d in docs])._xero_unreadable(exc.message, connection)
+        if isinstance(stopped, XeroResponseError):
+            self.browse([d.id for d in docs])._xero_unreadable(stopped.message, connection)
             return True
-        except (XeroRateLimited, XeroAuthError):
-            raise
-        except XeroError as exc:
-            answer = exc.payload if isinstance(exc.payload, dict) else {}
-            elements = answer.get("Elements")
-            if not (isinstance(elements, list) and len(elements) == len(docs)):
-                for doc in docs:
-                    doc._xero_refuse([exc.user_message()], connection, refused_by_xero=True)
-                return False
-            answer = {spec.collection: elements}
-        elements = answer.get(spec.collection) if isinstance(answer, dict) else None
-        if not isinstance(elements, list) or len(elements) != len(docs):
-            self.browse([d.id for d in docs])._xero_unreadable(
-                _("it does not list the %s documents sent", len(docs)), connection
-            )
-            return True
+        if stopped is not None:  # the whole request refused: nothing created
+            for doc in docs:
+                doc._xero_refuse([stopped.user_message()], connection, refused_by_xero=True)
+            return False
         notes = {}
-        for doc, element in zip(docs, elements, strict=True):
-            result = element_result(spec, doc.xero_pending_key, element)
+        for doc, result in zip(docs, results, strict=True):
             if result.ok and not isinstance(result.xero_id, str):
                 doc._xero_unreadable(_("it gives no id for the document"), connection)
             elif result.ok:
-                doc._xero_apply_record(connection, element, client, notes=notes)
+                doc._xero_apply_record(connection, result.record, client, notes=notes)
             else:
                 doc._xero_refuse(result.errors, connection, from_xero=True)
         if notes:
