@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero import (
@@ -381,7 +382,7 @@ class AccountPayment(models.Model):
             return True
         except XeroAuthError as exc:
             self._xero_release(False, lookups, exc.user_message())
-            connection._mark_reconnect_needed(exc.user_message())
+            self._xero_lost_access(connection, exc)
             return True
         except (XeroTransientError, XeroResponseError) as exc:
             retry_at = fields.Datetime.now() + RETRY_DELAY
@@ -430,8 +431,16 @@ class AccountPayment(models.Model):
         outcomes = [p._xero_push_result(connection, r) for p, r in zip(todo, results, strict=True)]
         if any(o == "reconnect" for o in outcomes):
             auth = next(r.exception for r in results if isinstance(r.exception, XeroAuthError))
-            connection._mark_reconnect_needed(auth.user_message())
+            self._xero_lost_access(connection, auth)
         return any(outcomes)
+
+    @api.model
+    def _xero_lost_access(self, connection, exc):
+        """Xero no longer accepts the connection (token expired for good, revoked, access
+        removed): the payments wait in the queue, the admins are asked to reconnect."""
+        connection.invalidate_recordset(["state"])  # the token store may have said it
+        if connection.state == "connected":
+            connection._mark_reconnect_needed(exc.user_message())
 
     def _xero_find_sent(self, client, payments, payloads):
         """{payment: Xero payment} for the payments Xero already holds from a send whose
@@ -492,6 +501,34 @@ class AccountPayment(models.Model):
             )
         self.write(vals)
         self.message_post(body=_("Found in Xero (payment %s).", record.get("PaymentID")))
+
+    def unlink(self):
+        """A draft or cancelled payment whose Xero copy is still to delete: delete it in
+        Xero now, as the cron would have (Odoo already accepted the reset or cancel)."""
+        pending = self.filtered(lambda p: p.xero_push_state == "to_delete")
+        for company in pending.company_id:
+            pending.filtered(lambda p, c=company: p.company_id == c)._xero_delete_now()
+        return super().unlink()
+
+    def _xero_delete_now(self):
+        connection = self.company_id.xero_connection_id
+        client = connection._client()
+        client.logger_hook = connection._log_hook()
+        try:
+            lookups = self.filtered(lambda p: p.xero_push_key and not p.xero_payment_id)
+            for payment, record in self._xero_find_sent(client, lookups, {}).items():
+                payment._xero_adopt(record)
+            self._xero_delete_claimed(connection, client)
+        except XeroError as exc:
+            raise UserError(
+                _(
+                    "Xero could not be reached to delete these payments there first: %s",
+                    exc.user_message(),
+                )
+            ) from exc
+        failed = self.filtered(lambda p: p.xero_push_state == "error")
+        if failed:
+            raise UserError("\n".join(failed.mapped("xero_push_error")))
 
     def _xero_delete_claimed(self, connection, client):
         """Delete in Xero the payments reset to draft or cancelled in Odoo; a payment

@@ -186,6 +186,16 @@ class TestPaymentPushOutbox(PushCase):
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(len(self.xero_payments(bill)), 1)
 
+    def test_reset_then_deleted_before_the_cron_ran_deletes_in_xero(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=40)
+        self.run_push()
+        xero_id = payment.xero_payment_id
+        payment.action_draft()
+        payment.unlink()
+        gone = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
+        self.assertEqual(gone[0]["Status"], "DELETED")
+
     def test_lock_date_refusal_leaves_xero_untouched(self):
         bill = self.exported()
         payment = self.register_payment(bill, amount=40)
