@@ -327,7 +327,8 @@ class AccountPayment(models.Model):
                 self.env.cr.commit()  # Xero's answer is durable at once
                 if stop:
                     break
-                more = len(payments) == batch_size
+            else:
+                more = True  # every batch was taken: the rest goes in the next run
         if more:
             self._xero_trigger_push()
 
