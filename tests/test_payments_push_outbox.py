@@ -1,7 +1,9 @@
 """Payments sent to Xero exactly once: lost answers, local refusals, re-posts, lost
 access, reconnecting, lock dates, and the exchange rate Xero books them at."""
 
+import threading
 from datetime import timedelta
+from http.server import ThreadingHTTPServer
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
@@ -10,6 +12,7 @@ from odoo.tests import tagged
 from ..xero import default_limiter
 from ..xero.mapping import payment as pay_map
 from .payment_common import XeroPaymentCase
+from .test_malformed_answers import _Proxy
 
 
 class PushCase(XeroPaymentCase):
@@ -316,6 +319,38 @@ class TestPaymentPushTransitions(PushCase):
         self.assertEqual(payment.xero_payment_id, record["PaymentID"])
         self.assertEqual(payment.xero_push_state, "sent")
         self.assertFalse(payment.xero_push_key)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPushUnreadableAnswer(PushCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+        cls.proxy.target = cls.sandbox.url
+        cls.proxy.mangle_path = "/api.xro/2.0/Payments"
+        cls.proxy.mangle = lambda status, data: (status, "application/json", data)
+        threading.Thread(target=cls.proxy.serve_forever, daemon=True).start()
+        cls.addClassCleanup(cls.proxy.server_close)
+        cls.addClassCleanup(cls.proxy.shutdown)
+        cls.connection.endpoint_url = f"http://127.0.0.1:{cls.proxy.server_port}"
+
+    def test_cut_off_answer_stops_in_error_and_send_finds_it(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=25)
+        self.proxy.mangle = lambda status, data: (status, "application/json", data[:20])
+        self.run_push()
+        self.proxy.mangle = lambda status, data: (status, "application/json", data)
+        self.assertEqual(payment.xero_push_state, "error")
+        self.assertIn("unreadable", payment.xero_push_error)
+        self.assertTrue(payment.xero_push_key, "it may be in Xero: the marker stays")
+        self.assertEqual(len(self.xero_payments(bill)), 1, "Xero did record it")
+        payment.action_xero_send()
+        since = self.mark()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        self.assertFalse(self.calls(since, method="PUT", path="/Payments"), "found, not resent")
+        self.assertEqual(payment.xero_payment_id, self.xero_payments(bill)[0]["PaymentID"])
 
 
 @tagged("post_install", "-at_install")
