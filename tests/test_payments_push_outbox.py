@@ -5,12 +5,13 @@ import threading
 from datetime import timedelta
 from http.server import ThreadingHTTPServer
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..xero import default_limiter
 from ..xero.mapping import payment as pay_map
+from .common import CLIENT_ID, CLIENT_SECRET, SECOND_ORG, org_id
 from .payment_common import XeroPaymentCase
 from .test_malformed_answers import _Proxy
 
@@ -462,3 +463,104 @@ class TestPaymentPushRates(PushCase):
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         sent = self.xero_payments(bill)[0]
         self.assertEqual(sent["Amount"], 115.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPushRatesGbpCompany(PushCase):
+    """A GBP company (its own Xero organisation, GBP based) paying a USD bill in GBP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        gbp, usd = cls.env.ref("base.GBP"), cls.env.ref("base.USD")
+        gbp.active = True
+        company = cls.env["res.company"].create({"name": "UK Payer", "currency_id": gbp.id})
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", company=company, install_demo=False
+        )
+        company.write(
+            {
+                "currency_id": gbp.id,
+                "xero_export_vendor_bill": True,
+                "xero_document_status": "AUTHORISED",
+                "xero_push_payments": True,
+            }
+        )
+        cls.company_b = company
+        cls.connection_b = company.xero_connection_id
+        cls.connection_b.write(
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "endpoint_url": cls.sandbox.url,
+            }
+        )
+        cls.connect(cls.connection_b, tenants=(SECOND_ORG,))
+        cls.tenant_b = org_id(cls.sandbox, SECOND_ORG)
+        cls.sandbox.put_records(cls.tenant_b, "Currencies", [{"Code": "USD"}])
+        cls.env_b = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
+        cls.expense_b = cls.env_b["account.account"].search(
+            [("company_ids", "in", company.id), ("account_type", "=", "expense")], limit=1
+        )
+        accounts_b = {
+            a["Code"]: a["AccountID"] for a in cls.sandbox.records(cls.tenant_b, "Accounts")
+        }
+        cls.env["xero.link"]._set(
+            cls.connection_b, cls.expense_b, "account", accounts_b["300"], xero_code="300"
+        )
+        Rate = cls.env["res.currency.rate"]
+        for day, rate in (("2020-01-01", 1.25), (fields.Date.today(), 1.3)):
+            Rate.create(
+                {"currency_id": usd.id, "rate": rate, "name": day, "company_id": company.id}
+            )
+        banks = cls.env["xero.bank.account"]._xero_load(cls.connection_b)
+        cls.bank_b = cls.env_b["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+        )
+        cls.bank_b.xero_bank_account_id = banks.filtered(lambda a: a.code == "090")
+        cls.usd = usd
+
+    def test_gbp_payment_on_a_usd_bill(self):
+        bill = self.env_b["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "company_id": self.company_b.id,
+                "partner_id": self.vendor.id,
+                "invoice_date": "2020-01-15",
+                "ref": "US-1",
+                "currency_id": self.usd.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Parts",
+                            "quantity": 1,
+                            "price_unit": 987.65,
+                            "account_id": self.expense_b.id,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        bill.action_post()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        wizard = (
+            self.env_b["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=bill.ids)
+            .create({"journal_id": self.bank_b.id, "currency_id": self.company_b.currency_id.id})
+        )
+        payment = wizard._create_payments()
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        xero = next(
+            p
+            for p in self.sandbox.records(self.tenant_b, "Payments")
+            if p["Invoice"]["InvoiceID"] == bill.xero_id
+        )
+        self.assertEqual(xero["Amount"], 987.65)
+        liquidity, _counterpart, _writeoff = payment._seek_for_lines()
+        odoo_base = self.company_b.currency_id.round(abs(sum(liquidity.mapped("balance"))))
+        self.assertEqual(odoo_base, round(987.65 / 1.3, 2))
+        xero_base = pay_map.base_amount(xero["Amount"], xero["CurrencyRate"], 2)
+        self.assertEqual(float(xero_base), odoo_base)
