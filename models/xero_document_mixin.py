@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -402,8 +401,7 @@ class XeroDocumentMixin(models.AbstractModel):
         client.logger_hook = connection._log_hook(record=self)
         try:
             payload, _unitdp = mapping.document_payload(self._xero_values(connection))
-            since = self.xero_attempt_at or fields.Datetime.now() - timedelta(days=1)
-            found = self._xero_lookup(client, {self: payload}, since)
+            found = self._xero_lookup(client, {self: payload})
         except (XeroError, mapping.MappingError) as exc:
             raise UserError(
                 _("Xero could not be asked whether this document reached it: %s", str(exc))

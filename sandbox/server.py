@@ -389,6 +389,7 @@ class SandboxServer:
                     "status": status,
                     "tenant": tenant,
                     "idempotency_key": request.headers.get("Idempotency-Key"),
+                    "if_modified_since": request.headers.get("If-Modified-Since"),
                     "ts": self.clock.now_dt().isoformat(),
                 }
             )

@@ -35,7 +35,8 @@ class _Proxy(BaseHTTPRequestHandler):
         except urllib.error.HTTPError as exc:
             status, ctype, data = exc.code, exc.headers.get("Content-Type"), exc.read()
         path = self.path.split("?")[0]
-        if self.command in ("PUT", "POST") and path.endswith("/api.xro/2.0/Invoices"):
+        mangled = getattr(self.server, "mangle_path", "/api.xro/2.0/Invoices")
+        if self.command in ("PUT", "POST") and path.endswith(mangled):
             status, ctype, data = self.server.mangle(status, data)
         self.send_response(status)
         self.send_header("Content-Type", ctype or "application/json")

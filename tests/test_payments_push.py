@@ -58,6 +58,8 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.run_push()
         xero_id = payment.xero_payment_id
         payment.action_cancel()
+        self.assertEqual(payment.xero_push_state, "to_delete", "once Odoo's cancel commits")
+        self.run_push()
         self.assertEqual(payment.xero_push_state, "deleted")
         deleted = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
         self.assertEqual(deleted[0]["Status"], "DELETED")
@@ -215,8 +217,12 @@ class TestPaymentsToXero(XeroPaymentCase):
             ]
         )
         self.assertTrue(triggers, "sent again at Xero's retry time")
+        since = self.mark()
+        self.run_push()
+        self.assertFalse(self.calls(since), "nothing is tried before the retry time")
         self.sandbox.clear_faults()
         self.env["xero.rate.budget"]._reset(self.tenant)
+        payment.xero_push_retry_at = fields.Datetime.now() - timedelta(seconds=1)
         self.run_push()
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(len(self.xero_payments(bill)), 1)

@@ -362,7 +362,7 @@ class EndpointsMixin:
         return records[0]
 
     # -- batched writes -----------------------------------------------------------
-    def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE):
+    def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE, unitdp=None):
         """Create or update ``records`` = [(key, payload), ...] in chunks of at most 50.
 
         Returns one ``BatchResult`` per record, in the order given, under the caller's
@@ -378,7 +378,8 @@ class EndpointsMixin:
         ``maybe_committed`` when Xero may have created them: resend the same chunk, or
         look the documents up, before creating them again). After a rate-limit, auth or
         network failure the remaining chunks are not sent and fail the same way.
-        ``create_only`` uses PUT (create) instead of POST (update or create).
+        ``create_only`` uses PUT (create) instead of POST (update or create); ``unitdp=4``
+        keeps four decimals on unit prices (invoices and credit notes).
         """
         spec = kind_of(kind)
         method = "PUT" if (create_only or spec.put_only) else "POST"
@@ -390,20 +391,23 @@ class EndpointsMixin:
             if stop is not None:
                 done = failed_results(chunk, stop)
             else:
-                done, stop = self._send_chunk(spec, method, operation, chunk, key)
+                done, stop = self._send_chunk(spec, method, operation, chunk, key, unitdp)
             for result in done:
                 result.idempotency_key = key
             results.extend(done)
         return results
 
-    def _send_chunk(self, spec, method, operation, chunk, key):
+    def _send_chunk(self, spec, method, operation, chunk, key, unitdp=None):
         """Send one chunk; return (results, error that must stop the batch or None)."""
+        query = [("summarizeErrors", "false")]
+        if unitdp:
+            query.append(("unitdp", str(unitdp)))
         try:
             payload = self.request(
                 operation,
                 method,
                 "/" + spec.collection,
-                query=[("summarizeErrors", "false")],
+                query=query,
                 body={spec.collection: [p for _k, p in chunk]},
                 idempotency_key=key,
             )
@@ -417,7 +421,7 @@ class EndpointsMixin:
         elements = payload.get(spec.collection) if isinstance(payload, dict) else None
         if not isinstance(elements, list) or len(elements) != len(chunk):
             exc = XeroResponseError(
-                f"Xero answered {len(elements or [])} records for {len(chunk)} sent"
+                f"it does not list the {len(chunk)} records sent ({len(elements or [])} listed)"
             )
             return failed_results(chunk, exc), None
         return _element_results(spec, chunk, elements), None
