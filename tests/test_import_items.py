@@ -73,3 +73,12 @@ class TestImportItems(ImportCase):
         product = self._paper("standard")
         self._import_paper()
         self.assertEqual(product.standard_price, 24.5)
+
+    def test_prices_keep_the_four_decimals_xero_holds(self):
+        self.env.ref("product.decimal_price").digits = 4
+        wizard = self.wizard("item", search="PALLET")
+        line = wizard.line_ids.filtered(lambda line: line.code == "PALLET")
+        line.selected = True
+        wizard.action_import()
+        product = self.env["product.product"].search([("default_code", "=", "PALLET")])
+        self.assertEqual(product.standard_price, 12.3456)

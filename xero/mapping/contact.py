@@ -119,28 +119,6 @@ def contact_to_partner(contact):
     return values
 
 
-def escape_where(text):
-    """``text`` as a string literal of Xero's ``where`` syntax."""
-    return '"{}"'.format(str(text).replace("\\", "\\\\").replace('"', '\\"'))
-
-
-def lookup_clauses(names, tax_numbers, numbers=(), max_chars=1500):
-    """``where`` expressions matching contacts by exact name, tax number or contact
-    number, each short enough for a URL; several go in one expression joined by OR."""
-    terms = [f"Name=={escape_where(n)}" for n in dict.fromkeys(n for n in names if n)]
-    terms += [f"TaxNumber=={escape_where(t)}" for t in dict.fromkeys(t for t in tax_numbers if t)]
-    terms += [f"ContactNumber=={escape_where(c)}" for c in dict.fromkeys(c for c in numbers if c)]
-    clauses, current = [], []
-    for term in terms:
-        if current and len(" OR ".join([*current, term])) > max_chars:
-            clauses.append(" OR ".join(current))
-            current = []
-        current.append(term)
-    if current:
-        clauses.append(" OR ".join(current))
-    return clauses
-
-
 def same_name(a, b):
     """Xero contact names are unique regardless of case and surrounding spaces."""
     return (a or "").strip().casefold() == (b or "").strip().casefold()
