@@ -1,5 +1,8 @@
 """make bench: export, import and payments benchmarks against the sandbox with Xero's
-real limits. Prints one ``name: value`` per line. Usage: run.py DB [phase ...]"""
+real limits. Prints one ``name: value`` per line. Usage: run.py DB [phase ...]
+
+Phases: export, import, payments (all three by default). One phase alone:
+``make bench ARGS=payments`` (the payments phase exports the bills it needs itself)."""
 
 import sys
 
