@@ -1,6 +1,7 @@
 import functools
 import json
 import logging
+import time
 from datetime import datetime
 
 from markupsafe import escape
@@ -14,8 +15,10 @@ from ..xero.mapping import payment as pay_map
 _logger = logging.getLogger(__name__)
 
 CURSOR_PARAM = "xero_connector.sync_cursor.%s"
-# Pages of pay_map.PAGE_SIZE per collection and run; the cron is triggered again for more.
+# Pages of pay_map.PAGE_SIZE per collection and run, and seconds after which a run stops
+# at the end of a page; the cron is triggered again for more.
 MAX_PAGES = 20
+RUN_SECONDS = 60
 CRON_XMLID = "xero_connector.ir_cron_xero_payment_sync"
 COLLECTIONS = {"payments": "Payments", "invoices": "Invoices", "credit_notes": "CreditNotes"}
 PAGE_QUERY = [("page", "1"), ("pageSize", str(pay_map.PAGE_SIZE)), ("order", pay_map.ORDER)]
@@ -86,9 +89,11 @@ class XeroPaymentSync(models.AbstractModel):
 
     def _xero_pages(self, connection, what, fetch, apply):
         """Fetch the pages changed since the cursor, ``apply`` each, move the cursor.
-        Returns True when MAX_PAGES were read and more remain."""
+        Returns True when pages remain for the next run: after MAX_PAGES, or once the
+        run took RUN_SECONDS (a cron worker's time is limited) and the cursor moved."""
         since = self._xero_cursor(connection, what)
         cursor = since
+        started = time.monotonic()
         for page in range(1, MAX_PAGES + 1):
             records = fetch(
                 page=page,
@@ -104,6 +109,9 @@ class XeroPaymentSync(models.AbstractModel):
             if not has_more:
                 self._xero_set_cursor(connection, what, cursor)
                 return False
+            late = time.monotonic() - started > RUN_SECONDS
+            if late and cursor and (since is None or cursor > since):
+                break
         # Read in UpdatedDateUTC order: the next run starts after what was read.
         self._xero_set_cursor(connection, what, cursor)
         return True

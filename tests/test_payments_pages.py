@@ -1,8 +1,11 @@
+from unittest.mock import patch
 from urllib.parse import parse_qs
 
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models import xero_payment_sync
+from ..xero.mapping import payment as pay_map
 from ..xero.mapping.payment import URL_BUDGET
 from .payment_common import XeroPaymentCase
 
@@ -127,3 +130,28 @@ class TestPaymentPages(XeroPaymentCase):
             self.assertEqual(query_of(call).get("pageSize"), "1000")
         self.assertEqual(set(bills[:5].mapped("payment_state")), {"paid"})
         self.assertEqual(set(bills[5:].mapped("payment_state")), {"not_paid"})
+
+    def test_a_long_run_stops_at_the_end_of_a_page_and_the_next_run_goes_on(self):
+        """A cron worker's time is limited: past RUN_SECONDS a run stops after the page
+        it is on (pages of one payment here, and no time at all), keeps its place, and is
+        triggered again; nothing is read twice into Odoo."""
+        bills = [self.exported(ref=f"SUP-RUN-{n}") for n in range(3)]
+        for bill in bills:
+            self.pay_in_xero(bill)
+            self.sandbox.advance(5)
+        cron = self.env.ref("xero_connector.ir_cron_xero_payment_sync")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        with (
+            patch.object(pay_map, "PAGE_SIZE", 1),
+            patch.object(xero_payment_sync, "RUN_SECONDS", 0),
+        ):
+            self.run_sync()
+            self.assertEqual([b.payment_state for b in bills], ["paid", "not_paid", "not_paid"])
+            again = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+            self.assertTrue(again, "the sync runs again for the rest")
+            self.run_sync()
+            self.assertEqual([b.payment_state for b in bills], ["paid", "paid", "not_paid"])
+            self.run_sync()
+        self.assertEqual([b.payment_state for b in bills], ["paid", "paid", "paid"])
+        for bill in bills:
+            self.assertEqual(len(self.odoo_payments(bill)), 1)
