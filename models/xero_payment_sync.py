@@ -244,9 +244,13 @@ class XeroPaymentSync(models.AbstractModel):
         """Create, post and reconcile the Odoo payments of ``todo`` [(doc, values)]
         together. When Odoo refuses the batch, each payment is tried on its own: the
         refused ones are flagged on their documents, the others recorded."""
-        Payment = self.env["account.payment"]
         if not todo:
-            return Payment
+            return self.env["account.payment"]
+        # The documents' new payment status is said in the notes of their payments, not
+        # tracked in a message of its own on each document (seven queries each).
+        self = self.with_context(mail_notrack=True)
+        todo = [(doc.with_env(self.env), values) for doc, values in todo]
+        Payment = self.env["account.payment"]
         caches = {"journals": {}, "currencies": {}}
         try:
             with self.env.cr.savepoint():
@@ -300,6 +304,7 @@ class XeroPaymentSync(models.AbstractModel):
         residuals = {doc: abs(doc.amount_residual) for doc in per_doc}
         if plan:
             self.env["account.move.line"]._reconcile_plan(plan)
+        self.env.flush_all()
         self._xero_log_payments(items, residuals)
         return payments
 
@@ -364,7 +369,7 @@ class XeroPaymentSync(models.AbstractModel):
     def _xero_log_payments(self, items, residuals):
         """Say each recorded payment on its document (notes logged together), and flag
         a payment above what was left to pay in Odoo."""
-        rounds = []
+        rounds, last = [], {}
         for doc, values, payment in items:
             currency = payment.currency_id
             body = _(
@@ -378,7 +383,8 @@ class XeroPaymentSync(models.AbstractModel):
             if slot is None:
                 slot = {}
                 rounds.append(slot)
-            slot[doc.id] = escape(body)
+            slot[doc.id] = body
+            last[doc] = slot
             if currency != doc.currency_id:
                 continue
             residual = residuals[doc]
@@ -398,8 +404,15 @@ class XeroPaymentSync(models.AbstractModel):
                     ),
                 )
         Move = self.env["account.move"]
+        labels = dict(Move._fields["payment_state"]._description_selection(self.env))
+        for doc, slot in last.items():
+            slot[doc.id] += " " + _(
+                "Payment status: %s.", labels.get(doc.payment_state, doc.payment_state)
+            )
         for bodies in rounds:
-            Move.browse(list(bodies))._message_log_batch(bodies)
+            Move.browse(list(bodies))._message_log_batch(
+                {doc_id: escape(body) for doc_id, body in bodies.items()}
+            )
 
     @api.model
     def _xero_payment_deleted(self, payment, doc):

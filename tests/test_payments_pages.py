@@ -88,6 +88,7 @@ class TestPaymentPages(XeroPaymentCase):
         self.assertFalse(bill.xero_attention)
         notes = bill.message_ids.filtered(lambda m: "recorded in Xero" in (m.body or ""))
         self.assertEqual(len(notes), 3, "one note per payment")
+        self.assertIn("Payment status: Paid.", notes.sorted("id")[-1].body)
 
     def test_status_refresh_reads_pages_of_a_thousand(self):
         self.company.xero_document_status = "SUBMITTED"
