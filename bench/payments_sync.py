@@ -180,6 +180,11 @@ def measure_sync(registry, sandbox, waits):
     before = pulled_payments(registry)
     with PeakRss() as rss, Meter(sandbox, waits) as m, SqlShapes():
         runs = profiled(run_sync, registry)
+    paths = {}
+    for call in m.accepted_calls:
+        name = call["path"].rsplit("/", 1)[-1]
+        paths[name] = paths.get(name, 0) + 1
+    note(f"calls: {paths}")
     return m, rss, runs, pulled_payments(registry) - before
 
 
