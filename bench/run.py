@@ -1,8 +1,9 @@
-"""make bench: export, import and payments benchmarks against the sandbox with Xero's
-real limits. Prints one ``name: value`` per line. Usage: run.py DB [phase ...]
+"""make bench: rate limiter cost, export, import and payments benchmarks against the
+sandbox with Xero's real limits. Prints one ``name: value`` per line.
+Usage: run.py DB [phase ...]
 
-Phases: export, import, payments (all three by default). One phase alone:
-``make bench ARGS=payments`` (the payments phase exports the bills it needs itself)."""
+One phase alone: ``make bench ARGS=payments`` (the payments phase exports the bills it
+needs itself when the export phase did not run)."""
 
 import sys
 
@@ -31,6 +32,10 @@ def main(db, phases):
             import import_contacts
 
             refused += import_contacts.bench(registry, sandbox, waits, connection_id)
+        if "limiter" in phases:
+            import limiter_cost
+
+            refused += limiter_cost.bench(registry)
         if "payments" in phases:
             import payments_sync
 
@@ -44,4 +49,4 @@ def main(db, phases):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:] or ["export", "import", "payments"])
+    main(sys.argv[1], sys.argv[2:] or ["limiter", "export", "import", "payments"])

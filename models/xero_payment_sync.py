@@ -163,8 +163,7 @@ class XeroPaymentSync(models.AbstractModel):
                 ("xero_document_id", "in", docs.ids),
                 ("xero_origin", "=", "odoo"),
                 ("xero_payment_id", "=", False),
-                ("xero_push_state", "in", ("queued", "error")),
-                ("state", "not in", ("draft", "canceled")),
+                ("xero_push_key", "!=", False),
             ],
             order="id",
         ):
@@ -225,18 +224,14 @@ class XeroPaymentSync(models.AbstractModel):
     @api.model
     def _xero_adopt_pending_push(self, candidates, values):
         """A payment Odoo sent whose answer was lost: Xero holds it, Odoo does not know
-        its id yet. Adopt it instead of recording the same money twice."""
+        its id yet. Adopt it (our reference identifies it) instead of recording the same
+        money twice."""
         for payment in candidates:
-            if payment.currency_id.compare_amounts(payment.amount, float(values["amount"])) == 0:
-                payment.write(
-                    {
-                        "xero_payment_id": values["xero_id"],
-                        "xero_push_state": "sent",
-                        "xero_push_error": False,
-                    }
-                )
-                candidates.remove(payment)
-                return payment
+            if payment._xero_reference() != values["reference"]:
+                continue
+            payment._xero_adopt({"PaymentID": values["xero_id"]})
+            candidates.remove(payment)
+            return payment
         return None
 
     @api.model
