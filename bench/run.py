@@ -1,6 +1,9 @@
 """make bench: rate limiter cost, export, import and payments benchmarks against the
 sandbox with Xero's real limits. Prints one ``name: value`` per line.
-Usage: run.py DB [phase ...]"""
+Usage: run.py DB [phase ...]
+
+One phase alone: ``make bench ARGS=payments`` (the payments phase exports the bills it
+needs itself when the export phase did not run)."""
 
 import sys
 
