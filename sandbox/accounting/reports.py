@@ -153,9 +153,7 @@ def trial_balance(ctx):
         ytd[account_id] += amount
     header = {
         "RowType": "Header",
-        "Cells": [
-            {"Value": v} for v in ("Account", "Debit", "Credit", "YTD Debit", "YTD Credit")
-        ],
+        "Cells": [{"Value": v} for v in ("Account", "Debit", "Credit", "YTD Debit", "YTD Credit")],
     }
     rows, totals = [header], [Decimal(0)] * 4
     for title, classes in SECTIONS:

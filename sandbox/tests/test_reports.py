@@ -83,9 +83,7 @@ def test_trial_balance_needs_a_reports_scope(sb):
     plain = Api(sb, sb.tokens(scope="offline_access accounting.transactions"))
     resp = plain.get("/Reports/TrialBalance", params={"date": "2031-03-31"})
     assert resp.status_code == 401 and resp.json()["Detail"] == "AuthorizationUnsuccessful"
-    granular = Api(
-        sb, sb.tokens(scope="offline_access accounting.reports.trialbalance.read")
-    )
+    granular = Api(sb, sb.tokens(scope="offline_access accounting.reports.trialbalance.read"))
     assert granular.get("/Reports/TrialBalance").status_code == 200
     # a per-report scope opens that report only
     aged = Api(sb, sb.tokens(scope="offline_access accounting.reports.aged.read"))
