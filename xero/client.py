@@ -15,7 +15,7 @@ import random
 import time
 
 from . import limiter as limiter_mod
-from .endpoints import EndpointsMixin
+from .endpoints import EndpointsMixin, PeriodReadsMixin
 from .errors import ReconnectNeeded, XeroError, XeroRateLimited, XeroTransientError
 from .masking import mask
 from .oauth import XERO_API_URL, XERO_IDENTITY_URL, XeroOAuth
@@ -28,7 +28,7 @@ ACCOUNTING_PATH = "/api.xro/2.0"
 SUMMARY_MAX = 2000
 
 
-class XeroClient(EndpointsMixin):
+class XeroClient(EndpointsMixin, PeriodReadsMixin):
     """Calls to the Accounting API for one organisation (``tenant_id``).
 
     ``priority`` is 'interactive' (a user waits) or 'batch' (crons): batch calls stop

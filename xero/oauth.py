@@ -30,7 +30,7 @@ from .transport import Response, error_for, parse_json, perform
 
 DEFAULT_SCOPES = (
     "offline_access openid profile email accounting.transactions accounting.contacts "
-    "accounting.settings accounting.attachments"
+    "accounting.settings accounting.attachments accounting.reports.read"
 )
 XERO_LOGIN_URL = "https://login.xero.com"
 XERO_IDENTITY_URL = "https://identity.xero.com"
