@@ -261,6 +261,7 @@ class XeroReconciliation(models.Model):
             self._progress(65, _("Comparing documents"))
             vals = self._compare_documents(client, xero)
             vals += self._compare_payments(xero["payments"], vals)
+            self._set_currencies(vals)
             self._progress(80, _("Storing %s results", len(vals)))
             Line = self.env["xero.reconciliation.line"].sudo()
             for start in range(0, len(vals), CREATE_CHUNK):
@@ -377,7 +378,8 @@ class XeroReconciliation(models.Model):
             if doc is None:
                 doc = self._find_document(kind, xero_id)
             if doc is None:
-                vals.append(self._line(None, kind, figures, "xero_only"))
+                if figures.get("status") not in GONE:  # voided in Xero: no effect there
+                    vals.append(self._line(None, kind, figures, "xero_only"))
             else:
                 vals.append(self._compare_one(doc, kind, figures))
         seen = set(documents) | set(found)
@@ -532,6 +534,16 @@ class XeroReconciliation(models.Model):
             "balance_effect": round(effect, 2) if category != "match" else 0.0,
         }
 
+    def _set_currencies(self, vals):
+        """Each line's amounts are in its document's currency (found by code)."""
+        codes = {v["currency_code"] for v in vals if v.get("currency_code")}
+        Currency = self.env["res.currency"].sudo().with_context(active_test=False)
+        ids = {c.name: c.id for c in Currency.search([("name", "in", list(codes))])}
+        for v in vals:
+            if not v.get("doc_currency_id"):
+                v["doc_currency_id"] = ids.get(v.get("currency_code")) or self.currency_id.id
+        return vals
+
     def _reason(self, doc, figures, category, differences):
         if category == "match":
             return False
@@ -664,6 +676,7 @@ class XeroReconciliation(models.Model):
             "date": (payment.date if payment else figures.get("date")) or False,
             "currency_code": (payment.currency_id.name if payment else figures.get("currency"))
             or False,
+            "doc_currency_id": payment.currency_id.id if payment else False,
             "odoo_total": payment.amount if payment else 0.0,
             "odoo_status": payment.state if payment else False,
             "xero_kind": "payments",

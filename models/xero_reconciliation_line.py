@@ -12,6 +12,12 @@ CATEGORIES = [
     ("payment_odoo_only", "Payment in Odoo only"),
     ("payment_xero_only", "Payment in Xero only"),
 ]
+PAYMENT_DOC_TYPES = {
+    "ACCRECPAYMENT": "ACCREC",
+    "ACCPAYPAYMENT": "ACCPAY",
+    "ARCREDITPAYMENT": "ACCRECCREDIT",
+    "APCREDITPAYMENT": "ACCPAYCREDIT",
+}
 DOC_TYPES = [
     ("purchase_order", "Purchase Order"),
     ("vendor_bill", "Vendor Bill"),
@@ -48,17 +54,24 @@ class XeroReconciliationLine(models.Model):
     partner_name = fields.Char(string="Partner", readonly=True)
     date = fields.Date(readonly=True)
     currency_code = fields.Char(string="Currency", readonly=True)
-    odoo_total = fields.Float(string="Odoo Total", digits=(16, 2), readonly=True)
-    odoo_tax = fields.Float(string="Odoo Tax", digits=(16, 2), readonly=True)
-    odoo_paid = fields.Float(string="Odoo Paid", digits=(16, 2), readonly=True)
+    doc_currency_id = fields.Many2one(
+        "res.currency", string="Document Currency", readonly=True, help="Amounts are in it."
+    )
+    odoo_total = fields.Monetary(
+        string="Odoo Total", currency_field="doc_currency_id", readonly=True
+    )
+    odoo_tax = fields.Monetary(string="Odoo Tax", currency_field="doc_currency_id", readonly=True)
+    odoo_paid = fields.Monetary(string="Odoo Paid", currency_field="doc_currency_id", readonly=True)
     odoo_status = fields.Char(readonly=True)
     xero_kind = fields.Char(readonly=True)
     xero_type = fields.Char(readonly=True)
     xero_id = fields.Char(string="Xero ID", readonly=True, index=True)
     xero_number = fields.Char(readonly=True)
-    xero_total = fields.Float(string="Xero Total", digits=(16, 2), readonly=True)
-    xero_tax = fields.Float(string="Xero Tax", digits=(16, 2), readonly=True)
-    xero_paid = fields.Float(string="Xero Paid", digits=(16, 2), readonly=True)
+    xero_total = fields.Monetary(
+        string="Xero Total", currency_field="doc_currency_id", readonly=True
+    )
+    xero_tax = fields.Monetary(string="Xero Tax", currency_field="doc_currency_id", readonly=True)
+    xero_paid = fields.Monetary(string="Xero Paid", currency_field="doc_currency_id", readonly=True)
     xero_status = fields.Char(readonly=True)
     xero_currency_code = fields.Char(string="Xero Currency", readonly=True)
     xero_document_id = fields.Char(readonly=True, help="For a payment: the Xero document it pays.")
@@ -97,7 +110,9 @@ class XeroReconciliationLine(models.Model):
             base = connection.endpoint_url or None
             kind, xero_type, xero_id = line.xero_kind, line.xero_type, line.xero_id
             if kind == "payments":  # a payment opens on its document
-                kind, xero_id = "invoices", line.xero_document_id
+                xero_type = PAYMENT_DOC_TYPES.get(xero_type, "ACCPAY")
+                kind = "credit_notes" if "CREDIT" in xero_type else "invoices"
+                xero_id = line.xero_document_id
             gone = line.xero_status == "DELETED" and line.xero_kind != "payments"
             line.xero_url = (
                 doc_mapping.web_url(kind, xero_type, xero_id, sandbox_base=base)
