@@ -106,6 +106,26 @@ class TestReconciliation(ReconciliationCase):
         self.assertEqual((action["res_model"], action["res_id"]), ("account.move", bill.id))
         self.assertEqual(line.action_open_xero()["url"], line.xero_url)
 
+    def test_purchase_orders_and_credit_notes(self):
+        order = self.make_po()
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        note = self.exported("out_refund", partner=self.customer)
+        edited = self.make_po(lines=[{"price_unit": 10.0, "product_qty": 3}])
+        self.run_export("purchase.order")
+        self.sandbox.put_records(
+            self.tenant,
+            "PurchaseOrders",
+            [{"PurchaseOrderID": edited.xero_id, "Total": 99.0}],
+        )
+        run = self.reconcile()
+        self.assertEqual(self.line_of(run, order, "match").doc_type, "purchase_order")
+        self.assertEqual(self.line_of(run, note, "match").doc_type, "customer_refund")
+        line = self.line_of(run, edited, "differ")
+        self.assertEqual(line.differences, "total")
+        self.assertEqual((line.odoo_total, line.xero_total), (34.5, 99.0))
+        self.assertFalse(line.side, "orders are not in payables")
+
     def test_documents_in_odoo_only_say_why(self):
         sent = self.exported()
         deleted = self.exported()
