@@ -9,7 +9,8 @@ AR/AP. Amounts are in the base currency (foreign amounts divided by CurrencyRate
 
 Columns as Xero's: Debit/Credit = movement in the month of the report date; YTD
 Debit/YTD Credit = the balance at the date (balance-sheet accounts: all years;
-revenue/expense: since the start of the financial year)."""
+revenue/expense: since the start of the financial year, earlier years' profit being in
+Retained Earnings)."""
 
 import uuid
 from collections import defaultdict
@@ -141,6 +142,7 @@ def trial_balance(ctx):
     month_start = upto.replace(day=1)
     year_start = _year_start(org, upto)
     accounts = org.coll("Accounts")
+    retained = _system_account(org, "RETAINEDEARNINGS")
     month, ytd = defaultdict(Decimal), defaultdict(Decimal)
     for day, account_id, amount in _postings(org, upto):
         account = accounts.get(account_id)
@@ -149,6 +151,9 @@ def trial_balance(ctx):
         if day >= month_start:
             month[account_id] += amount
         if account.get("Class") in ("REVENUE", "EXPENSE") and day < year_start:
+            # earlier years' profit is in Retained Earnings
+            if retained is not None:
+                ytd[retained["AccountID"]] += amount
             continue
         ytd[account_id] += amount
     header = {

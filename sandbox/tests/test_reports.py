@@ -94,3 +94,16 @@ def test_trial_balance_refuses_a_bad_date(sb):
     api = Api(sb, sb.tokens(scope=REPORT_SCOPE))
     resp = api.get("/Reports/TrialBalance", params={"date": "31/03/2031"})
     assert resp.status_code == 400
+
+
+def test_earlier_years_profit_is_in_retained_earnings(sb, supplier):
+    api = Api(sb, sb.tokens(scope=REPORT_SCOPE))
+    before, _report = balances(api, "2033-03-31")
+    create(api, bill(supplier["ContactID"], line(50.0), Status="AUTHORISED", Date="2032-06-01"))
+    after, report = balances(api, "2033-03-31")
+    assert delta(after, before, "300") == 0, "last year's expense is not in this year's"
+    assert delta(after, before, "960") == Decimal("50.00")
+    assert delta(after, before, "800") == Decimal("-57.50")
+    summary = report["Rows"][-1]["Rows"][0]
+    values = [Decimal(c["Value"]) for c in summary["Cells"][1:]]
+    assert values[2] == values[3]
