@@ -5,7 +5,7 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..xero import XeroError, XeroNotFound, XeroRateLimited
+from ..xero import ReconnectNeeded, XeroError, XeroNotFound, XeroRateLimited
 from ..xero.errors import XeroScopeMissing
 from ..xero.mapping import report as report_map
 
@@ -270,6 +270,10 @@ class XeroReconciliation(models.Model):
             balances = self._compare_balances(client)
         except XeroRateLimited as exc:
             self._fail(exc.user_message(), requeue_at=exc.retry_at.replace(tzinfo=None))
+            return False
+        except ReconnectNeeded as exc:
+            self._fail(exc.user_message())
+            connection._mark_reconnect_needed(exc.user_message())
             return False
         except (XeroError, UserError) as exc:
             message = exc.user_message() if isinstance(exc, XeroError) else exc.args[0]

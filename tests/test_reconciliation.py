@@ -7,7 +7,7 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from ..xero import normalize_token
+from ..xero import default_limiter, normalize_token
 from .payment_common import XeroPaymentCase
 
 NO_REPORTS_SCOPE = (
@@ -301,6 +301,32 @@ class TestReconciliationBackground(ReconciliationCase):
         bills = cards.filtered(lambda c: c.doc_type == "vendor_bill")
         self.assertEqual(bills.recon_health, "ok")
         self.assertEqual(bills.recon_issue_count, 0)
+
+    def test_rate_limit_postpones_the_run_to_xeros_retry_time(self):
+        self.exported()
+        run = self.env["xero.reconciliation"].create(
+            {"date_from": self.date_from, "date_to": self.date_to}
+        )
+        run.action_run()
+        self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="GET")
+        self.addCleanup(default_limiter().reset, self.tenant)
+        self.run_cron()
+        self.assertEqual(run.state, "queued")
+        self.assertEqual(run.progress_message, "Waiting for Xero's rate limit")
+        self.assertFalse(run.line_ids)
+        cron = self.env.ref("xero_connector.ir_cron_xero_reconciliation")
+        later = self.env["ir.cron.trigger"].search(
+            [
+                ("cron_id", "=", cron.id),
+                ("call_at", ">=", fields.Datetime.now() + timedelta(seconds=60)),
+            ]
+        )
+        self.assertTrue(later, "runs again at Xero's retry time")
+        self.sandbox.clear_faults()
+        default_limiter().reset(self.tenant)
+        self.run_cron()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.match_count, 1)
 
     def test_monthly_schedule_tells_the_administrators(self):
         cron = self.env.ref("xero_connector.ir_cron_xero_reconciliation_monthly")
