@@ -231,6 +231,34 @@ class TestReconciliation(ReconciliationCase):
         self.assertAlmostEqual(run.xero_receivable, 115.0)
         self.assertTrue(run.line_ids.filtered(lambda x: x.xero_id == xero_only))
 
+    def test_foreign_currency_documents_and_balances(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 0.8,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
+        sent = self.exported(currency_id=eur.id, lines=[{"price_unit": 80.0}])  # 92 EUR
+        unsent = self.make_move(currency_id=eur.id, lines=[{"price_unit": 40.0}])  # 46 EUR
+        unsent._xero_write({"xero_state": "not_sent"})
+        run = self.reconcile()
+        line = self.line_of(run, sent, "match")
+        self.assertEqual(line.doc_currency_id, eur)
+        self.assertEqual(
+            (line.odoo_total, line.xero_total, line.currency_code), (92.0, 92.0, "EUR")
+        )
+        self.assertEqual(self.line_of(run, unsent, "odoo_only").odoo_total, 46.0)
+        # 92 EUR at 0.8 = 115 USD in both; 46 EUR = 57.50 USD owed in Odoo only
+        self.assertAlmostEqual(run.xero_payable, -115.0)
+        self.assertAlmostEqual(run.odoo_payable, -172.5)
+        self.assertAlmostEqual(run.payable_difference, -57.5)
+        self.assertAlmostEqual(run.payable_explained, -57.5)
+        self.assertAlmostEqual(run.payable_unexplained, 0.0)
+
     def test_all_agree(self):
         self.exported()
         run = self.reconcile()
