@@ -366,7 +366,7 @@ class XeroReconciliation(models.Model):
         connection = self.connection_id
         known = {}
         for doc in list(moves) + list(orders):
-            if doc.xero_id and doc.xero_connection_id in (connection, False):
+            if doc.xero_id and doc.xero_connection_id in (connection, connection.browse()):
                 known[doc.xero_id.lower()] = doc
         # documents Odoo sent that Xero did not list for the period: moved out of it,
         # voided or deleted there; read them by id
@@ -617,9 +617,8 @@ class XeroReconciliation(models.Model):
             known_ids |= {
                 (p or "").lower()
                 for p in Payment.search(
-                    [("company_id", "=", company.id), ("xero_payment_id", "!=", False)]
+                    [("company_id", "=", company.id), ("xero_payment_id", "in", unknown)]
                 ).mapped("xero_payment_id")
-                if (p or "").lower() in set(unknown)
             }
         for pid in unknown:
             if pid not in known_ids:
@@ -647,7 +646,7 @@ class XeroReconciliation(models.Model):
         # a payment on a document of this period is already in its open amount
         if (doc_xero_id or "").lower() not in period_docs:
             if category == "payment_xero_only":
-                effect = -sign * float(figures["total"])
+                effect = -sign * float(figures["total"] / (figures.get("rate") or 1))
             elif category == "payment_odoo_only":
                 effect = sign * abs(payment.amount_company_currency_signed)
         if category == "payment_xero_only":

@@ -202,6 +202,18 @@ class TestReconciliation(ReconciliationCase):
         self.line_of(again, bill, "match")
         self.assertFalse(again.line_ids.filtered(lambda x: x.category.startswith("payment")))
 
+    def test_payment_in_xero_on_last_months_bill_explains_the_balance(self):
+        last_month = self.date_from - timedelta(days=3)
+        bill = self.exported(invoice_date=last_month)  # 115.00, dated last month
+        self.pay_in_xero(bill, 30, date=str(self.today))
+        run = self.reconcile()
+        self.assertFalse(self.line_of(run, bill), "the bill is not of this period")
+        payment = run.line_ids.filtered(lambda x: x.category == "payment_xero_only")
+        self.assertEqual(payment.target_res_id, bill.id)
+        self.assertAlmostEqual(payment.balance_effect, -30.0)
+        self.assertAlmostEqual(run.payable_difference, -30.0)
+        self.assertAlmostEqual(run.payable_unexplained, 0.0)
+
     def test_payment_registered_in_odoo_and_not_in_xero(self):
         self.company.xero_push_payments = False
         bill = self.exported()

@@ -87,6 +87,7 @@ def document_figures(kind, record):
             "type": record.get("PaymentType"),
             "status": record.get("Status"),
             "currency": invoice.get("CurrencyCode"),
+            "rate": _amount(record.get("CurrencyRate")) or Decimal(1),
             "total": _amount(record.get("Amount")),
             "tax": Decimal(0),
             "paid": Decimal(0),
