@@ -38,6 +38,7 @@ PAYMENT_SIDES = {
     "APCREDITPAYMENT": ("payable", -1),
 }
 GONE = ("DELETED", "VOIDED")
+EXPECTED_KEY_FIELDS = ["category", "res_model", "res_id", "xero_id"]
 
 
 def _dec(value):
@@ -134,6 +135,9 @@ class XeroReconciliation(models.Model):
         copy=False,
     )
     issue_count = fields.Integer(string="Open differences", readonly=True, copy=False)
+    expected_marks = fields.Json(
+        readonly=True, copy=False, help="Differences marked expected, kept when run again."
+    )
 
     _sql_constraints = [
         ("period_check", "CHECK(date_from <= date_to)", "The period ends before it starts."),
@@ -181,6 +185,7 @@ class XeroReconciliation(models.Model):
             if run.state in ("queued", "running"):
                 continue
             run._check_connection()
+            run._keep_expected()
             run.line_ids.unlink()
             run.write(
                 {
@@ -229,6 +234,7 @@ class XeroReconciliation(models.Model):
         them with Odoo's and store the result lines. Xero failures end the run as failed
         with the reason; nothing in Odoo's documents is changed."""
         self.ensure_one()
+        self._keep_expected()
         self.line_ids.unlink()
         self.write(
             {
@@ -262,6 +268,7 @@ class XeroReconciliation(models.Model):
             vals = self._compare_documents(client, xero)
             vals += self._compare_payments(xero["payments"], vals)
             self._set_currencies(vals)
+            self._mark_expected(vals)
             self._progress(80, _("Storing %s results", len(vals)))
             Line = self.env["xero.reconciliation.line"].sudo()
             for start in range(0, len(vals), CREATE_CHUNK):
@@ -291,6 +298,27 @@ class XeroReconciliation(models.Model):
             }
         )
         return True
+
+    # -- differences accepted in an earlier run of the same period stay accepted --------------
+    @api.model
+    def _expected_key(self, vals):
+        return "|".join(
+            str(vals.get(f) or "") for f in ("category", "res_model", "res_id", "xero_id")
+        )
+
+    def _keep_expected(self):
+        marks = dict(self.expected_marks or {})
+        for line in self.line_ids.filtered("expected"):
+            marks[self._expected_key(line.read(EXPECTED_KEY_FIELDS)[0])] = line.note or ""
+        self.expected_marks = marks
+
+    def _mark_expected(self, vals):
+        marks = self.expected_marks or {}
+        for values in vals:
+            key = self._expected_key(values)
+            if key in marks:
+                values.update(expected=True, note=marks[key] or False)
+        return vals
 
     def _fail(self, message, requeue_at=None):
         if self.env.context.get("xero_recon_commit"):

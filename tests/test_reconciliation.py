@@ -283,9 +283,16 @@ class TestReconciliation(ReconciliationCase):
         self.exported()
         run = self.reconcile()
         line = run.line_ids.filtered(lambda x: x.category == "xero_only")
+        line.note = "Entered in Xero by the accountant"
         line.action_mark_expected()
         self.assertEqual(run.issue_count, 0)
         self.assertEqual(run.expected_count, 1)
+        # running the period again keeps what was accepted
+        self.assertTrue(run._run())
+        line = run.line_ids.filtered(lambda x: x.category == "xero_only")
+        self.assertTrue(line.expected)
+        self.assertEqual(line.note, "Entered in Xero by the accountant")
+        self.assertEqual(run.issue_count, 0)
 
     def test_without_the_reports_scope_the_documents_are_still_compared(self):
         token = self.sandbox.tokens(scope=NO_REPORTS_SCOPE, tenants=[self.tenant])
