@@ -120,29 +120,41 @@ class XeroReconciliationLine(models.Model):
                 else False
             )
 
-    @api.depends("category", "res_model", "res_id", "expected", "fixed")
+    @api.depends("category", "res_model", "res_id", "expected", "fixed", "odoo_total", "xero_total")
     def _compute_actions(self):
         for line in self:
             open_ = not line.expected and not line.fixed
             doc = line._odoo_record()
-            line.can_resend = bool(
-                open_
-                and doc
-                and line.category in ("odoo_only", "differ", "payment_odoo_only")
-                and (
-                    doc._name == "account.payment"
-                    or (
-                        doc._xero_is_exportable_state()
-                        and doc.xero_state in ("not_sent", "error", "changed", "cancelled")
-                    )
-                )
-            )
+            line.can_resend = bool(open_ and doc and line._resendable(doc))
             line.can_pull = bool(
                 open_
                 and line.category in ("payment_xero_only", "differ")
                 and (line.target_res_id or (doc and doc._name == "account.move"))
             )
             line.can_link = bool(open_ and line.category == "xero_only")
+
+    def _resendable(self, doc):
+        """Whether sending Odoo's version again is the fix: not sent, refused, changed
+        since sent, or its amounts edited in Xero while not approved there (Odoo's
+        version replaces Xero's; approved documents are revised in Xero)."""
+        if self.category not in ("odoo_only", "differ", "payment_odoo_only"):
+            return False
+        if doc._name == "account.payment":
+            return self.category == "payment_odoo_only"
+        if not doc._xero_is_exportable_state():
+            return False
+        if doc.xero_state in ("not_sent", "error", "changed"):
+            return True
+        currency = self.doc_currency_id
+        amounts_differ = currency.compare_amounts(
+            self.odoo_total, self.xero_total
+        ) or currency.compare_amounts(self.odoo_tax, self.xero_tax)
+        return bool(
+            self.category == "differ"
+            and doc.xero_state == "sent"
+            and amounts_differ
+            and self.xero_status in ("DRAFT", "SUBMITTED")  # approved: revised in Xero
+        )
 
     def _odoo_record(self):
         self.ensure_one()

@@ -105,6 +105,22 @@ class TestReconciliation(ReconciliationCase):
         action = line.action_open_odoo()
         self.assertEqual((action["res_model"], action["res_id"]), ("account.move", bill.id))
         self.assertEqual(line.action_open_xero()["url"], line.xero_url)
+        self.assertFalse(line.can_resend, "approved in Xero: revised there, not resent")
+
+    def test_a_draft_edited_in_xero_is_fixed_by_sending_it_again(self):
+        self.company.xero_document_status = "SUBMITTED"
+        bill = self.exported(lines=[{"price_unit": 100.0}])
+        self.sandbox.put_records(
+            self.tenant, "Invoices", [{"InvoiceID": bill.xero_id, "Total": 99.0}]
+        )
+        line = self.line_of(self.reconcile(), bill, "differ")
+        self.assertEqual(line.xero_status, "SUBMITTED")
+        self.assertTrue(line.can_resend)
+        line.action_resend()
+        self.assertEqual(bill.xero_state, "queued")
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.line_of(self.reconcile(), bill, "match")
 
     def test_purchase_orders_and_credit_notes(self):
         order = self.make_po()
