@@ -2,7 +2,7 @@
     "name": "Xero Connector",
     "summary": "Send purchase orders, bills, invoices and credit notes to Xero; "
     "import Xero master data; sync payments both ways",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "author": "xero_connector developers",
     "website": "https://github.com/xero-connector/xero_connector",
@@ -36,6 +36,9 @@
     ],
     "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "xero_connector/static/src/js/xero_document_refresh.js",
+        ],
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",
         ],

@@ -133,9 +133,9 @@ def expire_soon(registry, connection_id):
         try:
             with registry.cursor() as cr:
                 cr.execute(
-                    """UPDATE xero_connection
+                    """UPDATE xero_token
                           SET token_data = jsonb_set(token_data, '{expires_at}', to_jsonb(%s))
-                        WHERE id = %s""",
+                        WHERE connection_id = %s""",
                     [time.time() + 30, connection_id],
                 )
             return

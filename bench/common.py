@@ -19,6 +19,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 TIME_SCALE = float(os.environ.get("XC_BENCH_TIME_SCALE", "4"))
+# The scaled clocks of all bench processes (workers included) start from one instant,
+# so that they agree on the database's shared rate budget.
+EPOCH = float(os.environ.setdefault("XC_BENCH_EPOCH", str(time.time())))
 DEMO_TENANT = "a1b2c3d4-0001-4000-8000-00000000d001"
 CLIENT_ID = "sandbox-client-id"
 CLIENT_SECRET = "sandbox-client-secret"
@@ -60,14 +63,14 @@ class Waits:
 
 
 def install_limiter(time_scale=TIME_SCALE):
-    """Make every XeroClient of this process use a limiter on the sandbox's clock."""
+    """Make every XeroClient of this process use a limiter on the sandbox's clock (the
+    budget itself stays in the database, shared with the other processes)."""
+    from odoo.addons.xero_connector.models.xero_rate_budget import configure_limiters
     from odoo.addons.xero_connector.xero import limiter
 
     waits = Waits(time_scale)
-    clock = limiter.ScaledClock(time_scale)
-    limiter._default = limiter.RateLimiter(
-        time_scale=time_scale, clock=clock.now, sleep=waits.sleep
-    )
+    clock = limiter.ScaledClock(time_scale, epoch=EPOCH)
+    configure_limiters(time_scale=time_scale, clock=clock.now, sleep=waits.sleep)
     return waits
 
 
@@ -83,6 +86,8 @@ def start_sandbox(time_scale=TIME_SCALE, seed="demo", **options):
 def connect(env, sandbox, company=None, tenant=DEMO_TENANT):
     """Connect ``company`` to the sandbox organisation through the consent flow."""
     company = company or env.company
+    # a system administrator's choice: connections may use their Xero Endpoint (sandbox)
+    env["ir.config_parameter"].sudo().set_param("xero_connector.sandbox_mode", "1")
     connection = env["xero.connection"]._get_or_create_for_company(company)
     connection.write(
         {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "endpoint_url": sandbox.url}

@@ -1,5 +1,6 @@
-"""make bench: export, import and payments benchmarks against the sandbox with Xero's
-real limits. Prints one ``name: value`` per line. Usage: run.py DB [phase ...]"""
+"""make bench: rate limiter cost, export, import and payments benchmarks against the
+sandbox with Xero's real limits. Prints one ``name: value`` per line.
+Usage: run.py DB [phase ...]"""
 
 import sys
 
@@ -28,6 +29,10 @@ def main(db, phases):
             import import_contacts
 
             refused += import_contacts.bench(registry, sandbox, waits, connection_id)
+        if "limiter" in phases:
+            import limiter_cost
+
+            refused += limiter_cost.bench(registry)
         if "payments" in phases:
             import payments_sync
 
@@ -45,4 +50,4 @@ def main(db, phases):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:] or ["export", "import", "payments", "reconcile"])
+    main(sys.argv[1], sys.argv[2:] or ["limiter", "export", "import", "payments", "reconcile"])

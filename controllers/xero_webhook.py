@@ -9,8 +9,8 @@ _logger = logging.getLogger(__name__)
 class XeroWebhookController(http.Controller):
     """Xero's notifications. Answers fast and with an empty body, as Xero requires:
     200 when the signature is right (events are stored and processed by a cron),
-    401 when it is wrong or missing. The intent-to-receive check is the same call
-    with no events."""
+    401 when it is wrong or missing, 400 when a signed body is not a batch of events.
+    The intent-to-receive check is the same call with no events."""
 
     @http.route(
         "/xero/webhook",
@@ -27,5 +27,4 @@ class XeroWebhookController(http.Controller):
         if not request.db:
             return Response(status=401)
         events = request.env["xero.webhook.event"].sudo()
-        accepted = events._receive(body, signature)
-        return Response(status=200 if accepted else 401)
+        return Response(status=events._receive(body, signature))

@@ -3,6 +3,7 @@ from . import xero_connection
 from . import xero_link
 from . import xero_log
 from . import xero_oauth_state
+from . import xero_token
 from . import xero_webhook_event
 from . import res_config_settings
 from . import xero_integrated_mixin
@@ -36,3 +37,4 @@ from . import account_partial_reconcile
 from . import xero_connection_payments
 from . import xero_reconciliation
 from . import xero_reconciliation_line
+from . import xero_rate_budget

@@ -107,7 +107,11 @@ class AccountMove(models.Model):
                     origin.name,
                 )
             ]
-        amount = min(float(record.get("Total") or 0), float(invoice.get("AmountDue") or 0))
+        # Never more than the credit note has left (a refund may already use some).
+        remaining = record.get("RemainingCredit")
+        if remaining is None:
+            remaining = client.get_record("credit_notes", self.xero_id).get("RemainingCredit")
+        amount = min(float(remaining or 0), float(invoice.get("AmountDue") or 0))
         if amount > 0:
             client.allocate_credit_note(self.xero_id, origin.xero_id, amount, date=self.date)
         data["allocated"] = True
@@ -136,10 +140,15 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         docs = self.filtered(lambda m: m.move_type in MOVE_TYPES)
-        docs.filtered(lambda m: m.xero_state == "queued" and not m.xero_id)._xero_write(
-            {"xero_state": "not_sent"}
+        # A draft is not meant for Xero: no queue mark and no error left from before.
+        docs.filtered(lambda m: m.xero_state in ("queued", "error") and not m.xero_id)._xero_write(
+            {"xero_state": "not_sent", "xero_error": False}
+        )
+        docs.filtered(lambda m: m.xero_state == "error" and m.xero_id)._xero_write(
+            {"xero_state": "changed", "xero_error": False}
         )
         docs._xero_mark_changed()
+        docs._xero_fixed()
         return super().button_draft()
 
     def button_cancel(self):

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from .xero_words import PURCHASE_ORDER_STATUS_LABELS
+
 # Order fields whose change makes a sent purchase order differ from Xero's copy.
 XERO_ORDER_FIELDS = {"partner_id", "currency_id", "date_order", "date_planned", "partner_ref"}
 
@@ -32,6 +34,9 @@ class PurchaseOrder(models.Model):
     def _xero_lines(self):
         return self.order_line.filtered(lambda line: not line.display_type)
 
+    def _xero_status_labels(self):
+        return PURCHASE_ORDER_STATUS_LABELS
+
     def _xero_cron_xmlid(self):
         return "xero_connector.ir_cron_xero_export_purchase_order"
 
@@ -61,9 +66,8 @@ class PurchaseOrder(models.Model):
             "number": self.name,
             "reference": self.partner_ref,
             "currency": self.currency_id.name,
-            "currency_rate": (
-                self.currency_rate if self.currency_id != self.company_id.currency_id else None
-            ),
+            # Xero sets a purchase order's rate itself (it posts nothing): none is sent.
+            "currency_rate": None,
             "status": self.company_id.xero_document_status,
             "lines": lines,
         }

@@ -10,6 +10,8 @@ class ResConfigSettings(models.TransientModel):
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
     xero_redirect_url = fields.Char(related="xero_connection_id.redirect_url")
     xero_auth_type = fields.Selection(related="xero_connection_id.auth_type", readonly=False)
+    xero_scope_mode = fields.Selection(related="xero_connection_id.scope_mode", readonly=False)
+    xero_scope_warning = fields.Text(related="xero_connection_id.scope_warning")
     xero_client_id = fields.Char(related="xero_connection_id.client_id", readonly=False)
     xero_endpoint_url = fields.Char(related="xero_connection_id.endpoint_url", readonly=False)
     xero_webhook_url = fields.Char(related="xero_connection_id.webhook_url")

@@ -4,12 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero.mapping.contact import (
-    lookup_clauses,
     partner_to_contact,
     same_name,
     same_tax_number,
 )
 from .xero_import_contact import SYNCED_FIELDS
+from .xero_integrated_mixin import is_xero_sync
 
 _logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class ResPartner(models.Model):
     # -- two-way sync: a user's edit of a synced field goes to Xero -----------------
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get("xero_sync") and SYNCED_FIELDS.intersection(vals):
+        if not is_xero_sync(self.env) and SYNCED_FIELDS.intersection(vals):
             self._xero_mark_edited()
         return result
 
@@ -137,11 +137,7 @@ class ResPartner(models.Model):
 
     def _xero_search_contacts(self, client, names=(), tax_numbers=()):
         """Xero contacts (archived included) with one of ``names`` or ``tax_numbers``."""
-        contacts = {}
-        for clause in lookup_clauses(names, tax_numbers):
-            for contact in client.get_contacts(where=clause, include_archived=True):
-                contacts[contact["ContactID"]] = contact
-        return list(contacts.values())
+        return client.find_contacts(names, tax_numbers)
 
     @api.model
     def _xero_list_contacts(self, client, max_calls):

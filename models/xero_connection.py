@@ -1,11 +1,15 @@
+import contextlib
+import ipaddress
 import logging
 import secrets
 import time
+from urllib.parse import urlparse
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..xero import XeroClient, XeroError, XeroOAuth
+from ..xero import XeroClient, XeroError, XeroOAuth, needs_refresh
+from ..xero import scopes as xero_scopes
 from ..xero.oauth import XERO_API_URL, XERO_IDENTITY_URL, XERO_LOGIN_URL
 from .xero_token_store import OdooTokenStore
 
@@ -14,6 +18,14 @@ _logger = logging.getLogger(__name__)
 CALLBACK_PATH = "/xero/oauth/callback"
 WEBHOOK_PATH = "/xero/webhook"
 CURRENCY_TTL = 600  # seconds
+# Set (to "1") by a system administrator to let connections use their Xero Endpoint
+# (a Xero sandbox); without it every connection talks to Xero's own hosts.
+SANDBOX_MODE_PARAM = "xero_connector.sandbox_mode"
+# The fields that decide where the client secret and the tokens are sent: only system
+# administrators change them (a Xero administrator could otherwise send them anywhere).
+ROUTING_FIELDS = ("endpoint_url", "auth_type", "client_id", "client_secret", "webhook_key")
+# What a company's new connection takes over when it changes organisation.
+CONFIG_FIELDS = (*ROUTING_FIELDS, "scope_mode")
 _CURRENCIES = {}  # tenant id -> (monotonic time read, {codes}), per process
 
 
@@ -41,12 +53,33 @@ class XeroConnection(models.Model):
     client_id = fields.Char(
         string="Client ID", groups="xero_connector.group_xero_manager", tracking=True
     )
+    scope_mode = fields.Selection(
+        [
+            ("granular", "Xero app created in March 2026 or later (granular scopes)"),
+            ("broad", "Xero app created before March 2026 (broad scopes)"),
+        ],
+        string="Xero App Scopes",
+        default="granular",
+        required=True,
+        help="Xero offers apps created since 2 March 2026 (custom connections: since 29 "
+        "April 2026) only the granular scopes (accounting.invoices, accounting.payments...). "
+        "Choose the broad scopes (accounting.transactions) only for an older app, until "
+        "Xero retires them in September 2027.",
+    )
+    scope_warning = fields.Text(
+        string="Missing Xero Permissions",
+        readonly=True,
+        copy=False,
+        help="Features that cannot work because Xero did not grant the scope they need.",
+    )
     client_secret = fields.Char(groups="base.group_system", copy=False)
     endpoint_url = fields.Char(
         string="Xero Endpoint",
         groups="xero_connector.group_xero_manager",
         help="Leave empty for Xero itself. Set to the address of a Xero sandbox "
-        "(e.g. http://127.0.0.1:8765) to try the connector without a Xero organisation.",
+        "(e.g. http://127.0.0.1:8765) to try the connector without a Xero organisation; "
+        "used only once a system administrator has put the database in Xero sandbox "
+        "mode (system parameter xero_connector.sandbox_mode = 1).",
     )
     redirect_url = fields.Char(
         compute="_compute_redirect_url",
@@ -74,7 +107,14 @@ class XeroConnection(models.Model):
         copy=False,
         help="Xero's id of this authorisation, used to disconnect it.",
     )
-    token_data = fields.Json(groups="base.group_system", copy=False)
+    # Kept in xero.token (a row the business transaction never writes), read and
+    # written through the token store's own committed cursor.
+    token_data = fields.Json(
+        groups="base.group_system",
+        copy=False,
+        compute="_compute_token_data",
+        inverse="_inverse_token_data",
+    )
     webhook_key = fields.Char(
         groups="base.group_system",
         copy=False,
@@ -96,13 +136,13 @@ class XeroConnection(models.Model):
         string="Last Successful Call", compute="_compute_log_error_count"
     )
 
-    _sql_constraints = [
-        (
-            "company_uniq",
-            "unique(company_id)",
-            "A company has one Xero connection; change the existing one.",
-        ),
-    ]
+    def init(self):
+        # A company has one active connection; the archived ones keep the links, sync
+        # marks and bank accounts of organisations it was connected to before.
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS xero_connection_company_active_uniq
+                   ON xero_connection (company_id) WHERE active"""
+        )
 
     @api.depends("tenant_name", "company_id.name", "state")
     def _compute_name(self):
@@ -110,6 +150,16 @@ class XeroConnection(models.Model):
             connection.name = connection.tenant_name or _(
                 "%(company)s (not connected)", company=connection.company_id.name
             )
+
+    def _compute_token_data(self):
+        for connection in self:
+            connection.token_data = (
+                connection._token_store().load() if connection.id else False
+            ) or False
+
+    def _inverse_token_data(self):
+        for connection in self:
+            connection._token_store().save(connection.token_data or None)
 
     def _compute_redirect_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
@@ -136,14 +186,74 @@ class XeroConnection(models.Model):
             connection.log_error_count = counts.get(connection, 0)
             connection.last_sync_at = last.get(connection, False)
 
+    # -- who may decide where secrets go -------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_routing_access({f for f in ROUTING_FIELDS if vals.get(f)})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        changed = {f for f in ROUTING_FIELDS if f in vals}
+        if changed and not self._is_routing_admin():
+            current = self.sudo()
+            changed = {
+                f for f in changed if any((c[f] or False) != (vals[f] or False) for c in current)
+            }
+            self._check_routing_access(changed)
+        return super().write(vals)
+
+    def _is_routing_admin(self):
+        return self.env.su or self.env.user._is_system()
+
+    def _check_routing_access(self, fields_changed):
+        if fields_changed and not self._is_routing_admin():
+            raise AccessError(
+                _(
+                    "Only system administrators can change where Xero credentials are "
+                    "sent (%(fields)s).",
+                    fields=", ".join(sorted(fields_changed)),
+                )
+            )
+
+    @api.constrains("endpoint_url")
+    def _check_endpoint_url(self):
+        for connection in self.sudo():
+            url = (connection.endpoint_url or "").strip()
+            if not url:
+                continue
+            parsed = urlparse(url)
+            if parsed.scheme == "https" and parsed.hostname:
+                continue
+            if parsed.scheme == "http" and _is_loopback(parsed.hostname):
+                continue
+            raise ValidationError(
+                _(
+                    "The Xero Endpoint must be an https address, or plain http to a "
+                    "sandbox on this machine (127.0.0.1, localhost): %s",
+                    url,
+                )
+            )
+
+    @api.model
+    def _sandbox_mode(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(SANDBOX_MODE_PARAM, "")
+        return value.strip().lower() in ("1", "true", "yes")
+
     # -- endpoints ---------------------------------------------------------------
     def _endpoint_urls(self):
-        """(login, identity, api) base URLs: Xero's own, or one sandbox address."""
+        """(login, identity, api) base URLs: Xero's own, or one sandbox address when the
+        database is in Xero sandbox mode."""
         self.ensure_one()
         base = (self.sudo().endpoint_url or "").rstrip("/")
-        if base:
+        if base and self._sandbox_mode():
             return base, base, base
         return XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL
+
+    def _requested_scopes(self, identity=True):
+        """The scopes asked of Xero: every feature's, granular unless the app is older."""
+        self.ensure_one()
+        return xero_scopes.requested_scopes(broad=self.scope_mode == "broad", identity=identity)
 
     def _oauth(self):
         self.ensure_one()
@@ -157,6 +267,7 @@ class XeroConnection(models.Model):
             conn.client_id,
             conn.client_secret or None,
             redirect_uri=self.redirect_url,
+            scopes=self._requested_scopes(),
             login_url=login,
             identity_url=identity,
             api_url=api_url,
@@ -191,27 +302,43 @@ class XeroConnection(models.Model):
     def _connect_client_credentials(self):
         oauth = self._oauth()
         try:
-            token = oauth.client_credentials()
+            try:
+                token = oauth.client_credentials(self._requested_scopes(identity=False))
+            except XeroError as exc:
+                if "invalid_scope" not in (exc.detail or ""):
+                    raise
+                # The connection was not given every scope asked for: take those ticked
+                # for it at developer.xero.com; the features lacking one are named below.
+                token = oauth.client_credentials("")
             connections = oauth.connections(token)
         except XeroError as exc:
             raise UserError(_("Xero refused the connection: %s", exc.user_message())) from exc
         tenant = connections[0] if connections else {}
-        self._finish_connect(token, tenant)
-        if not self.tenant_name:
+        connection = self._finish_connect(token, tenant)
+        if not connection.tenant_name:
             # A custom connection reaches one organisation and may list no connection:
             # ask the organisation itself for its name and id.
             try:
-                org = self._client().get_organisation()
+                org = connection._client().get_organisation()
             except XeroError as exc:
                 raise UserError(_("Xero refused the connection: %s", exc.user_message())) from exc
-            self.sudo().write(
+            connection.sudo().write(
                 {"tenant_name": org.get("Name"), "tenant_id": org.get("OrganisationID") or ""}
             )
-        return self._notify(_("Connected to %s.", self.tenant_name or _("Xero")))
+        message = _("Connected to %s.", connection.tenant_name or _("Xero"))
+        if connection.scope_warning:
+            return self._notify(message + "\n" + connection.scope_warning, kind="warning")
+        return self._notify(message)
 
     def _finish_connect(self, token, tenant):
-        """Store the tokens and the chosen organisation; the connection is live."""
+        """Store the tokens and the chosen organisation; the connection is live.
+        Returns the connection used: another record when the company changes
+        organisation (see _connection_for_organisation)."""
         self.ensure_one()
+        self._check_organisation_free(tenant.get("tenantId"))
+        target = self._connection_for_organisation(tenant.get("tenantId"))
+        if target != self:
+            return target._finish_connect(token, tenant)
         self.sudo().write(
             {
                 "token_data": token,
@@ -222,10 +349,148 @@ class XeroConnection(models.Model):
                 "state_reason": False,
                 "connected_by_id": self.env.uid,
                 "connected_on": fields.Datetime.now(),
+                "scope_warning": self._scope_warning(token) or False,
             }
         )
         self.activity_unlink(["xero_connector.mail_activity_xero_reconnect"])
         self.message_post(body=_("Connected to Xero organisation %(name)s.", name=self.tenant_name))
+        if self.scope_warning:
+            self.message_post(body=self.scope_warning)
+        return self
+
+    def _connection_for_organisation(self, tenant_id):
+        """The connection record of this company for organisation ``tenant_id``.
+
+        Links, sync marks, bank accounts and document ids belong to one organisation:
+        when the company changes organisation, this record is archived with all of them
+        (kept for the old organisation) and the company continues on a clean record,
+        or on the archived record of that organisation if it was connected before."""
+        self.ensure_one()
+        if not tenant_id or self.tenant_id == tenant_id:
+            return self
+        connections = self.sudo().with_context(active_test=False)
+        previous = connections.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("tenant_id", "=", tenant_id),
+                ("active", "=", False),
+            ],
+            limit=1,
+        )
+        if not self.tenant_id and not previous:
+            return self  # the company's first organisation
+        current = self.sudo()
+        config = {f: current[f] for f in CONFIG_FIELDS}
+        old_name = current.tenant_name
+        current.write(
+            {
+                "active": False,
+                "state": "disconnected",
+                "token_data": False,
+                "state_reason": _(
+                    "The company was connected to another Xero organisation; the links "
+                    "to %s are kept here.",
+                    old_name or _("this organisation"),
+                ),
+            }
+        )
+        current.flush_recordset()
+        if previous:
+            previous.write(dict(config, active=True))
+            target = previous
+        else:
+            target = connections.create(dict(config, company_id=current.company_id.id))
+        self.company_id.invalidate_recordset(["xero_connection_ids", "xero_connection_id"])
+        target.message_post(
+            body=_(
+                "This company now works with a different Xero organisation than %s: "
+                "its links to that organisation are kept on the archived connection.",
+                old_name or "-",
+            )
+        )
+        return target.with_env(self.env)
+
+    def _check_organisation_free(self, tenant_id):
+        """One Xero organisation serves one company of this database: its webhooks and
+        its records could not tell two companies apart."""
+        if not tenant_id:
+            return
+        other = self.sudo().search(
+            [
+                ("id", "!=", self.id),
+                ("tenant_id", "=", tenant_id),
+                ("state", "in", ("connected", "reconnect")),
+            ],
+            limit=1,
+        )
+        if other:
+            raise UserError(
+                _(
+                    "The Xero organisation %(organisation)s is already connected to "
+                    "%(company)s. One organisation can serve only one company (Xero's "
+                    "notifications could not tell them apart): disconnect it there first.",
+                    organisation=other.tenant_name or tenant_id,
+                    company=other.company_id.name,
+                )
+            )
+
+    # -- scopes each feature needs -------------------------------------------------
+    def _xero_feature_labels(self):
+        """Feature code (a row of xero.scopes.FEATURE_SCOPES) -> what the user calls it."""
+        return {
+            "export": _("Sending documents to Xero"),
+            "attachments": _("Sending attachments to Xero"),
+            "payments": _("Payments sync"),
+            "import": _("Importing contacts, accounts and taxes"),
+        }
+
+    def _xero_enabled_features(self):
+        """The features this company uses (extend to add one)."""
+        self.ensure_one()
+        company = self.company_id
+        features = ["import", "payments"]
+        if any(
+            company[f]
+            for f in (
+                "xero_export_purchase_order",
+                "xero_export_vendor_bill",
+                "xero_export_customer_invoice",
+                "xero_export_credit_note",
+            )
+        ):
+            features += ["export", "attachments"]
+        return features
+
+    def _scope_warning(self, token):
+        """One plain sentence per enabled feature Xero did not grant a scope for."""
+        self.ensure_one()
+        granted = (token or {}).get("scope") or []
+        if not granted:
+            return ""
+        labels = self._xero_feature_labels()
+        missing = xero_scopes.missing_scopes(granted, self._xero_enabled_features())
+        lines = [
+            _(
+                "%(feature)s is off because %(scopes)s was not granted by Xero.",
+                feature=labels.get(feature, feature),
+                scopes=", ".join(scopes),
+            )
+            for feature, scopes in missing.items()
+        ]
+        if lines:
+            lines.append(
+                _(
+                    "Tick the missing scopes for your app at developer.xero.com (custom "
+                    "connection) or check the app's scope choice, then connect again."
+                )
+            )
+        return "\n".join(lines)
+
+    def _xero_has_feature(self, feature):
+        """False when Xero did not grant the scopes ``feature`` needs."""
+        self.ensure_one()
+        granted = (self._token_store().load() or {}).get("scope") or []
+        return not granted or not xero_scopes.missing_scopes(granted, [feature])
 
     def action_test_connection(self):
         self.ensure_one()
@@ -244,13 +509,19 @@ class XeroConnection(models.Model):
         self._check_admin()
         conn = self.sudo()
         token = self._token_store().load()
+        if token and conn.state == "connected" and needs_refresh(token):
+            with contextlib.suppress(XeroError):  # Xero is told with a live access token
+                token = self._client().access_token()
         message = _("Disconnected from Xero.")
         if token and conn.auth_type == "oauth":
             oauth = self._oauth()
             try:
-                if conn.xero_connection_ref:
-                    oauth.delete_connection(token, conn.xero_connection_ref)
-                if token.get("refresh_token"):
+                ref = conn.xero_connection_ref or self._xero_connection_ref(oauth, token)
+                if ref:
+                    oauth.delete_connection(token, ref)
+                # Revoking the refresh token removes every connection of its grant:
+                # only when no other company of this database still uses one of them.
+                if token.get("refresh_token") and not self._grant_in_use(oauth, token):
                     oauth.revoke(token)
             except XeroError as exc:
                 message = _(
@@ -268,6 +539,30 @@ class XeroConnection(models.Model):
         )
         self.message_post(body=message)
         return self._notify(message)
+
+    def _xero_connection_ref(self, oauth, token):
+        """Xero's id of this organisation's connection, looked up by tenant."""
+        if not self.tenant_id:
+            return None
+        for row in oauth.connections(token):
+            if row.get("tenantId") == self.tenant_id:
+                return row.get("id")
+        return None
+
+    def _grant_in_use(self, oauth, token):
+        """True when the grant of ``token`` still reaches an organisation another
+        connection of this database is connected to."""
+        others = self.sudo().search(
+            [
+                ("id", "!=", self.id),
+                ("state", "in", ("connected", "reconnect")),
+                ("tenant_id", "!=", False),
+            ]
+        )
+        if not others:
+            return False
+        reachable = {row.get("tenantId") for row in oauth.connections(token)}
+        return bool(reachable & set(others.mapped("tenant_id")))
 
     def action_open_logs(self):
         self.ensure_one()
@@ -307,6 +602,7 @@ class XeroConnection(models.Model):
             api_url=api_url,
             identity_url=identity,
             logger_hook=self._log_hook(),
+            limiter=self.env["xero.rate.budget"]._limiter(conn),
             priority=priority,
             custom_connection=conn.auth_type == "custom",
         )
@@ -383,3 +679,14 @@ class XeroConnection(models.Model):
     @api.model
     def _get_or_create_for_company(self, company):
         return self._for_company(company) or self.sudo().create({"company_id": company.id})
+
+
+def _is_loopback(host):
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

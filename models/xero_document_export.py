@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from ..xero import (
     XeroAuthError,
@@ -12,7 +12,6 @@ from ..xero import (
     XeroResponseError,
     XeroTransientError,
 )
-from ..xero.batch import KINDS, chunk_key, clean, element_result
 from ..xero.mapping import documents as mapping
 from .xero_document_mixin import APPROVED_RULE
 
@@ -23,7 +22,6 @@ MAX_BATCHES = 10  # per organisation and document kind in one cron run
 LEASE = timedelta(minutes=10)  # a claimed batch is not taken by another worker meanwhile
 LEASE_PARAM = "xero_connector.export_lease_seconds"  # overrides LEASE (chaos runs)
 RETRY_DELAY = timedelta(minutes=2)  # after Xero or the network failed
-LOOKUP_MARGIN = timedelta(hours=1)
 
 
 class XeroDocumentExport(models.AbstractModel):
@@ -69,6 +67,7 @@ class XeroDocumentExport(models.AbstractModel):
                     # called, so that a worker killed during the call leaves a trace.
                     self.env.cr.commit()
                     stop = docs._xero_send(connection, kind, lookups)
+                    docs._xero_notify()  # open forms show the new state by themselves
                     self.env.cr.commit()  # Xero's answer is durable at once
                     done += len(docs)
                     if stop:
@@ -200,8 +199,7 @@ class XeroDocumentExport(models.AbstractModel):
         # A previous send of these may have created them: find them before sending again.
         lost = {d: p for d, p in payloads.items() if d in lookups and not d.xero_id}
         if lost:
-            since = min(d.xero_attempt_at or fields.Datetime.now() for d in lost)
-            for doc, record in self._xero_lookup(client, lost, since).items():
+            for doc, record in self._xero_lookup(client, lost).items():
                 doc._xero_apply_record(connection, record, client)
                 if mapping.editable(record.get("Status")):
                     payloads[doc] = doc._xero_with_ids(payloads[doc])
@@ -240,13 +238,7 @@ class XeroDocumentExport(models.AbstractModel):
         if not ids:
             return {}
         id_field = mapping.ID_FIELD[kind]
-        if kind == "invoices":
-            records = client.get_invoices(ids=ids)
-        elif kind == "credit_notes":
-            where = " OR ".join(f'CreditNoteID==guid("{xero_id}")' for xero_id in ids)
-            records = client.get_credit_notes(where=where)
-        else:
-            records = [client.get_record(kind, xero_id) for xero_id in ids]
+        records = client.get_by_ids(kind, ids)
         return {r.get(id_field): r.get("Status") for r in records}
 
     def _xero_prepare(self, connection, client):
@@ -289,11 +281,10 @@ class XeroDocumentExport(models.AbstractModel):
         payloads, unitdp = {}, None
         for doc in self:
             if not doc._xero_is_exportable_state():  # reset to draft or cancelled meanwhile
+                # An earlier send may have reached Xero: the marker stays for the next one.
                 doc._xero_write(
                     {
                         "xero_state": "changed" if doc.xero_id else "not_sent",
-                        "xero_pending_key": False,
-                        "xero_attempt_at": False,
                         "xero_retry_at": False,
                     }
                 )
@@ -361,60 +352,39 @@ class XeroDocumentExport(models.AbstractModel):
         return stop
 
     def _xero_post_chunk(self, connection, client, kind, method, payloads, unitdp):
+        """One call through the client's batch machinery, under each document's key (its
+        "maybe sent" marker); the client gives one result per document."""
         docs = list(payloads)
-        spec = KINDS[kind]
-        chunk = [
+        records = [
             (doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}", payloads[doc])
             for doc in docs
         ]
-        chunk = [(key, clean(payload)) for key, payload in chunk]
-        operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
-        key = chunk_key(operation, connection.tenant_id, chunk)
-        query = [("summarizeErrors", "false")]
-        if unitdp:
-            query.append(("unitdp", str(unitdp)))
-        try:
-            answer = client.request(
-                operation,
-                method,
-                "/" + spec.collection,
-                query=query,
-                body={spec.collection: [payload for _key, payload in chunk]},
-                idempotency_key=key,
-            )
-        except XeroTransientError as exc:
+        results = client.send_batch(
+            kind, records, create_only=method == "PUT", chunk_size=len(records), unitdp=unitdp
+        )
+        stopped = next((r.exception for r in results if r.exception is not None), None)
+        if isinstance(stopped, (XeroRateLimited, XeroAuthError)):
+            raise stopped  # not processed by Xero: handled for the whole batch
+        if isinstance(stopped, XeroTransientError):
             # Xero may have created them: keep every marker, look them up next time.
             retry_at = fields.Datetime.now() + RETRY_DELAY
             self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
             self._xero_trigger_cron(at=retry_at)
-            _logger.info("Xero export outcome unknown, will look up: %s", exc.user_message())
+            _logger.info("Xero export outcome unknown, will look up: %s", stopped.user_message())
             return True
-        except XeroResponseError as exc:
-            self.browse([d.id for d in docs])._xero_unreadable(exc.message, connection)
+        if isinstance(stopped, XeroResponseError):
+            self.browse([d.id for d in docs])._xero_unreadable(stopped.message, connection)
             return True
-        except (XeroRateLimited, XeroAuthError):
-            raise
-        except XeroError as exc:
-            answer = exc.payload if isinstance(exc.payload, dict) else {}
-            elements = answer.get("Elements")
-            if not (isinstance(elements, list) and len(elements) == len(docs)):
-                for doc in docs:
-                    doc._xero_refuse([exc.user_message()], connection)
-                return False
-            answer = {spec.collection: elements}
-        elements = answer.get(spec.collection) if isinstance(answer, dict) else None
-        if not isinstance(elements, list) or len(elements) != len(docs):
-            self.browse([d.id for d in docs])._xero_unreadable(
-                _("it does not list the %s documents sent", len(docs)), connection
-            )
-            return True
+        if stopped is not None:  # the whole request refused: nothing created
+            for doc in docs:
+                doc._xero_refuse([stopped.user_message()], connection, refused_by_xero=True)
+            return False
         notes = {}
-        for doc, element in zip(docs, elements, strict=True):
-            result = element_result(spec, doc.xero_pending_key, element)
+        for doc, result in zip(docs, results, strict=True):
             if result.ok and not isinstance(result.xero_id, str):
                 doc._xero_unreadable(_("it gives no id for the document"), connection)
             elif result.ok:
-                doc._xero_apply_record(connection, element, client, notes=notes)
+                doc._xero_apply_record(connection, result.record, client, notes=notes)
             else:
                 doc._xero_refuse(result.errors, connection, from_xero=True)
         if notes:
@@ -455,15 +425,19 @@ class XeroDocumentExport(models.AbstractModel):
         total, tax = self._xero_odoo_totals()
         diff = mapping.totals_difference(total, tax, record.get("Total"), record.get("TotalTax"))
         if diff:
+
+            def money(value):
+                return formatLang(self.env, float(value), currency_obj=self.currency_id)
+
             warnings.append(
                 _(
                     "Xero's total %(xt)s (tax %(xtax)s) differs from Odoo's %(ot)s (tax "
                     "%(otax)s). Xero rounds tax per line: set Odoo's tax rounding to "
                     "'Round per Line' (Accounting settings) or correct the document in Xero.",
-                    xt=diff["total"][1],
-                    xtax=diff["tax"][1],
-                    ot=diff["total"][0],
-                    otax=diff["tax"][0],
+                    xt=money(diff["total"][1]),
+                    xtax=money(diff["tax"][1]),
+                    ot=money(diff["total"][0]),
+                    otax=money(diff["tax"][0]),
                 )
             )
         self._xero_write(vals)
@@ -473,6 +447,7 @@ class XeroDocumentExport(models.AbstractModel):
                 models.BaseModel.write(line, {"xero_line_id": item["LineItemID"]})
         warnings += self._xero_send_extras(connection, client, record)
         self._xero_write({"xero_warning": "\n".join(warnings) or False})
+        self._xero_fixed()
         if warnings:
             self.message_post(body=_("Sent to Xero with remarks: %s", "\n".join(warnings)))
         elif first:
@@ -484,22 +459,21 @@ class XeroDocumentExport(models.AbstractModel):
             else:
                 notes[self.id] = body
 
-    def _xero_refuse(self, problems, connection, from_xero=False):
+    def _xero_refuse(self, problems, connection, from_xero=False, refused_by_xero=None):
+        """Stop the documents in error. Only Xero's own refusal of a send clears the "maybe
+        sent" marker: after a refusal made here, an earlier send whose answer was lost may
+        still have created the document, and the next send must look it up first."""
         message = "\n".join(str(p) for p in problems)
         if from_xero:
             message = _("Xero refused the document: %s", message)
-        self._xero_write(
-            {
-                "xero_state": "error",
-                "xero_error": message,
-                "xero_pending_key": False,
-                "xero_attempt_at": False,
-                "xero_retry_at": False,
-            }
-        )
+        vals = {"xero_state": "error", "xero_error": message, "xero_retry_at": False}
+        if from_xero if refused_by_xero is None else refused_by_xero:
+            vals.update(xero_pending_key=False, xero_attempt_at=False)
+        self._xero_write(vals)
         event = {"operation": "refused", "outcome": "failed", "xero_message": message}
         self.env["xero.log"]._log_event(connection, event, record=self)
         self.message_post(body=_("Not sent to Xero: %s", message))
+        self._xero_schedule_fix(message)
 
     def _xero_unreadable(self, reason, connection):
         """Xero's answer to a send could not be read (cut-off JSON, an HTML page, an
@@ -528,26 +502,28 @@ class XeroDocumentExport(models.AbstractModel):
 
     # -- looking up a send whose answer was lost ---------------------------------------------
     @api.model
-    def _xero_lookup(self, client, payloads, since):
-        """{doc: Xero record} for documents of ``payloads`` that Xero already holds."""
+    def _xero_lookup(self, client, payloads):
+        """{doc: Xero record} for documents of ``payloads`` that Xero already holds.
+
+        No time window (If-Modified-Since) and no page limit: the candidates are read by
+        what identifies them (our number, the supplier, the order date), every page."""
         if not payloads:
             return {}
         kind = next(iter(payloads))._xero_kind()
-        since = since - LOOKUP_MARGIN
-        types = sorted({p.get("Type") for p in payloads.values() if p.get("Type")})
-        where = " OR ".join(f'Type=="{t}"' for t in types) or None
-        records, page = [], 1
-        while page <= 20:
-            if kind == "purchase_orders":
-                batch = client.get_purchase_orders(page=page, if_modified_since=since)
-            elif kind == "invoices":
-                batch = client.get_invoices(page=page, where=where, if_modified_since=since)
-            else:
-                batch = client.get_credit_notes(page=page, where=where, if_modified_since=since)
-            records.extend(batch)
-            if not batch.has_more:
-                break
-            page += 1
+        records = []
+        for query in mapping.lookup_queries(kind, list(payloads.values())):
+            page = 1
+            while True:
+                if kind == "purchase_orders":
+                    batch = client.get_purchase_orders(page=page, **query)
+                elif kind == "invoices":
+                    batch = client.get_invoices(page=page, **query)
+                else:
+                    batch = client.get_credit_notes(page=page, **query)
+                records.extend(batch)
+                if not batch.has_more:
+                    break
+                page += 1
         id_field = mapping.ID_FIELD[kind]
         ids = [r.get(id_field) for r in records if r.get(id_field)]
         taken = set(self.search([("xero_id", "in", ids)]).mapped("xero_id")) if ids else set()

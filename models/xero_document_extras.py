@@ -90,10 +90,16 @@ class XeroDocumentExtras(models.AbstractModel):
         if not attachments:
             return []
         rows = [{"id": a.id, "name": a.name, "size": a.file_size} for a in attachments]
-        send, skipped = mapping.attachment_plan(
-            rows, already=len(done), max_bytes=self._xero_max_attachment_bytes()
-        )
         kind = self._xero_kind()
+        # Xero's 10 files count what the document holds there, added in Xero too; a
+        # file of the same name is replaced, not added.
+        names = {a.name for a in attachments}
+        held = [
+            f for f in client.get_attachments(kind, self.xero_id) if f.get("FileName") not in names
+        ]
+        send, skipped = mapping.attachment_plan(
+            rows, already=len(held), max_bytes=self._xero_max_attachment_bytes()
+        )
         for row in send:
             attachment = attachments.browse(row["id"])
             try:

@@ -1,11 +1,11 @@
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..xero import XeroError, XeroNotFound
 from ..xero.mapping import documents as mapping
+from .xero_words import INVOICE_STATUS_LABELS, label
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +31,14 @@ XERO_FIELDS = {
     "xero_send_count",
     "xero_sync_data",
 }
+# Bookkeeping of the export: not offered as filters or group-bys.
+INTERNAL_FIELDS = {
+    "xero_pending_key",
+    "xero_attempt_at",
+    "xero_retry_at",
+    "xero_send_count",
+    "xero_sync_data",
+}
 APPROVED_RULE = "Approved in Xero: changes are not sent; revise it in Xero."
 
 
@@ -48,7 +56,15 @@ class XeroDocumentMixin(models.AbstractModel):
     xero_id = fields.Char(string="Xero ID", copy=False, readonly=True, index="btree_not_null")
     xero_number = fields.Char(string="Xero Number", copy=False, readonly=True)
     xero_status = fields.Char(
-        string="Status in Xero", copy=False, readonly=True, help="Xero's own status."
+        string="Xero Status Code", copy=False, readonly=True, help="Xero's own status code."
+    )
+    xero_status_label = fields.Char(
+        string="Xero Status",
+        compute="_compute_xero_status_label",
+        help="The document's status as Xero's screens name it.",
+    )
+    xero_badge = fields.Char(
+        string="In Xero", compute="_compute_xero_badge", help="Where the document is with Xero."
     )
     xero_state = fields.Selection(
         XERO_STATES, string="Xero", default="not_sent", copy=False, readonly=True, index=True
@@ -76,7 +92,7 @@ class XeroDocumentMixin(models.AbstractModel):
         readonly=True,
         help="Not sent before this time: a send in progress, a rate limit or a failure.",
     )
-    xero_send_count = fields.Integer(copy=False, readonly=True)
+    xero_send_count = fields.Integer(copy=False, readonly=True, aggregator=None)
     xero_sync_data = fields.Json(copy=False, readonly=True)
     xero_log_ids = fields.Many2many("xero.log", compute="_compute_xero_log_ids")
 
@@ -125,10 +141,43 @@ class XeroDocumentMixin(models.AbstractModel):
     @api.depends("xero_id", "xero_connection_id")
     def _compute_xero_url(self):
         for doc in self:
-            sandbox = doc.xero_connection_id.sudo().endpoint_url
+            connection = doc.xero_connection_id.sudo()
+            sandbox = connection.endpoint_url if connection._sandbox_mode() else None
             doc.xero_url = mapping.web_url(
                 doc._xero_kind(), doc._xero_type(), doc.xero_id, sandbox_base=sandbox or None
             )
+
+    def _xero_status_labels(self):
+        return INVOICE_STATUS_LABELS
+
+    @api.depends("xero_status")
+    def _compute_xero_status_label(self):
+        for doc in self:
+            doc.xero_status_label = label(self.env, doc._xero_status_labels(), doc.xero_status)
+
+    @api.depends("xero_state", "xero_status")
+    def _compute_xero_badge(self):
+        states = dict(self._fields["xero_state"]._description_selection(self.env))
+        for doc in self:
+            if doc.xero_state in ("sent", "cancelled") and doc.xero_status:
+                doc.xero_badge = _("Xero: %s", doc.xero_status_label)
+            elif doc.xero_state == "changed" and doc.xero_status:
+                doc.xero_badge = _("Xero: %s, changed since sent", doc.xero_status_label)
+            else:
+                doc.xero_badge = _("Xero: %s", states.get(doc.xero_state) or "")
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """The export's bookkeeping is no business data: not offered to filter or group."""
+        res = super().fields_get(allfields, attributes)
+        for name in INTERNAL_FIELDS.intersection(res):
+            if "searchable" in res[name]:
+                res[name]["searchable"] = False
+            if "groupable" in res[name]:
+                res[name]["groupable"] = False
+            if "sortable" in res[name]:
+                res[name]["sortable"] = False
+        return res
 
     def _compute_xero_log_ids(self):
         logs = self.env["xero.log"].search(
@@ -157,6 +206,19 @@ class XeroDocumentMixin(models.AbstractModel):
         if not connection or connection.state not in ("connected", "reconnect"):
             problems.append(
                 _("%s is not connected to Xero (Settings > Xero > Connect).") % self.company_id.name
+            )
+        sent_to = self.sudo().xero_connection_id
+        if self.xero_id and connection and sent_to and sent_to != connection:
+            # Its Xero id belongs to the organisation the company worked with before.
+            problems.append(
+                _(
+                    "This document is in the Xero organisation %(old)s, which %(company)s "
+                    "no longer works with; it is not sent to %(new)s (duplicate a new "
+                    "document to send it there).",
+                    old=sent_to.tenant_name or _("(previous organisation)"),
+                    company=self.company_id.name,
+                    new=connection.tenant_name or _("the new organisation"),
+                )
             )
         if not problems and check_mapping:
             try:
@@ -196,8 +258,68 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_set_error(self, message, post=True):
         for doc in self:
             doc._xero_write({"xero_state": "error", "xero_error": message})
+            doc._xero_log_refusal(message)
             if post:
                 doc.message_post(body=_("Not sent to Xero: %s", message))
+            doc._xero_schedule_fix(message)
+
+    def _xero_log_refusal(self, message):
+        """A refusal made in Odoo, before any call: in the Sync Log with the rest."""
+        connection = self.xero_connection_id or self.company_id.sudo().xero_connection_id
+        if connection:
+            event = {"operation": "refused", "outcome": "failed", "xero_message": message}
+            self.env["xero.log"]._log_event(connection, event, record=self)
+
+    def _xero_responsible(self):
+        """Who fixes a document that did not reach Xero: its buyer or salesperson, else
+        whoever created it."""
+        for name in ("user_id", "invoice_user_id"):
+            if name in self._fields and self[name]:
+                return self[name]
+        return self.create_uid
+
+    def _xero_schedule_fix(self, message):
+        """One to-do per document that did not reach Xero (not one per retry), for the
+        person responsible for it; done when the document reaches Xero."""
+        activity_type = self.env.ref(
+            "xero_connector.mail_activity_xero_export", raise_if_not_found=False
+        )
+        if not activity_type:
+            return
+        for doc in self:
+            user = doc._xero_responsible()
+            if not user or not user.active or user._is_public() or user.share:
+                continue
+            existing = doc.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            if existing:
+                existing[:1].sudo().note = message
+                continue
+            doc.sudo().activity_schedule(
+                activity_type_id=activity_type.id, note=message, user_id=user.id
+            )
+
+    def _xero_notify(self):
+        """Tell the browsers of Xero users that these documents' Xero state moved (one
+        message per batch): an open form of one of them reloads (static/src/js)."""
+        group = self.env.ref("xero_connector.group_xero_user", raise_if_not_found=False)
+        if group and self.ids:
+            self.env["bus.bus"]._sendone(
+                group, "xero_connector/document", {"model": self._name, "ids": self.ids}
+            )
+
+    def _xero_fixed(self):
+        """The document reached Xero (or left its flow): its to-do is done."""
+        activity_type = self.env.ref(
+            "xero_connector.mail_activity_xero_export", raise_if_not_found=False
+        )
+        if activity_type and self.ids:
+            self.env["mail.activity"].sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).unlink()
 
     def _xero_mark_changed(self):
         self.filtered(lambda d: d.xero_id and d.xero_state == "sent")._xero_write(
@@ -217,15 +339,25 @@ class XeroDocumentMixin(models.AbstractModel):
             if problems:
                 refused[doc] = problems
         if len(self) == 1 and refused:
-            raise UserError("\n".join(next(iter(refused.values()))))
+            message = "\n".join(next(iter(refused.values())))
+            self._xero_log_refusal(message)  # written in a cursor of its own: kept
+            raise UserError(message)
         for doc, problems in refused.items():
             doc._xero_set_error("\n".join(problems))
         ok = docs.filtered(lambda d: d not in refused and d.xero_state != "queued")
         ok._xero_queue()
-        message = _("%s document(s) queued for Xero.", len(ok))
-        if len(docs) < len(self):
-            message += " " + _("%s skipped: not approved or posted.", len(self) - len(docs))
-        if refused:
+        if len(ok) == 1:
+            message = _("1 document queued for Xero.")
+        else:
+            message = _("%s documents queued for Xero.", len(ok))
+        skipped = len(self) - len(docs)
+        if skipped == 1:
+            message += " " + _("1 skipped: not approved or posted.")
+        elif skipped:
+            message += " " + _("%s skipped: not approved or posted.", skipped)
+        if len(refused) == 1:
+            message += " " + _("1 refused: see its Xero error.")
+        elif refused:
             message += " " + _("%s refused: see their Xero error.", len(refused))
         return {
             "type": "ir.actions.client",
@@ -269,8 +401,7 @@ class XeroDocumentMixin(models.AbstractModel):
         client.logger_hook = connection._log_hook(record=self)
         try:
             payload, _unitdp = mapping.document_payload(self._xero_values(connection))
-            since = self.xero_attempt_at or fields.Datetime.now() - timedelta(days=1)
-            found = self._xero_lookup(client, {self: payload}, since)
+            found = self._xero_lookup(client, {self: payload})
         except (XeroError, mapping.MappingError) as exc:
             raise UserError(
                 _("Xero could not be asked whether this document reached it: %s", str(exc))

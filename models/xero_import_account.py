@@ -1,8 +1,12 @@
 from odoo import _, models
 
 from ..xero.mapping.account import account_values, odoo_account_type
-from ..xero.mapping.contact import escape_where
+from ..xero.where import contains_any, matches
 from .xero_import_base import xero_datetime
+from .xero_integrated_mixin import XERO_SYNC
+from .xero_words import ACCOUNT_TYPE_LABELS, label
+
+SEARCH_FIELDS = ("Name", "Code")
 
 
 class XeroImportAccount(models.AbstractModel):
@@ -19,19 +23,21 @@ class XeroImportAccount(models.AbstractModel):
     _id_field = "AccountID"
 
     def _fetch_all(self, client, search=None):
-        where = None
-        if search:
-            term = escape_where(search)
-            where = f"Name.Contains({term}) OR Code.Contains({term})"
-        return list(client.get_accounts(where=where, order="Code"))
+        # Bank accounts may have no Code: the filter guards it (Xero fails otherwise).
+        where = contains_any(SEARCH_FIELDS, search) if search else None
+        records = client.get_accounts(where=where, order="Code")
+        return [r for r in records if not search or matches(r, SEARCH_FIELDS, search)]
 
     def _kind_label(self, rec):
-        return rec.get("Type") or False
+        return label(self.env, ACCOUNT_TYPE_LABELS, rec.get("Type"))
 
     def _refusal(self, connection, rec):
         _account_type, reason = odoo_account_type(rec)
         if reason:
-            return _("%(type)s accounts have no Odoo equivalent", type=rec.get("Type") or "?")
+            return _(
+                "%(type)s accounts have no Odoo equivalent",
+                type=label(self.env, ACCOUNT_TYPE_LABELS, rec.get("Type")) or "?",
+            )
         if not (rec.get("Code") or "").strip():
             return _("The account has no code in Xero: give it one there.")
         return None
@@ -72,7 +78,7 @@ class XeroImportAccount(models.AbstractModel):
 
     def _write(self, record, values):
         # the code is per company in Odoo 18: write it in the organisation's company
-        record.with_context(xero_sync=True).write(values)
+        record.with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         self = self.with_company(connection.company_id)

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..xero import parse_date
 from ..xero.batch import digest
+from .xero_integrated_mixin import XERO_SYNC
+from .xero_words import RECORD_STATUS_LABELS, label
 
 _logger = logging.getLogger(__name__)
 
@@ -84,6 +86,13 @@ class XeroImportBase(models.AbstractModel):
     def _kind_label(self, rec):
         return False
 
+    def _details(self, rec):
+        """More about ``rec`` for the wizard (e.g. a category's options)."""
+        return False
+
+    def _status_label(self, rec):
+        return label(self.env, RECORD_STATUS_LABELS, self._xero_status(rec))
+
     def _refusal(self, connection, rec):
         """Why ``rec`` cannot be imported, or None."""
         return None
@@ -122,7 +131,8 @@ class XeroImportBase(models.AbstractModel):
                     "name": self._xero_name(rec),
                     "code": self._xero_code(rec),
                     "xero_kind": self._kind_label(rec),
-                    "xero_status": self._xero_status(rec),
+                    "details": self._details(rec),
+                    "xero_status": self._status_label(rec),
                     "importable": not reason,
                     "reason": reason or False,
                     "integrated": linked,
@@ -164,7 +174,7 @@ class XeroImportBase(models.AbstractModel):
         )
 
     def _write(self, record, values):
-        record.with_context(xero_sync=True).write(values)
+        record.with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         """Import Xero ``records``; returns (counts, errors). Importing twice is harmless:
@@ -218,7 +228,7 @@ class XeroImportBase(models.AbstractModel):
         created = (
             self.env[self._res_model]
             .with_context(
-                xero_sync=True,
+                xero_sync=XERO_SYNC,
                 tracking_disable=True,
                 mail_create_nolog=True,
                 mail_create_nosubscribe=True,

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from ..xero.batch import digest
 from ..xero.mapping.contact import contact_to_partner
 from .xero_import_base import PAGE_SIZE, xero_datetime
+from .xero_integrated_mixin import XERO_SYNC
 
 WEBHOOK_IDS_PER_CALL = 50  # GUIDs in one IDs= filter (Xero's URLs get too long past ~52)
 
@@ -162,7 +163,7 @@ class XeroImportContact(models.AbstractModel):
         values = dict(values)
         if not record.supplier_rank:
             values["supplier_rank"] = 1
-        record.with_company(self.env.company).with_context(xero_sync=True).write(values)
+        record.with_company(self.env.company).with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         self = self.with_company(connection.company_id)
@@ -171,7 +172,7 @@ class XeroImportContact(models.AbstractModel):
     def _after_import(self, connection, rec, partner):
         account = contact_to_partner(rec)["bank_account"]
         if account and account not in partner.bank_ids.mapped("acc_number"):
-            self.env["res.partner.bank"].with_context(xero_sync=True).create(
+            self.env["res.partner.bank"].with_context(xero_sync=XERO_SYNC).create(
                 {"partner_id": partner.id, "acc_number": account}
             )
 

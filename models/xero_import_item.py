@@ -1,8 +1,9 @@
 from odoo import _, models
 
-from ..xero.mapping.contact import escape_where
 from ..xero.mapping.item import item_to_product
+from ..xero.where import contains_any, matches
 from .xero_import_base import xero_datetime
+from .xero_integrated_mixin import XERO_SYNC
 
 OWN_FIELDS = (
     "name",
@@ -14,6 +15,9 @@ OWN_FIELDS = (
     "sale_ok",
     "purchase_ok",
 )
+
+
+SEARCH_FIELDS = ("Name", "Code")
 
 
 class XeroImportItem(models.AbstractModel):
@@ -33,11 +37,10 @@ class XeroImportItem(models.AbstractModel):
     _queue_batch = 2000
 
     def _fetch_all(self, client, search=None):
-        where = None
-        if search:
-            term = escape_where(search)
-            where = f"Name.Contains({term}) OR Code.Contains({term})"
-        return list(client.get_items(where=where, order="Code"))
+        # unitdp=4: Xero rounds unit prices to 2 decimals unless asked for 4.
+        where = contains_any(SEARCH_FIELDS, search) if search else None
+        records = client.get_items(where=where, order="Code", unitdp=4)
+        return [r for r in records if not search or matches(r, SEARCH_FIELDS, search)]
 
     def _kind_label(self, rec):
         flags = [
@@ -86,7 +89,7 @@ class XeroImportItem(models.AbstractModel):
         return dict(values, type="consu")
 
     def _write(self, record, values):
-        record.with_context(xero_sync=True).write(values)
+        record.with_context(xero_sync=XERO_SYNC).write(values)
 
     def _import(self, connection, records):
         self = self.with_company(connection.company_id)
@@ -97,7 +100,7 @@ class XeroImportItem(models.AbstractModel):
         return super()._update(connection, client, state)
 
     def _changed(self, client, state):
-        records = list(client.get_items(if_modified_since=state.modified_since or None))
+        records = list(client.get_items(if_modified_since=state.modified_since or None, unitdp=4))
         stamps = [xero_datetime(r.get("UpdatedDateUTC")) for r in records]
         return records, max((s for s in stamps if s), default=None)
 
@@ -153,4 +156,4 @@ class XeroImportItem(models.AbstractModel):
             others = template.sudo().supplier_taxes_id.filtered(lambda t: t.company_id != company)
             values["supplier_taxes_id"] = [(6, 0, (others | purchase).ids)]
         if values:
-            template.with_context(xero_sync=True).write(values)
+            template.with_context(xero_sync=XERO_SYNC).write(values)

@@ -1,8 +1,10 @@
 from odoo import Command, _, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, formatLang
 
-from ..xero.mapping.contact import escape_where
 from ..xero.mapping.tax import TaxRefused, tax_amounts, tax_uses, tax_values
+from ..xero.where import contains_any, matches
+from .xero_integrated_mixin import XERO_SYNC
+from .xero_words import TAX_USE_LABELS, label
 
 
 class XeroImportTax(models.AbstractModel):
@@ -22,16 +24,20 @@ class XeroImportTax(models.AbstractModel):
     _id_field = "TaxType"
 
     def _fetch_all(self, client, search=None):
-        where = f"Name.Contains({escape_where(search)})" if search else None
-        return list(client.get_tax_rates(where=where, order="Name"))
+        where = contains_any(("Name",), search) if search else None
+        records = client.get_tax_rates(where=where, order="Name")
+        return [r for r in records if not search or matches(r, ("Name",), search)]
 
     def _xero_code(self, rec):
         return rec.get("TaxType") or False
 
     def _kind_label(self, rec):
         amount, _share = self._amounts(rec)
-        uses = "/".join(tax_uses(rec))
-        return f"{uses} {amount}%" if amount is not None else uses
+        uses = " & ".join(label(self.env, TAX_USE_LABELS, use) for use in tax_uses(rec))
+        if amount is None:
+            return uses
+        rate = formatLang(self.env, float(amount), digits=4).rstrip("0").rstrip(".,")
+        return _("%(uses)s, %(rate)s%%", uses=uses, rate=rate)
 
     def _amounts(self, rec):
         try:
@@ -151,7 +157,7 @@ class XeroImportTax(models.AbstractModel):
             refund_repartition_line_ids=[Command.create(dict(c[2])) for c in lines],
             description=rec.get("TaxType"),
         )
-        return taxes.with_context(xero_sync=True).create(values)
+        return taxes.with_context(xero_sync=XERO_SYNC).create(values)
 
     def _link_tax(self, connection, tax, rec, use):
         link_values = self._link_values(rec)

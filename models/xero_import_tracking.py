@@ -1,6 +1,7 @@
 from odoo import _, models
 
-from ..xero.mapping.contact import escape_where
+from ..xero.where import contains_any, matches
+from .xero_integrated_mixin import XERO_SYNC
 
 MAX_ACTIVE = 2  # Xero tracks at most two categories
 
@@ -19,10 +20,11 @@ class XeroImportTracking(models.AbstractModel):
     _id_field = "TrackingCategoryID"
 
     def _fetch_all(self, client, search=None):
-        where = f"Name.Contains({escape_where(search)})" if search else None
-        return list(client.get_tracking_categories(where=where, include_archived=True))
+        where = contains_any(("Name",), search) if search else None
+        records = client.get_tracking_categories(where=where, include_archived=True)
+        return [r for r in records if not search or matches(r, ("Name",), search)]
 
-    def _kind_label(self, rec):
+    def _details(self, rec):
         options = [o.get("Name") for o in rec.get("Options") or [] if o.get("Status") == "ACTIVE"]
         return ", ".join(options)[:200] or False
 
@@ -100,7 +102,7 @@ class XeroImportTracking(models.AbstractModel):
             [o["TrackingOptionID"] for o in options],
         )
         Account = self.env["account.analytic.account"].with_context(
-            active_test=False, xero_sync=True
+            active_test=False, xero_sync=XERO_SYNC
         )
         existing = {
             a.name: a

@@ -3,9 +3,30 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 
+class _XeroSyncFlag:
+    """The value of the ``xero_sync`` context key that marks the sync's own writes.
+
+    Only server code holding this object can set it: a context sent over RPC is JSON
+    (``true``, strings, numbers), never this object, so a user cannot pass the
+    "Xero-owned fields" guard by adding ``xero_sync`` to the context of a call."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<xero sync>"
+
+
+XERO_SYNC = _XeroSyncFlag()
+
+
+def is_xero_sync(env):
+    """True when ``env`` is the sync's own (see ``XERO_SYNC``)."""
+    return env.context.get("xero_sync") is XERO_SYNC
+
+
 class XeroIntegratedMixin(models.AbstractModel):
     """ "Integrated with Xero" on records linked to a Xero record, and the fields Xero
-    owns made read-only for users: only the sync (context ``xero_sync``) and Odoo's own
+    owns made read-only for users: only the sync (context ``xero_sync=XERO_SYNC``) and Odoo's own
     superuser processes write them."""
 
     _name = "xero.integrated.mixin"
@@ -75,7 +96,7 @@ class XeroIntegratedMixin(models.AbstractModel):
         return changed
 
     def _xero_check_owned_write(self, vals):
-        if self.env.context.get("xero_sync") or self.env.su:
+        if is_xero_sync(self.env) or self.env.su:
             return
         changed = self._xero_changes_owned(vals)
         if changed:

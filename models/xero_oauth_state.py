@@ -1,10 +1,13 @@
 import hashlib
+import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..xero import XeroError, auth_event_id
+
+_logger = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -73,11 +76,14 @@ class XeroOAuthState(models.Model):
         try:
             oauth = connection._oauth()
             token = oauth.exchange_code(code, pending.code_verifier)
-            tenants = oauth.connections(token, auth_event_id(token))
+            tenants = self._organisations(oauth.connections(token, auth_event_id(token)))
+            if not tenants:
+                # Xero may keep the authEventId of an organisation that was already
+                # connected when it is consented again: look at all the connections.
+                tenants = self._reconsented(connection, oauth.connections(token))
         except (XeroError, UserError) as exc:
             message = exc.user_message() if isinstance(exc, XeroError) else str(exc)
             return "error", pending, _("Connecting to Xero failed: %s", message)
-        tenants = [t for t in tenants if t.get("tenantType", "ORGANISATION") == "ORGANISATION"]
         if not tenants:
             return (
                 "error",
@@ -85,11 +91,36 @@ class XeroOAuthState(models.Model):
                 _("No Xero organisation was authorised; connect again and tick one."),
             )
         if len(tenants) == 1:
-            connection._finish_connect(token, tenants[0])
+            try:
+                connection._finish_connect(token, tenants[0])
+            except UserError as exc:
+                return "error", pending, str(exc)
             return "connected", pending, tenants[0]
         # Several organisations were authorised: the administrator chooses, never us.
         pending.write({"token_data": token, "tenants": tenants})
         return "choose", pending, tenants
+
+    @api.model
+    def _organisations(self, rows):
+        return [t for t in rows or [] if t.get("tenantType", "ORGANISATION") == "ORGANISATION"]
+
+    @api.model
+    def _reconsented(self, connection, rows):
+        """The organisations of a consent whose connections kept an older authEventId:
+        those no other company of this database is connected to (the connection's own
+        first). One is connected at once; several are the administrator's choice, as the
+        consent cannot tell which one was ticked this time."""
+        rows = self._organisations(rows)
+        taken = set(
+            self.env["xero.connection"]
+            .sudo()
+            .search([("id", "!=", connection.id), ("tenant_id", "!=", False)])
+            .mapped("tenant_id")
+        )
+        free = [t for t in rows if t.get("tenantId") not in taken]
+        free.sort(key=lambda t: t.get("tenantId") != connection.tenant_id)
+        # Only organisations other companies use: connecting says which one and why not.
+        return free or rows
 
     @api.model
     def _choose_tenant(self, pending_id, tenant_id):
@@ -98,9 +129,37 @@ class XeroOAuthState(models.Model):
         if not tenant:
             raise UserError(_("Choose one of the organisations listed."))
         connection = pending.connection_id.with_company(pending.company_id)
-        connection._finish_connect(pending.token_data, tenant)
+        connection = connection._finish_connect(pending.token_data, tenant)
+        self._drop_unchosen(connection, pending.token_data, pending.tenants, tenant)
         pending.write({"token_data": False, "tenants": False})
         return connection
+
+    @api.model
+    def _drop_unchosen(self, connection, token, tenants, chosen):
+        """Disconnect at Xero the organisations authorised with the chosen one but used
+        by no company of this database (best effort: they only count towards the app's
+        connection limit)."""
+        used = set(
+            self.env["xero.connection"]
+            .sudo()
+            .search([("tenant_id", "!=", False), ("state", "in", ("connected", "reconnect"))])
+            .mapped("tenant_id")
+        )
+        unused = [
+            t
+            for t in tenants
+            if t.get("id")
+            and t is not chosen
+            and t.get("tenantId") not in used | {chosen.get("tenantId")}
+        ]
+        if not unused:
+            return
+        oauth = connection._oauth()
+        for row in unused:
+            try:
+                oauth.delete_connection(token, row["id"])
+            except XeroError as exc:
+                _logger.info("Xero connection %s not removed: %s", row["id"], exc.user_message())
 
     @api.model
     def _find_pending_choice(self, state_id, user):

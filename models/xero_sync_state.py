@@ -3,7 +3,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..xero import XeroError
+from ..xero import XeroError, XeroRateLimited
 
 _logger = logging.getLogger(__name__)
 
@@ -190,11 +190,15 @@ class XeroSyncState(models.Model):
         queued import. Reports progress so that Odoo runs it again at once while work
         remains (each run is its own transaction)."""
         done = 0
+        retry_at = []  # Xero's rate limit: run again when it allows, not at the next tick
         connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
         contact = self.env["xero.import.base"]._importer("contact")
         for connection in connections:
             try:
                 counts = contact._push(connection, limit=50)
+            except XeroRateLimited as exc:
+                retry_at.append(exc.retry_at)
+                continue
             except XeroError as exc:
                 _logger.warning("Xero contact push of %s failed: %s", connection.name, exc)
                 continue
@@ -205,9 +209,14 @@ class XeroSyncState(models.Model):
         for state in states:
             try:
                 done += state._import_next_batch()
+            except XeroRateLimited as exc:
+                retry_at.append(exc.retry_at)
             except XeroError as exc:
                 _logger.warning("Xero import of %s failed: %s", state.object_type, exc)
         remaining = sum(
             max(s.import_total - s.import_offset, 1) for s in states if s.import_pending
         ) + sum(len(contact._pending_links(c)) for c in connections)
+        if retry_at:
+            when = min(retry_at).replace(tzinfo=None)
+            self.env.ref("xero_connector.ir_cron_xero_queue").sudo()._trigger(at=when)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining if done else 0)

@@ -23,6 +23,16 @@ def signature_of(key, body):
     return base64.b64encode(hmac.new(key.encode(), body, hashlib.sha256).digest()).decode()
 
 
+# What identifies an event (the unique constraint) and routes it: Xero always sends them.
+REQUIRED_EVENT_FIELDS = ("tenantId", "eventCategory", "resourceId", "eventDateUtc")
+
+
+def _text(event, name):
+    """``event[name]`` when it is a non-empty string, else None."""
+    value = event.get(name) if isinstance(event, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
 class XeroWebhookEvent(models.Model):
     """One notification from Xero, stored by the webhook route and processed by a cron.
 
@@ -49,6 +59,53 @@ class XeroWebhookEvent(models.Model):
         index=True,
     )
     message = fields.Char()
+    document_ref = fields.Char(string="Document", compute="_compute_document")
+
+    def _documents(self):
+        """{event id: the Odoo record the event is about} (when Odoo has it)."""
+        out = {}
+        moves_by_xero_id = {}
+        doc_events = self.filtered(lambda e: e.event_category in ("INVOICE", "CREDITNOTE"))
+        if doc_events:
+            moves = (
+                self.env["account.move"]
+                .sudo()
+                .search([("xero_id", "in", doc_events.mapped("resource_id"))])
+            )
+            moves_by_xero_id = {m.xero_id: m for m in moves}
+        links = self.env["xero.link"].sudo()
+        for event in self:
+            if event.event_category in ("INVOICE", "CREDITNOTE"):
+                record = moves_by_xero_id.get(event.resource_id)
+            elif event.event_category == "CONTACT" and event.connection_id:
+                record = links._records_by_xero_id(
+                    event.connection_id, "res.partner", "contact", [event.resource_id]
+                ).get(event.resource_id)
+            else:
+                record = None
+            if record:
+                out[event.id] = record
+        return out
+
+    def _compute_document(self):
+        documents = self._documents()
+        for event in self:
+            record = documents.get(event.id)
+            event.document_ref = record.display_name if record else False
+
+    def action_open_document(self):
+        self.ensure_one()
+        record = self._documents().get(self.id)
+        if not record:
+            return False
+        record = record.with_env(self.env)
+        record.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+        }
 
     _sql_constraints = [
         (
@@ -60,9 +117,13 @@ class XeroWebhookEvent(models.Model):
 
     @api.model
     def _connections_for_signature(self, body, signature):
-        """The connections whose webhook key signed `body` (constant-time compare)."""
-        if not signature:
+        """The connections whose webhook key signed `body` (constant-time compare).
+
+        A signature is base64 (ASCII): anything else is a wrong signature, not an error.
+        """
+        if not signature or not isinstance(signature, str) or not signature.isascii():
             return self.env["xero.connection"]
+        given = signature.encode("ascii")
         connections = (
             self.env["xero.connection"]
             .sudo()
@@ -70,24 +131,37 @@ class XeroWebhookEvent(models.Model):
             .search([("webhook_key", "!=", False)])
         )
         return connections.filtered(
-            lambda c: hmac.compare_digest(signature_of(c.webhook_key, body), signature)
+            lambda c: hmac.compare_digest(signature_of(c.webhook_key, body).encode(), given)
         )
 
     @api.model
     def _receive(self, body, signature):
-        """Store a signed batch; returns False when no connection's key signed it."""
+        """Store a signed batch. Returns the HTTP status to answer: 401 when no
+        connection's key signed it, 400 when the signed body is not a batch of events
+        (nothing is stored), 200 otherwise."""
         signers = self._connections_for_signature(body, signature)
         if not signers:
-            return False
+            return 401
         try:
             payload = json.loads(body or b"{}")
         except ValueError:
-            _logger.warning("Xero webhook: signed body is not JSON; ignored")
-            return True
+            payload = None
+        events = payload.get("events", []) if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            _logger.warning("Xero webhook: signed body is not a batch of events; refused")
+            return 400
         by_tenant = {c.tenant_id: c for c in signers if c.tenant_id}
         rows = []
-        for event in payload.get("events") or []:
-            tenant = event.get("tenantId") or ""
+        for event in events:
+            missing = [f for f in REQUIRED_EVENT_FIELDS if not _text(event, f)]
+            if missing:
+                # eventDateUtc is part of what makes an event unique: without it a
+                # replay could not be told apart, so such an event is not stored.
+                _logger.warning(
+                    "Xero webhook: event without %s ignored", ", ".join(missing) or "fields"
+                )
+                continue
+            tenant = event["tenantId"]
             connection = by_tenant.get(tenant)
             if not connection:
                 _logger.info("Xero webhook: event for unknown organisation %s ignored", tenant)
@@ -96,11 +170,11 @@ class XeroWebhookEvent(models.Model):
                     connection.id if connection else None,
                     connection.company_id.id if connection else None,
                     tenant,
-                    (event.get("eventCategory") or "").upper(),
-                    (event.get("eventType") or "").upper(),
-                    event.get("resourceId") or "",
-                    event.get("resourceUrl"),
-                    event.get("eventDateUtc"),
+                    event["eventCategory"].upper(),
+                    (_text(event, "eventType") or "").upper(),
+                    event["resourceId"],
+                    _text(event, "resourceUrl"),
+                    event["eventDateUtc"],
                     "new" if connection else "ignored",
                     False if connection else _("No connection for this Xero organisation."),
                 )
@@ -108,7 +182,7 @@ class XeroWebhookEvent(models.Model):
         if rows:
             self._insert_new(rows)
             self.env.ref("xero_connector.ir_cron_xero_webhook_events").sudo()._trigger()
-        return True
+        return 200
 
     def _insert_new(self, rows):
         # A replayed event hits the unique constraint and is skipped, not an error.

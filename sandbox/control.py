@@ -2,6 +2,7 @@
 limits, apps, webhooks and spec violations."""
 
 import json
+from datetime import UTC, datetime
 
 from werkzeug.wrappers import Response
 
@@ -171,7 +172,11 @@ def apps(server, request):
             "client_secret": body.get("client_secret", ""),
             "name": body.get("name", body["client_id"]),
             "kind": body.get("kind", "standard"),
+            # the day the app was created at developer.xero.com (default: today)
+            "created": body.get("created") or datetime.now(UTC).date().isoformat(),
         }
+        if body.get("scopes"):
+            app["scopes"] = body["scopes"]
         if app["kind"] == "custom":
             app["tenant_id"] = body.get("tenant_id") or next(iter(server.state.orgs))
         with server.state.lock:

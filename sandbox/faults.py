@@ -3,7 +3,9 @@
 import re
 import threading
 
-KINDS = {"500", "503", "hang", "lost_response", "reset", "429"}
+# "404_html": an HTML 404 page from something in front of the API (a proxy, the edge),
+# as Xero-Net#280 shows; it says nothing about whether a record exists.
+KINDS = {"500", "503", "hang", "lost_response", "reset", "429", "404_html"}
 
 
 class Faults:

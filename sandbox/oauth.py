@@ -11,6 +11,8 @@ from urllib.parse import urlencode, urlparse
 
 from werkzeug.wrappers import Response
 
+from . import scopes as scope_rules
+
 ACCESS_TTL = 1800
 CODE_TTL = 300
 REFRESH_GRACE = 1800
@@ -96,6 +98,10 @@ class Identity:
         method = args.get("code_challenge_method")
         if args.get("code_challenge") and method not in ("S256",):
             return Response("code_challenge_method must be S256", status=400)
+        if scope_rules.refused_scopes(app, args.get("scope")):
+            # An app created on or after 2 March 2026 is not offered the broad scopes:
+            # Xero shows its error page and never comes back to the app.
+            return Response("Error: unauthorized_client : Invalid scope for client", status=400)
         if request.method == "POST":
             return self._consent(args, app)
         email = args.get("login_hint") or args.get("user") or "demo@example.com"
@@ -164,7 +170,8 @@ class Identity:
     def _connect(self, user_id, client_id, tenant_id, auth_event, now):
         for conn in self.state.connections.values():
             if (conn["_user"], conn["_app"], conn["tenantId"]) == (user_id, client_id, tenant_id):
-                conn["authEventId"] = auth_event
+                # Re-consent of an organisation already connected: Xero keeps the
+                # connection and may keep its authEventId (XeroAPI/xero-php-oauth2#18).
                 conn["updatedDateUtc"] = _iso(now)
                 return conn
         org = self.state.org(tenant_id)
@@ -211,16 +218,20 @@ class Identity:
                     return oauth_error(
                         "unauthorized_client" if app.get("kind") != "custom" else "invalid_client"
                     )
-                return self._issue(
-                    app,
-                    None,
-                    form.get("scope")
-                    or "accounting.transactions accounting.contacts "
-                    "accounting.settings accounting.attachments",
-                    tenant_id=app["tenant_id"],
-                    refresh=False,
-                )
+                return self._client_credentials(app, form.get("scope"))
         return oauth_error("unsupported_grant_type")
+
+    def _client_credentials(self, app, requested):
+        """A custom connection gets the scopes ticked for it at developer.xero.com, or
+        the subset it asks for; a scope it was not given (a broad one, for a connection
+        created from 29 April 2026) is ``invalid_scope``."""
+        configured = scope_rules.configured_scopes(app).split()
+        asked = (requested or "").split()
+        if scope_rules.refused_scopes(app, requested) or set(asked) - set(configured):
+            return oauth_error("invalid_scope")
+        return self._issue(
+            app, None, " ".join(asked or configured), tenant_id=app["tenant_id"], refresh=False
+        )
 
     def _grant_code(self, app, secret, form):
         code = self.state.codes.pop(form.get("code", ""), None)  # single use

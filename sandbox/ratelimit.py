@@ -40,14 +40,15 @@ class Limits:
         return win
 
     def acquire(self, tenant, client_id):
-        """Count a call. Returns ``(problem, retry_after)``; problem is None when allowed."""
+        """Count a call. Returns ``(problem, retry_after)``; problem is None when allowed.
+        A concurrency refusal has no retry_after: Xero sends no Retry-After with it."""
         now = self.clock.now()
         with self.lock:
             minute = self._window(self.minute, tenant, 60, now)
             day = self._window(self.day, tenant, 86400, now)
             app = self._window(self.app_minute, client_id, 60, now)
             if self.inflight.get(tenant, 0) >= self.concurrent_limit:
-                return "concurrent", 1
+                return "concurrent", None
             if day[1] >= self.day_limit:
                 return "day", max(1, math.ceil(day[0] + 86400 - now))
             if minute[1] >= self.min_limit:

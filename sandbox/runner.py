@@ -14,7 +14,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCOPE = (
-    "openid profile email offline_access accounting.transactions "
+    "openid profile email offline_access accounting.invoices accounting.payments "
     "accounting.contacts accounting.settings accounting.attachments"
 )
 DEFAULT_REDIRECT = "http://localhost:8069/xero/oauth/callback"
@@ -212,7 +212,18 @@ class Sandbox:
     def reset(self, seed="demo"):
         return self.control("POST", "reset", {"seed": seed})
 
-    def register_app(self, client_id, client_secret="", kind="standard", tenant_id=None, name=None):
+    def register_app(
+        self,
+        client_id,
+        client_secret="",
+        kind="standard",
+        tenant_id=None,
+        name=None,
+        created=None,
+        scopes=None,
+    ):
+        """Create an app; ``created`` (YYYY-MM-DD, default today) decides whether Xero
+        still offers it the broad scopes; ``scopes`` are a custom connection's."""
         return self.control(
             "POST",
             "apps",
@@ -222,6 +233,8 @@ class Sandbox:
                 "client_secret": client_secret,
                 "tenant_id": tenant_id,
                 "name": name,
+                "created": created,
+                "scopes": scopes,
             },
         )
 
@@ -316,10 +329,14 @@ class Sandbox:
         return body
 
     def client_credentials(
-        self, client_id="sandbox-custom-id", client_secret="sandbox-custom-secret"
+        self, client_id="sandbox-custom-id", client_secret="sandbox-custom-secret", scope=None
     ):
+        form = {"scope": scope} if scope else {}
         status, body = self.token_request(
-            grant_type="client_credentials", client_id=client_id, client_secret=client_secret
+            grant_type="client_credentials",
+            client_id=client_id,
+            client_secret=client_secret,
+            **form,
         )
         if status != 200:
             raise RuntimeError(f"client credentials failed: {body}")

@@ -47,3 +47,37 @@ def allowed(token_scopes, required, endpoint, method, path=""):
         if scope in granted or (read_only and scope + ".read" in granted):
             return True
     return False
+
+
+# -- granular-only apps (Xero, 2026) -------------------------------------------------------
+# Apps created on or after 2 March 2026, and custom connections created from 29 April 2026,
+# are only offered the granular scopes: asking for a broad one fails.
+BROAD = {"accounting.transactions", "accounting.transactions.read", "accounting.reports.read"}
+GRANULAR_FROM = {"standard": "2026-03-02", "custom": "2026-04-29"}
+GRANULAR_DEFAULT = (
+    "accounting.invoices accounting.payments accounting.contacts accounting.settings "
+    "accounting.attachments"
+)
+BROAD_DEFAULT = (
+    "accounting.transactions accounting.contacts accounting.settings accounting.attachments"
+)
+
+
+def granular_only(app):
+    """True when Xero offers ``app`` only the granular scopes (by its creation date)."""
+    cutoff = GRANULAR_FROM.get(app.get("kind", "standard"), GRANULAR_FROM["standard"])
+    return (app.get("created") or "9999-12-31") >= cutoff
+
+
+def refused_scopes(app, scope):
+    """The scopes of the space-separated ``scope`` this app may not ask for."""
+    if not granular_only(app):
+        return []
+    return [s for s in (scope or "").split() if s in BROAD]
+
+
+def configured_scopes(app):
+    """A custom connection's scopes, as ticked at developer.xero.com."""
+    if app.get("scopes"):
+        return " ".join(app["scopes"].split())
+    return GRANULAR_DEFAULT if granular_only(app) else BROAD_DEFAULT

@@ -27,6 +27,16 @@ from .webhooks import Webhooks
 log = logging.getLogger("sandbox")
 PREFIX = "/api.xro/2.0"
 IDEMPOTENCY_MAX = 128
+# Xero's edge refuses URLs longer than about 2,090 encoded characters with a 404 that is
+# not the Accounting API's answer (XeroAPI/xero-node#404: 52 ids pass, 53 fail;
+# Xero-NetStandard#471: "total URL length of >2091"; Xero-Net#280: an IIS 404.15 page).
+URL_MAX = 2090
+XERO_ORIGIN = "https://api.xero.com"
+NOT_FOUND_PAGE = (
+    "<!DOCTYPE html><html><head><title>404 - Not Found</title></head><body>"
+    "<h1>HTTP Error 404 - Not Found</h1>"
+    "<p>The resource you're looking for cannot be found.</p></body></html>"
+)
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -118,15 +128,18 @@ class SandboxServer:
             response = json_response(
                 429,
                 {"Title": "Too Many Requests", "Status": 429, "Detail": "Rate limit exceeded"},
-                {
-                    "Retry-After": str(fault["retry_after"]),
-                    "X-Rate-Limit-Problem": fault["problem"],
-                },
+                _retry_headers(fault["problem"], fault["retry_after"]),
             )
             if path.startswith(PREFIX + "/"):
                 # the counters stay true: an injected 429 says only "wait retry_after"
                 response.headers.update(self._limit_headers(request))
             self._log_call(request, 429, None)
+            return response
+        if (fault and fault["kind"] == "404_html") or (
+            path.startswith(PREFIX + "/") and self._url_length(request) > URL_MAX
+        ):
+            response = Response(NOT_FOUND_PAGE, status=404, mimetype="text/html")
+            self._log_call(request, 404, None)
             return response
         try:
             if path.startswith(PREFIX + "/"):
@@ -143,6 +156,16 @@ class SandboxServer:
         if fault and fault["kind"] == "lost_response":
             _drop(environ, reset=False)
         return response
+
+    @staticmethod
+    def _url_length(request):
+        """The length of the URL as Xero would see it (its origin, encoded path, query)."""
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        if not raw:
+            raw = request.environ.get("PATH_INFO", "")
+            query = request.environ.get("QUERY_STRING")
+            raw += "?" + query if query else ""
+        return len(XERO_ORIGIN) + len(raw)
 
     def _limit_headers(self, request):
         """Rate-limit headers for responses produced before the tenant was resolved
@@ -212,7 +235,7 @@ class SandboxServer:
             return forbidden(), tenant or None
         problem, retry_after = self.limits.acquire(tenant, token["client_id"])
         if problem:
-            headers = {"Retry-After": str(retry_after), "X-Rate-Limit-Problem": problem}
+            headers = _retry_headers(problem, retry_after)
             headers.update(self.limits.headers(tenant, token["client_id"]))
             return Response(
                 "Rate limit exceeded", status=429, headers=headers, mimetype="text/plain"
@@ -370,6 +393,7 @@ class SandboxServer:
                     "status": status,
                     "tenant": tenant,
                     "idempotency_key": request.headers.get("Idempotency-Key"),
+                    "if_modified_since": request.headers.get("If-Modified-Since"),
                     "ts": self.clock.now_dt().isoformat(),
                 }
             )
@@ -381,3 +405,12 @@ class SandboxServer:
         with self.calls_lock:
             self.calls = []
         self.contract.violations.clear()
+
+
+def _retry_headers(problem, retry_after):
+    """A 429's headers: Xero names the limit, and sends Retry-After for minute and day
+    refusals only (a concurrency 429 has none)."""
+    headers = {"X-Rate-Limit-Problem": problem}
+    if problem != "concurrent" and retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return headers

@@ -5,6 +5,7 @@ import copy
 import json
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import seed_gen
@@ -89,7 +90,11 @@ class State:
             for org_data in data["organisations"]:
                 org = Org(org_data)
                 self.orgs[org.tenant_id] = org
-            self.apps = {a["client_id"]: dict(a) for a in data.get("apps", [])}
+            # An app without a creation date was created today, as a new app would be.
+            today = datetime.now(UTC).date().isoformat()
+            self.apps = {
+                a["client_id"]: dict({"created": today}, **a) for a in data.get("apps", [])
+            }
             self.users = {u["user_id"]: dict(u) for u in data.get("users", [])}
             self.access_tokens = {}
             self.refresh_tokens = {}

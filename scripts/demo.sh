@@ -68,11 +68,12 @@ cat <<TXT
    2. Import:   Invoicing > Xero > Import from Xero: accounts, tax rates, suppliers, items
                 (search, load more, import).
    3. Export:   Purchase > a draft RFQ > Confirm Order. Within seconds it is on the
-                sandbox page, Awaiting Approval. Post a draft vendor bill: same.
+                sandbox page, Awaiting Approval. Post the draft bill DEMO-BILL-1: same.
    4. Pay:      on the sandbox page, "Approve" the bill (as a Xero user would), then
                 "Pay" it: within seconds Odoo shows it paid (webhook).
    5. Fix:      Invoicing > Vendors > Bills > DEMO-TAX-NOT-IN-XERO: post it, read the
-                error banner, change the tax to one imported from Xero, "Resend".
+                error banner (also in the Sync Log and your activities), Reset to Draft,
+                change the tax to one imported from Xero, Confirm: it goes to Xero.
    Watch it all under Invoicing > Xero (overview, sync log, webhook events).
 
   Logs: $BUILD/odoo-demo.log, $BUILD/sandbox.log.   Ctrl-C stops everything.

@@ -12,6 +12,9 @@ WEBHOOK_KEY = os.environ["XC_WEBHOOK_KEY"]
 
 env = env  # noqa: F821 - provided by odoo-bin shell
 company = env.ref("base.main_company")
+# Only a system administrator may let connections use a Xero Endpoint other than Xero
+# itself (here: the local sandbox).
+env["ir.config_parameter"].sudo().set_param("xero_connector.sandbox_mode", "1")
 connection = env["xero.connection"]._get_or_create_for_company(company)
 connection.write(
     {
@@ -66,10 +69,43 @@ params.set_param("web.base.url.freeze", "True")
 # A bill that cannot go to Xero as it is: its tax exists only in Odoo. The error
 # banner says so; changing the tax and resending fixes it.
 Tax = env["account.tax"].with_company(company)
+TaxGroup = env["account.tax.group"].with_company(company)
+levy_group = TaxGroup.search(
+    [("name", "=", "Eco levy 3%"), ("company_id", "=", company.id)], limit=1
+) or TaxGroup.create({"name": "Eco levy 3%", "company_id": company.id})
 levy = Tax.search([("name", "=", "Eco levy 3% (Odoo only)")], limit=1) or Tax.create(
     {"name": "Eco levy 3% (Odoo only)", "amount": 3, "type_tax_use": "purchase"}
 )
+levy.tax_group_id = levy_group  # its own group, not "Tax 15%"
 Move = env["account.move"].with_company(company)
+# Draft bills to post in step 3 of the demo (Odoo's demo data has none to post).
+purchase_tax = company.account_purchase_tax_id
+for ref, partner, lines in (
+    ("DEMO-BILL-1", "base.res_partner_1", [("Office chairs", 4, 89.0), ("Desk lamps", 6, 24.5)]),
+    ("DEMO-BILL-2", "base.res_partner_2", [("Printer toner", 3, 46.2)]),
+):
+    if not Move.search([("ref", "=", ref)], limit=1):
+        Move.create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": env.ref(partner).id,
+                "ref": ref,
+                "invoice_date": env.cr.now().date(),
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": name,
+                            "quantity": qty,
+                            "price_unit": price,
+                            "tax_ids": [(6, 0, purchase_tax.ids)],
+                        },
+                    )
+                    for name, qty, price in lines
+                ],
+            }
+        )
 if not Move.search([("ref", "=", "DEMO-TAX-NOT-IN-XERO")], limit=1):
     Move.create(
         {

@@ -27,6 +27,15 @@ def shared_sandbox():
     return _sandbox
 
 
+SANDBOX_MODE_PARAM = "xero_connector.sandbox_mode"
+
+
+def use_sandbox(env):
+    """Put the database in Xero sandbox mode (as a system administrator does), so that
+    connections use their Xero Endpoint instead of Xero's own hosts."""
+    env["ir.config_parameter"].sudo().set_param(SANDBOX_MODE_PARAM, "1")
+
+
 def org_id(sandbox, name):
     return next(o["tenant_id"] for o in sandbox.orgs() if o["name"] == name)
 
@@ -57,6 +66,7 @@ class XeroCase(TransactionCase):
         cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.sandbox = shared_sandbox()
         cls.sandbox.reset("demo")
+        use_sandbox(cls.env)
         cls.company = cls.env.company
         cls.connection = cls.env["xero.connection"]._get_or_create_for_company(cls.company)
         cls.connection.write(
@@ -90,6 +100,7 @@ class XeroHttpCase(HttpCase):
         super().setUpClass()
         cls.sandbox = shared_sandbox()
         cls.sandbox.reset("demo")
+        use_sandbox(cls.env)
         cls.connection = cls.env.company.xero_connection_id
         cls.connection.write(
             {

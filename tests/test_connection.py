@@ -25,6 +25,7 @@ class TestConnect(XeroCase):
         self.assertEqual(self.connection.connected_by_id, self.env.user)
 
     def test_several_organisations_need_a_choice(self):
+        self.sandbox.reset("demo")  # a first consent for both (none connected before)
         action = self.connection.action_connect()
         both = [org_id(self.sandbox, DEMO_ORG), org_id(self.sandbox, SECOND_ORG)]
         answer = consent(self.sandbox, action["url"], both)
@@ -38,6 +39,10 @@ class TestConnect(XeroCase):
         states._choose_tenant(pending.id, org_id(self.sandbox, SECOND_ORG))
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, SECOND_ORG)
+        # the organisation not chosen is disconnected at Xero (no company uses it)
+        token = self.connection._client().access_token()
+        listed = {c["tenantName"] for c in self.connection._oauth().connections(token)}
+        self.assertEqual(listed, {SECOND_ORG})
         with self.assertRaises(AccessError):  # the choice is single-use
             states._choose_tenant(pending.id, org_id(self.sandbox, DEMO_ORG))
 
@@ -178,19 +183,22 @@ class TestConnectedUse(XeroCase):
 
     def test_disconnect_revokes_and_forgets_tokens(self):
         old = dict(self.connection.sudo().token_data)
+        ref = self.connection.xero_connection_ref
+        self.assertTrue(ref, "the consent records Xero's connection id")
         since = self.sandbox.calls()[-1]["seq"]
         self.connection.action_disconnect()
         self.assertEqual(self.connection.state, "disconnected")
         self.assertFalse(self.connection.sudo().token_data)
-        calls = [(c["method"], c["path"], c["status"]) for c in self.sandbox.calls(since)]
-        self.assertIn(
-            (
-                "DELETE",
-                f"/connections/{self.connection.xero_connection_ref or ''}".rstrip("/"),
-                204,
-            ),
-            [(m, p.rstrip("/"), s) for m, p, s in calls],
-        ) if self.connection.xero_connection_ref else None
+        self.assertFalse(self.connection.xero_connection_ref)
+        calls = [
+            (c["method"], c["path"].rstrip("/").lower(), c["status"])
+            for c in self.sandbox.calls(since)
+        ]
+        # This organisation's connection is removed at Xero, and only it.
+        self.assertEqual(
+            [c for c in calls if c[1].startswith("/connections")],
+            [("DELETE", f"/connections/{ref}".lower(), 204)],
+        )
         self.assertTrue([c for c in calls if c[1] == "/connect/revocation" and c[2] == 200])
         status, body = self.sandbox.token_request(
             grant_type="refresh_token",

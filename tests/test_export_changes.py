@@ -125,3 +125,54 @@ class TestExportChangesAndCancel(XeroExportCase):
         self.run_export()
         self.assertEqual(bill.xero_state, "error")
         self.assertIn("deleted or voided in Xero", bill.xero_error)
+
+    def test_a_404_page_is_not_proof_that_xero_deleted_the_bill(self):
+        bill = self._sent_bill()
+        status = self.xero_doc(bill)["Status"]
+        bill.button_draft()
+        # Something in front of Xero answers an HTML 404 to the lookup before cancelling.
+        self.sandbox.inject("404_html", 1, path=f"/Invoices/{bill.xero_id}$", method="GET")
+        with self.assertRaisesRegex(UserError, "could not be reached"):
+            bill.button_cancel()
+        bill.invalidate_recordset()
+        self.assertNotEqual(bill.xero_state, "cancelled")
+        self.assertNotEqual(bill.xero_status, "DELETED")
+        self.assertEqual(self.xero_doc(bill)["Status"], status)
+
+    def test_partners_whose_names_xero_filters_cannot_hold_are_exported(self):
+        Partner = self.env["res.partner"]
+        odd = Partner.create({"name": 'Acme "Global" Ltd', "is_company": True})
+        slash = Partner.create({"name": "Back\\slash Supplies", "is_company": True})
+        plain = Partner.create({"name": "Plain Paper Co", "is_company": True})
+        existing = "0d1d2d3d-4d5d-4e6e-8f7f-a0a1a2a3a4a5"
+        self.sandbox.put_records(
+            self.tenant,
+            "Contacts",
+            [
+                {
+                    "ContactID": existing,
+                    "Name": odd.name,
+                    "ContactStatus": "ACTIVE",
+                    "UpdatedDateUTC": "/Date(1700000000000+0000)/",
+                }
+            ],
+        )
+        bills = [self.make_move(partner=p, ref=f"Q-{p.id}") for p in (odd, slash, plain)]
+        since = self.mark()
+        self.run_export()
+        for bill in bills:
+            self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        names = {c["Name"] for c in self.sandbox.records(self.tenant, "Contacts")}
+        self.assertLessEqual({odd.name, slash.name, plain.name}, names)
+        reads = self.calls(since, method="GET", path="/Contacts")
+        self.assertTrue(reads)
+        self.assertFalse([c for c in reads if c["status"] != 200])
+        self.assertFalse([c for c in reads if "%5C%22" in c["query"]])
+        # Already in Xero under that name: found and used, not created twice.
+        self.assertEqual(self.xero_doc(bills[0])["Contact"]["ContactID"], existing)
+        self.assertEqual(
+            len(
+                [c for c in self.sandbox.records(self.tenant, "Contacts") if c["Name"] == odd.name]
+            ),
+            1,
+        )

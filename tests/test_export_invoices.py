@@ -123,3 +123,52 @@ class TestExportInvoices(XeroExportCase):
         self.assertEqual(bad.xero_state, "error")
         self.run_export()
         self.assertEqual(set(invoices.mapped("xero_state")), {"sent"})
+
+    def test_allocation_never_exceeds_what_the_credit_note_has_left(self):
+        self.company.xero_document_status = "AUTHORISED"
+        invoice = self.make_move(
+            "out_invoice", partner=self.customer, lines=[{"price_unit": 100.0}]
+        )
+        self.run_export()
+        self.assertEqual(invoice.xero_status, "AUTHORISED", invoice.xero_error)
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "damaged"})
+        )
+        wizard.refund_moves()
+        refund = invoice.reversal_move_ids
+        refund.action_post()
+        # The invoice is awaiting approval in Xero when the credit note arrives there.
+        self.sandbox.put_records(
+            self.tenant, "Invoices", [{"InvoiceID": invoice.xero_id, "Status": "SUBMITTED"}]
+        )
+        self.run_export()
+        self.assertEqual(refund.xero_state, "sent", refund.xero_error)
+        self.assertEqual(self.xero_doc(refund)["Allocations"], [])
+        # Then 40.00 of the credit is refunded in Xero and the invoice approved.
+        self.sandbox.put_records(
+            self.tenant, "Invoices", [{"InvoiceID": invoice.xero_id, "Status": "AUTHORISED"}]
+        )
+        client = self.connection._client()
+        paid = client.send_batch(
+            "payments",
+            [
+                (
+                    "refund-40",
+                    {
+                        "CreditNote": {"CreditNoteID": refund.xero_id},
+                        "Account": {"Code": "090"},
+                        "Amount": 40.0,
+                        "Date": str(refund.date),
+                    },
+                )
+            ],
+        )
+        self.assertTrue(paid[0].ok, paid[0].errors)
+        record = client.get_record("credit_notes", refund.xero_id)
+        self.assertEqual(record["RemainingCredit"], 75.0)
+        self.assertEqual(refund._xero_allocate(client, record), [])
+        note = self.xero_doc(refund)
+        self.assertEqual([a["Amount"] for a in note["Allocations"]], [75.0])
+        self.assertEqual(self.xero_doc(invoice)["AmountDue"], 40.0)

@@ -98,3 +98,25 @@ class TestExportNotesAndAttachments(XeroExportCase):
         self.assertIn("Deliver to dock 3", self._history(order)[-1]["Details"])
         files = self.sandbox.records(self.tenant, "Attachments").get(order.xero_id, [])
         self.assertEqual([f["FileName"] for f in files], ["quote.pdf"])
+
+    def test_files_added_in_xero_count_towards_its_ten(self):
+        bill = self.make_move()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        client = self.connection._client()
+        for i in range(8):  # a Xero user attaches files there
+            client.upload_attachment("invoices", bill.xero_id, f"xero-{i}.pdf", b"%PDF-1")
+        bill.button_draft()
+        for i in range(3):
+            self._attach(bill, f"odoo-{i}.pdf", 100)
+        bill.action_post()
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        uploads = [c for c in self.calls(since, method="PUT") if "/Attachments/" in c["path"]]
+        self.assertEqual(len(uploads), 2, "the eleventh file is not even tried")
+        self.assertTrue(all(c["status"] == 200 for c in uploads))
+        files = self.sandbox.records(self.tenant, "Attachments").get(bill.xero_id, [])
+        self.assertEqual(len(files), 10)
+        self.assertIn("odoo-2.pdf not attached in Xero", bill.xero_warning)
+        self.assertIn("at most 10", bill.xero_warning)

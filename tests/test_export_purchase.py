@@ -173,15 +173,19 @@ class TestExportPurchaseOrders(XeroExportCase):
             for needle in (
                 'name="action_xero_send"',
                 'name="action_xero_update"',
-                'name="action_xero_resend"',
+                'name="action_xero_open"',
                 'name="xero_error"',
                 'name="xero_warning"',
                 'name="xero_log_ids"',
-                'name="xero_url"',
-                'name="xero_status"',
+                'name="xero_status_label"',
+                'name="xero_badge"',
                 'name="xero_number"',
             ):
                 self.assertIn(needle, form, f"{model} form: {needle}")
+            # one button per action: no Resend beside Send to Xero, one Open in Xero
+            self.assertNotIn('name="action_xero_resend"', form, model)
+            self.assertEqual(form.count('name="action_xero_open"'), 1, model)
+            self.assertNotIn('name="xero_url"', form, model)
             self.assertIn('name="xero_state"', views["views"]["list"]["arch"])
             search = views["views"]["search"]["arch"]
             for needle in (
@@ -192,3 +196,24 @@ class TestExportPurchaseOrders(XeroExportCase):
                 self.assertIn(needle, search, f"{model} search: {needle}")
         bindings = self.env["ir.actions.actions"].get_bindings("purchase.order")["action"]
         self.assertIn("Send to Xero", [b["name"] for b in bindings])
+
+    def test_foreign_currency_po_leaves_the_rate_to_xero(self):
+        # A purchase order posts nothing in Xero: its rate is Xero's own (day rate),
+        # the bill carries Odoo's rate. Nothing is sent or read back for it.
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 0.8,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
+        order = self.make_po(currency_id=eur.id, lines=[{"price_unit": 10.0, "product_qty": 2}])
+        self.run_export("purchase.order")
+        self.assertEqual(order.xero_state, "sent", order.xero_error)
+        doc = self.xero_doc(order)
+        self.assertEqual(doc["CurrencyCode"], "EUR")
+        self.assertEqual(doc["SubTotal"], 20.0)
+        self.assertNotEqual(doc["CurrencyRate"], 0.8, "Xero's rate, not one sent by Odoo")

@@ -7,7 +7,6 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
 
-from ..xero import default_limiter
 from .export_common import XeroExportCase
 
 
@@ -15,7 +14,7 @@ from .export_common import XeroExportCase
 class TestExportReliability(XeroExportCase):
     def setUp(self):
         super().setUp()
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
         self.addCleanup(self.sandbox.clear_faults)
 
     def _bills(self, count, **kw):
@@ -132,7 +131,7 @@ class TestExportReliability(XeroExportCase):
         self.run_export()
         self.assertFalse(self.calls(since), "nothing is tried before the retry time")
         self.sandbox.clear_faults()
-        default_limiter().reset(self.tenant)
+        self.env["xero.rate.budget"]._reset(self.tenant)
         self._expire_leases(bills)
         self.run_export()
         self.assertEqual(set(bills.mapped("xero_state")), {"sent"})
@@ -240,3 +239,78 @@ class TestExportReliability(XeroExportCase):
         self.assertEqual(bills[0].xero_state, "cancelled")
         self.assertEqual(self.xero_doc(bills[0])["Status"], "DELETED")
         self.assertEqual(bills[1].xero_state, "sent")
+
+    def _tax_link(self, tax):
+        return self.env["xero.link"].search(
+            [
+                ("connection_id", "=", self.connection.id),
+                ("res_model", "=", "account.tax"),
+                ("res_id", "=", tax.id),
+            ]
+        )
+
+    def test_local_refusal_after_a_lost_answer_keeps_the_marker(self):
+        bill = self.make_move(ref="SUP-LOST")
+        self.sandbox.inject("lost_response", 10, path="/Invoices$", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        key = bill.xero_pending_key
+        self.assertTrue(key)
+        self.assertEqual(len(self.xero_docs(Type="ACCPAY", InvoiceNumber="SUP-LOST")), 1)
+        # Before the retry, a re-import drops the tax's link: refused here.
+        link = self._tax_link(self.tax_purchase)
+        link_values = link.read(["xero_id", "xero_code"])[0]
+        link.unlink()
+        self._expire_leases(bill)
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertEqual(bill.xero_pending_key, key, "a local refusal never clears the marker")
+        # Fixed, and Odoo's address changed meanwhile: Resend finds it, creates nothing.
+        self.env["xero.link"]._set(
+            self.connection,
+            self.tax_purchase,
+            "tax",
+            link_values["xero_id"],
+            xero_code=link_values["xero_code"],
+        )
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.example.com")
+        bill.action_xero_resend()
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertFalse(self.calls(since, method="PUT", path="/Invoices"), "found, not recreated")
+        self.assertEqual(len(self.xero_docs(Type="ACCPAY", InvoiceNumber="SUP-LOST")), 1)
+
+    def test_lost_answer_is_found_whatever_the_clocks_say(self):
+        # Xero's clock runs hours behind Odoo's: no time window may hide the document.
+        self.sandbox.advance(-6 * 3600)
+        self.addCleanup(self.sandbox.advance, 6 * 3600)
+        bills = self._bills(2)
+        self.sandbox.inject("lost_response", 10, path="/Invoices$", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        self.assertEqual(len(self.xero_docs(Type="ACCPAY")), 2)
+        self._expire_leases(bills)
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(set(bills.mapped("xero_state")), {"sent"}, bills.mapped("xero_error"))
+        self._assert_once(bills)
+        looked = self.calls(since, method="GET", path="/Invoices")
+        self.assertFalse(any(c.get("if_modified_since") for c in looked), "no time window")
+        self.assertFalse(self.calls(since, method="PUT", path="/Invoices"))
+
+    def test_reset_to_draft_after_a_lost_answer_keeps_the_marker(self):
+        bill = self.make_move(ref="SUP-DRAFT")
+        self.sandbox.inject("lost_response", 10, path="/Invoices$", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        bill.button_draft()
+        self._expire_leases(bill)
+        self.run_export()
+        bill.action_post()
+        self._expire_leases(bill)
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertFalse(self.calls(since, method="PUT", path="/Invoices"), "found, not recreated")
+        self.assertEqual(len(self.xero_docs(Type="ACCPAY", InvoiceNumber="SUP-DRAFT")), 1)

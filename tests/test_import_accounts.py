@@ -14,8 +14,9 @@ class TestImportAccounts(ImportCase):
         self.assertGreaterEqual(len(wizard.line_ids), 46)
         self.assertFalse(wizard.has_more)
         sales = wizard.line_ids.filtered(lambda line: line.code == "200")
-        self.assertEqual(sales.xero_kind, "REVENUE")
-        self.assertEqual(sales.xero_status, "ACTIVE")
+        # Xero's own words, not its codes (REVENUE, ACTIVE)
+        self.assertEqual(sales.xero_kind, "Revenue")
+        self.assertEqual(sales.xero_status, "Active")
         self.assertTrue(sales.importable)
         self.assertFalse(sales.integrated)
         self.assertEqual(sales.match_id, existing.id, "proposed match by code")
@@ -94,3 +95,31 @@ class TestImportAccounts(ImportCase):
             1,
         )
         self.assertEqual(self.linked(account, "account").connection_id, self.connection)
+
+    def test_search_copes_with_accounts_without_code_and_with_quotes(self):
+        # Xero bank accounts may have no Code; a filter calling Code.Contains on them
+        # fails in Xero unless it guards the empty field.
+        self.sandbox.put_records(
+            self.tenant,
+            "Accounts",
+            [
+                {
+                    "AccountID": "5e0c0de0-0000-4000-8000-0000000000aa",
+                    "Name": 'Petty Cash "Front Desk"',
+                    "Type": "BANK",
+                    "Status": "ACTIVE",
+                    "Class": "ASSET",
+                    "BankAccountNumber": "12-3456",
+                    "CurrencyCode": "USD",
+                    "UpdatedDateUTC": "/Date(1700000000000+0000)/",
+                }
+            ],
+        )
+        wizard = self.wizard("account", search="Petty")
+        self.assertEqual(wizard.line_ids.mapped("name"), ['Petty Cash "Front Desk"'])
+        wizard = self.wizard("account", search='Cash "Front')
+        self.assertEqual(wizard.line_ids.mapped("name"), ['Petty Cash "Front Desk"'])
+        since = self.last_seq()
+        self.wizard("account", search="Bank")
+        calls = [c for c in self.sandbox.calls(since) if c["path"].endswith("/Accounts")]
+        self.assertEqual([c["status"] for c in calls], [200])

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -28,6 +31,22 @@ class TestImportBackground(ImportCase):
                 for i in range(BULK)
             ],
         )
+
+    def test_rate_limit_reschedules_the_queue_at_xero_time(self):
+        wizard = self.wizard("contact", search="Bulk Supplier")
+        wizard.action_import_all()
+        budget = self.env["xero.rate.budget"]
+        self.addCleanup(budget._reset, self.tenant)
+        budget._limiter(self.connection).blocked(self.tenant, 120, "minute")  # Xero said 429
+        queue = self.env.ref("xero_connector.ir_cron_xero_queue")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", queue.id)]).unlink()
+        since = self.sandbox.calls()[-1]["seq"]
+        self.env["xero.sync.state"]._cron_xero_queue()
+        self.assertFalse(self.sandbox.calls(since), "nothing sent before Xero's retry time")
+        self.assertTrue(wizard.sync_state_id.import_pending, "the import stays queued")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", queue.id)])
+        self.assertEqual(len(triggers), 1)
+        self.assertGreater(triggers.call_at, fields.Datetime.now() + timedelta(seconds=100))
 
     def test_import_all_runs_in_batches_with_progress(self):
         # Batches of 100 instead of 1,000 contacts, so that 250 take three runs.

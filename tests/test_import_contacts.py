@@ -88,7 +88,7 @@ class TestImportContacts(ImportCase):
     def test_archived_in_xero_arrives_archived(self):
         wizard = self.wizard("contact", search="Defunct")
         line = wizard.line_ids
-        self.assertEqual(line.xero_status, "ARCHIVED")
+        self.assertEqual(line.xero_status, "Archived")
         line.selected = True
         wizard.action_import()
         partner = (

@@ -37,3 +37,12 @@ class TestImportItems(ImportCase):
         wizard.action_import()
         self.assertEqual(product.name, "Black Toner Cartridge")
         self.assertEqual(self.linked(product, "item").xero_code, "TONER-BK")
+
+    def test_prices_keep_the_four_decimals_xero_holds(self):
+        self.env.ref("product.decimal_price").digits = 4
+        wizard = self.wizard("item", search="PALLET")
+        line = wizard.line_ids.filtered(lambda line: line.code == "PALLET")
+        line.selected = True
+        wizard.action_import()
+        product = self.env["product.product"].search([("default_code", "=", "PALLET")])
+        self.assertEqual(product.standard_price, 12.3456)

@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.xero_integrated_mixin import XERO_SYNC
 from .import_case import ImportCase
 
 
@@ -73,7 +74,9 @@ class TestImportReadonly(ImportCase):
         account = (
             self.env["account.account"].with_company(self.company).search([("code", "=", "200")])
         )
-        account.with_env(self.user_env).with_context(xero_sync=True).write({"name": "From Xero"})
+        account.with_env(self.user_env).with_context(xero_sync=XERO_SYNC).write(
+            {"name": "From Xero"}
+        )
         self.assertEqual(account.name, "From Xero")
 
     def test_integrated_filter_in_lists(self):
@@ -83,3 +86,18 @@ class TestImportReadonly(ImportCase):
         self.assertNotIn("200", Account.search([("xero_integrated", "=", False)]).mapped("code"))
         products = self.env["product.template"].search([("xero_integrated", "=", True)])
         self.assertEqual(products.mapped("default_code"), ["PAPER-A4"])
+
+    def test_a_client_context_cannot_pass_the_guard(self):
+        # What JSON-RPC can carry (true, 1, a string) is not the sync's own flag.
+        account = (
+            self.env["account.account"].with_company(self.company).search([("code", "=", "200")])
+        )
+        for value in (True, 1, "1", "XERO_SYNC"):
+            with (
+                self.subTest(value=value),
+                self.assertRaisesRegex(UserError, "comes from Xero"),
+            ):
+                account.with_env(self.user_env).with_context(xero_sync=value).write(
+                    {"name": "Renamed over RPC"}
+                )
+        self.assertNotEqual(account.name, "Renamed over RPC")

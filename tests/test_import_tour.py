@@ -1,6 +1,14 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, consent, org_id, shared_sandbox
+from .common import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    DEMO_ORG,
+    consent,
+    org_id,
+    shared_sandbox,
+    use_sandbox,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -8,6 +16,7 @@ class TestImportTour(HttpCase):
     def _connect(self):
         sandbox = shared_sandbox()
         sandbox.reset("demo")
+        use_sandbox(self.env)
         company = self.env.ref("base.main_company")
         connection = self.env["xero.connection"]._get_or_create_for_company(company)
         connection.write(

@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.tests import tagged
 
-from ..xero import default_limiter
 from .export_common import XeroExportCase
 
 
@@ -36,7 +35,8 @@ class _Proxy(BaseHTTPRequestHandler):
         except urllib.error.HTTPError as exc:
             status, ctype, data = exc.code, exc.headers.get("Content-Type"), exc.read()
         path = self.path.split("?")[0]
-        if self.command in ("PUT", "POST") and path.endswith("/api.xro/2.0/Invoices"):
+        mangled = getattr(self.server, "mangle_path", "/api.xro/2.0/Invoices")
+        if self.command in ("PUT", "POST") and path.endswith(mangled):
             status, ctype, data = self.server.mangle(status, data)
         self.send_response(status)
         self.send_header("Content-Type", ctype or "application/json")
@@ -62,7 +62,7 @@ class TestMalformedAnswers(XeroExportCase):
 
     def setUp(self):
         super().setUp()
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
 
     def _send(self, mangle, ref):
         self.proxy.mangle = mangle

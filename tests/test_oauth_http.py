@@ -19,6 +19,7 @@ class TestOAuthHttp(XeroHttpCase):
         return location[len(self.base_url()) :]
 
     def test_choose_between_two_organisations_over_http(self):
+        self.sandbox.reset("demo")  # a first consent for both (none connected before)
         self.authenticate("admin", "admin")
         both = [org_id(self.sandbox, DEMO_ORG), org_id(self.sandbox, SECOND_ORG)]
         path = self._callback_path(both)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from ..xero import default_limiter, parse_date
+from ..xero import parse_date
 from .payment_common import XeroPaymentCase
 
 
@@ -239,7 +239,7 @@ class TestPaymentsFromXero(XeroPaymentCase):
         bill = self.exported()
         self.pay_in_xero(bill)
         self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="GET")
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
         started = time.monotonic()
         self.run_sync()
         self.assertLess(time.monotonic() - started, 5, "no sleeping in the worker")
@@ -253,7 +253,7 @@ class TestPaymentsFromXero(XeroPaymentCase):
         )
         self.assertTrue(triggers, "the sync runs again at Xero's retry time")
         self.sandbox.clear_faults()
-        default_limiter().reset(self.tenant)
+        self.env["xero.rate.budget"]._reset(self.tenant)
         self.run_sync()
         self.assertEqual(bill.payment_state, "paid")
 

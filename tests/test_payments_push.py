@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..xero import default_limiter
 from .payment_common import XeroPaymentCase
 
 
@@ -58,6 +58,8 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.run_push()
         xero_id = payment.xero_payment_id
         payment.action_cancel()
+        self.assertEqual(payment.xero_push_state, "to_delete", "once Odoo's cancel commits")
+        self.run_push()
         self.assertEqual(payment.xero_push_state, "deleted")
         deleted = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
         self.assertEqual(deleted[0]["Status"], "DELETED")
@@ -203,7 +205,7 @@ class TestPaymentsToXero(XeroPaymentCase):
         bill = self.exported()
         payment = self.register_payment(bill, amount=10)
         self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="PUT")
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
         self.run_push()
         self.assertEqual(payment.xero_push_state, "queued")
         self.assertIn("rate limit", payment.xero_push_error)
@@ -215,8 +217,25 @@ class TestPaymentsToXero(XeroPaymentCase):
             ]
         )
         self.assertTrue(triggers, "sent again at Xero's retry time")
+        since = self.mark()
+        self.run_push()
+        self.assertFalse(self.calls(since), "nothing is tried before the retry time")
         self.sandbox.clear_faults()
-        default_limiter().reset(self.tenant)
+        self.env["xero.rate.budget"]._reset(self.tenant)
+        payment.xero_push_retry_at = fields.Datetime.now() - timedelta(seconds=1)
         self.run_push()
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(len(self.xero_payments(bill)), 1)
+
+    def test_a_404_page_on_deleting_a_payment_is_not_taken_for_already_gone(self):
+        bill = self.exported()
+        payment = self.register_payment(bill, amount=60)
+        self.run_push()
+        xero_id = payment.xero_payment_id
+        self.sandbox.inject("404_html", 1, path=f"/Payments/{xero_id}$", method="POST")
+        with self.assertRaisesRegex(UserError, "could not delete"):
+            payment.action_cancel()
+        payment.invalidate_recordset()
+        self.assertEqual(payment.xero_push_state, "sent")
+        live = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
+        self.assertEqual(live[0]["Status"], "AUTHORISED")

@@ -7,18 +7,21 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from ..xero import default_limiter, normalize_token
+from ..xero import normalize_token
+from ..xero.scopes import requested_scopes
 from .payment_common import XeroPaymentCase
 
-NO_REPORTS_SCOPE = (
-    "offline_access openid profile email accounting.transactions accounting.contacts "
-    "accounting.settings accounting.attachments"
-)
+# what the connection asks for (no reports scope), and the same with the report granted
+NO_REPORTS_SCOPE = requested_scopes()
+REPORTS_SCOPE = NO_REPORTS_SCOPE + " accounting.reports.trialbalance.read"
 
 
 class ReconciliationCase(XeroPaymentCase):
     def setUp(self):
         super().setUp()
+        # each test makes some 20 calls: start with a fresh minute (Xero's and ours)
+        self.sandbox.limits(reset=True)
+        self.env["xero.rate.budget"]._reset(self.tenant)
         # what earlier tests left in the organisation (Odoo's side was rolled back)
         for collection, key in (("PurchaseOrders", "PurchaseOrderID"), ("Payments", "PaymentID")):
             rows = [
@@ -28,6 +31,8 @@ class ReconciliationCase(XeroPaymentCase):
             ]
             if rows:
                 self.sandbox.put_records(self.tenant, collection, rows)
+        token = self.sandbox.tokens(scope=REPORTS_SCOPE, tenants=[self.tenant])
+        self.connection.sudo().token_data = normalize_token(token)
         today = fields.Date.context_today(self.env["xero.reconciliation"])
         self.today = today
         self.date_from = today.replace(day=1)
@@ -372,7 +377,7 @@ class TestReconciliationBackground(ReconciliationCase):
         )
         run.action_run()
         self.sandbox.inject("429", 50, retry_after=120, path="/Payments$", method="GET")
-        self.addCleanup(default_limiter().reset, self.tenant)
+        self.addCleanup(self.env["xero.rate.budget"]._reset, self.tenant)
         self.run_cron()
         self.assertEqual(run.state, "queued")
         self.assertEqual(run.progress_message, "Waiting for Xero's rate limit")
@@ -386,7 +391,7 @@ class TestReconciliationBackground(ReconciliationCase):
         )
         self.assertTrue(later, "runs again at Xero's retry time")
         self.sandbox.clear_faults()
-        default_limiter().reset(self.tenant)
+        self.env["xero.rate.budget"]._reset(self.tenant)
         self.run_cron()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.match_count, 1)

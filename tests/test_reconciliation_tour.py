@@ -65,6 +65,8 @@ class TestReconciliationTour(XeroHttpCase):
         )
 
     def test_accountant_runs_the_reconciliation_and_resends_a_bill(self):
+        self.sandbox.limits(reset=True)
+        self.env["xero.rate.budget"]._reset()
         self.assertEqual(self.bill.xero_state, "not_sent")
         url = f"/odoo/action-xero_connector.xero_reconciliation_action/{self.recon.id}"
         self.start_tour(url, "xero_connector_recon_run_tour", login="admin")

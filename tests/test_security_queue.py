@@ -72,6 +72,9 @@ class TestSecurityQueue(XeroCase):
 
     def test_sync_states_and_events_of_company_b_are_invisible(self):
         for model in ("xero.sync.state", "xero.webhook.event", "xero.connection"):
+            # Company B has some: the check below is about them, not about nothing.
+            theirs = self.env[model].sudo().search([("company_id", "=", self.company_b.id)])
+            self.assertTrue(theirs, model)
             records = self.env[model].with_user(self.accountant).search([])
             self.assertNotIn(self.company_b, records.mapped("company_id"), model)
         self.assertTrue(

@@ -25,6 +25,9 @@ class TestTokenRace(TransactionCase):
         tenant = org_id(self.sandbox, DEMO_ORG)
         token = normalize_token(self.sandbox.tokens(tenants=[tenant]))
         with self.registry.cursor() as cr:
+            params = self._env(cr)["ir.config_parameter"]
+            self.saved_mode = params.get_param("xero_connector.sandbox_mode")
+            params.set_param("xero_connector.sandbox_mode", "1")
             conn = self._env(cr)["xero.connection"].search(
                 [("company_id", "=", self.env.company.id)], limit=1
             )
@@ -60,6 +63,7 @@ class TestTokenRace(TransactionCase):
             env["xero.log"].search([("connection_id", "=", self.connection_id)]).unlink()
             saved = {k: v for k, v in self.saved.items() if k != "id"}
             env["xero.connection"].browse(self.connection_id).write(saved)
+            env["ir.config_parameter"].set_param("xero_connector.sandbox_mode", self.saved_mode)
 
     def _worker(self, barrier, errors):
         try:
@@ -99,3 +103,21 @@ class TestTokenRace(TransactionCase):
             client_secret=CLIENT_SECRET,
         )
         self.assertEqual(status, 200, body)
+
+    def test_renewal_does_not_wait_for_the_transaction_that_wrote_the_connection(self):
+        """A transaction that wrote the connection row (connecting does, before reading
+        the organisation) then needs a new token: the renewal runs in a cursor of its
+        own and must not wait for that transaction's lock."""
+        with self.registry.cursor() as cr:
+            conn = self._env(cr)["xero.connection"].browse(self.connection_id)
+            conn.write({"tenant_name": DEMO_ORG, "state_reason": "being connected"})
+            conn.env.flush_all()  # the row is now locked by this transaction
+            try:
+                organisation = conn._client().get_organisation()
+            finally:
+                cr.rollback()
+        self.assertEqual(organisation["Name"], DEMO_ORG)
+        with self.registry.cursor() as cr:
+            stored = self._env(cr)["xero.connection"].browse(self.connection_id).token_data
+        # the renewed token was kept although the business transaction rolled back
+        self.assertGreater(stored["expires_at"], time.time() + 1700)

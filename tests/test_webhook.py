@@ -97,3 +97,35 @@ class TestWebhook(HttpCase):
         event = self.events.search([("resource_id", "=", "c-1")])
         self.assertEqual(event.state, "ignored")
         self.assertIn("SUBSCRIPTION", event.message)
+
+    def test_non_ascii_signature_is_a_wrong_signature(self):
+        body = self._payload([self._event("inv-u")])
+        for signature in ("é" * 44, signature_of(KEY, body)[:-2] + "✓=", "\u00ff"):
+            with self.subTest(signature=signature):
+                headers = {
+                    "Content-Type": "application/json",
+                    "x-xero-signature": signature.encode("utf-8"),
+                }
+                response = self.url_open("/xero/webhook", data=body, headers=headers)
+                self.assertEqual(response.status_code, 401)
+        self.assertFalse(self.events.search([("resource_id", "=", "inv-u")]))
+
+    def test_signed_body_that_is_not_a_batch_is_refused(self):
+        for body in (b"[]", b"1", b"null", b'"events"', b'{"events": {"a": 1}}', b"{not json"):
+            with self.subTest(body=body):
+                response = self._post(body, signature_of(KEY, body))
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.content, b"")
+        self.assertFalse(self.events.search([]))
+
+    def test_event_without_its_date_is_not_stored(self):
+        dated = self._event("inv-dated")
+        undated = self._event("inv-undated")
+        del undated["eventDateUtc"]
+        odd = [undated, "not an event", dict(self._event("inv-null"), eventDateUtc=None)]
+        body = self._payload([*odd, dated])
+        for _i in range(2):
+            self.assertEqual(self._post(body, signature_of(KEY, body)).status_code, 200)
+        stored = self.events.search([])
+        self.assertEqual(stored.mapped("resource_id"), ["inv-dated"])
+        self.assertFalse(self.events.search([("event_date", "=", False)]))

@@ -1,9 +1,11 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.xero_import_base import PAGE_SIZE
 from ..models.xero_sync_state import OBJECT_TYPES
 from ..xero import XeroError
+
+ANALYTIC_GROUP = "analytic.group_analytic_accounting"
 
 
 class XeroImportWizard(models.TransientModel):
@@ -23,7 +25,9 @@ class XeroImportWizard(models.TransientModel):
         domain="[('company_id', 'in', allowed_company_ids)]",
     )
     company_id = fields.Many2one(related="connection_id.company_id", store=True)
-    object_type = fields.Selection(OBJECT_TYPES, required=True, default="account")
+    object_type = fields.Selection(
+        OBJECT_TYPES, string="What to import", required=True, default="account"
+    )
     search = fields.Char(help="Sent to Xero, which searches by name (and code).")
     offset = fields.Integer(readonly=True)
     total = fields.Integer(readonly=True, help="How many records Xero has for this search.")
@@ -38,6 +42,26 @@ class XeroImportWizard(models.TransientModel):
     import_offset = fields.Integer(related="sync_state_id.import_offset")
     import_total = fields.Integer(related="sync_state_id.import_total")
     last_sync_at = fields.Datetime(related="sync_state_id.last_sync_at")
+    needs_analytic = fields.Boolean(
+        compute="_compute_needs_analytic",
+        help="Tracking categories become analytic plans, which Odoo shows only to users "
+        "with Analytic Accounting.",
+    )
+
+    @api.depends("object_type")
+    def _compute_needs_analytic(self):
+        missing = not self.env["account.analytic.plan"].has_access("read")
+        for wizard in self:
+            wizard.needs_analytic = missing and wizard.object_type == "tracking"
+
+    @api.onchange("object_type", "connection_id")
+    def _onchange_object_type(self):
+        """Another type or organisation: the listed records are not what Import would
+        act on any more."""
+        self.line_ids = [Command.clear()]
+        self.update(
+            {"listed_type": False, "offset": 0, "total": 0, "has_more": False, "result": False}
+        )
 
     @api.depends("line_ids")
     def _compute_line_count(self):
@@ -64,6 +88,7 @@ class XeroImportWizard(models.TransientModel):
             "type": "ir.actions.act_window",
             "res_model": self._name,
             "res_id": self.id,
+            "name": _("Import from Xero"),
             "view_mode": "form",
             "target": "new",
             "context": self.env.context,
@@ -74,8 +99,18 @@ class XeroImportWizard(models.TransientModel):
         self.connection_id._check_admin()
         return self.connection_id._client("interactive")
 
+    def _check_analytic(self):
+        if self.object_type == "tracking" and self.needs_analytic:
+            raise UserError(
+                _(
+                    "Tracking categories become analytic plans in Odoo: turn on Analytic "
+                    "Accounting first (the button above does it)."
+                )
+            )
+
     def _load(self, offset):
         client = self._check()
+        self._check_analytic()
         try:
             records, has_more, total = self._importer()._fetch(
                 client, self.search or None, offset, PAGE_SIZE
@@ -107,6 +142,24 @@ class XeroImportWizard(models.TransientModel):
         self._load(self.offset)
         return self._reopen()
 
+    def action_enable_analytic(self):
+        """Turn on Analytic Accounting for every internal user, as the Accounting setting
+        of that name does, so that tracking categories can become analytic plans."""
+        self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(
+                _(
+                    "Only an administrator can turn on Analytic Accounting "
+                    "(Accounting > Configuration > Settings > Analytics)."
+                )
+            )
+        group = self.env.ref(ANALYTIC_GROUP)
+        self.env.ref("base.group_user").sudo()._apply_group(group)
+        self.env.registry.clear_cache("groups")
+        self.env.invalidate_all()
+        self.invalidate_recordset(["needs_analytic"])
+        return self._reopen()
+
     def action_select_all(self):
         self.line_ids.filtered("importable").write({"selected": True})
         return self._reopen()
@@ -118,6 +171,9 @@ class XeroImportWizard(models.TransientModel):
     def action_import(self):
         """Import the selected lines; importing again updates and links, never duplicates."""
         self._check()
+        if not self.listed_type or self.listed_type != self.object_type:
+            raise UserError(_("List the records from Xero first, then choose what to import."))
+        self._check_analytic()
         lines = self.line_ids.filtered(lambda line: line.selected and line.importable)
         if not lines:
             raise UserError(_("Select the Xero records to import first."))
@@ -138,6 +194,7 @@ class XeroImportWizard(models.TransientModel):
         """Queue the import of every Xero record of the type (matching the search) in
         the background: batches in their own transactions, progress shown here."""
         self._check()
+        self._check_analytic()
         state = self.env["xero.sync.state"]._get(self.connection_id, self.object_type)
         if state.import_pending:
             raise UserError(_("An import of this type is already running."))

@@ -11,10 +11,20 @@ from .errors import (
     XeroNotFound,
     XeroRateLimited,
     XeroResponseError,
+    XeroRequestTooLong,
     XeroTransientError,
+    XeroUnclearNotFound,
     XeroValidationError,
 )
-from .limiter import BATCH, INTERACTIVE, RateLimiter, ScaledClock, default_limiter
+from .limiter import (
+    BATCH,
+    INTERACTIVE,
+    BudgetStore,
+    MemoryBudgetStore,
+    RateLimiter,
+    ScaledClock,
+    default_limiter,
+)
 from .masking import mask
 from .oauth import DEFAULT_SCOPES, AuthorizationRequest, XeroOAuth, auth_event_id
 from .token_store import MemoryTokenStore, needs_refresh, normalize_token
@@ -26,6 +36,8 @@ __all__ = [
     "KINDS",
     "AuthorizationRequest",
     "BatchResult",
+    "BudgetStore",
+    "MemoryBudgetStore",
     "MemoryTokenStore",
     "RateLimiter",
     "ReconnectNeeded",
@@ -37,8 +49,10 @@ __all__ = [
     "XeroOAuth",
     "XeroPage",
     "XeroRateLimited",
+    "XeroRequestTooLong",
     "XeroResponseError",
     "XeroTransientError",
+    "XeroUnclearNotFound",
     "XeroValidationError",
     "auth_event_id",
     "default_limiter",

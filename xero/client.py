@@ -1,7 +1,7 @@
 """``XeroClient``: every call the addon makes to one Xero organisation.
 
 It wraps the xero-python SDK's ApiClient (see ``sdk.py``) and adds what production needs:
-token refresh through a locking store, a per-organisation rate limiter, bounded retries
+token refresh through a locking store, a per-organisation rate budget, bounded retries
 of transient failures with a stable Idempotency-Key on every write, Xero errors turned
 into ``errors.py`` exceptions, and one ``logger_hook(event)`` call per HTTP attempt.
 
@@ -12,20 +12,32 @@ model deserialisation, so an enum value Xero adds tomorrow cannot crash a sync.
 import json
 import logging
 import random
+import re
 import time
 
 from . import limiter as limiter_mod
 from .endpoints import EndpointsMixin, PeriodReadsMixin
-from .errors import ReconnectNeeded, XeroError, XeroRateLimited, XeroTransientError
+from .errors import (
+    ReconnectNeeded,
+    XeroError,
+    XeroRateLimited,
+    XeroRequestTooLong,
+    XeroTransientError,
+)
 from .masking import mask
 from .oauth import XERO_API_URL, XERO_IDENTITY_URL, XeroOAuth
 from .sdk import build_api_client, int_timeout
 from .token_store import needs_refresh
-from .transport import error_for, parse_json, perform
+from .transport import encoded_url_length, error_for, parse_json, perform
 
 _logger = logging.getLogger(__name__)
 ACCOUNTING_PATH = "/api.xro/2.0"
 SUMMARY_MAX = 2000
+# Xero answers 404 to URLs longer than about 2,090 encoded characters (XeroAPI/xero-node
+# #404, Xero-NetStandard#471): every URL the client builds stays within this budget.
+URL_BUDGET = 2000
+# One record: /Invoices/{id}, /Payments/{id}... (not /Invoices/{id}/History).
+SINGLE_RECORD_RE = re.compile(r"^/[A-Za-z]+/[^/]+$")
 
 
 class XeroClient(EndpointsMixin, PeriodReadsMixin):
@@ -99,7 +111,8 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
             ):
                 return current
             if self.custom_connection:
-                return self.oauth.client_credentials()
+                # the same scopes as the token being renewed (what Xero granted)
+                return self.oauth.client_credentials((current or stale or {}).get("scope"))
             if not current:
                 raise ReconnectNeeded("no Xero token stored")
             return self.oauth.refresh(current)
@@ -138,13 +151,19 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
         if if_modified_since:
             headers["If-Modified-Since"] = if_modified_since
         url = self.accounting_url + path
+        length = encoded_url_length(url, query)
+        if length > URL_BUDGET:
+            raise XeroRequestTooLong(
+                f"{operation}: a URL of {length} characters, Xero takes at most {URL_BUDGET}"
+            )
+        single = bool(SINGLE_RECORD_RE.match(path))
         attempt, slept, refreshed = 0, 0.0, False
         while True:
             attempt += 1
             call = _Attempt(self, operation, method, path, query, body, idempotency_key, attempt)
             try:
                 token = self.access_token()
-                with self.limiter.slot(self.tenant_id, self.priority):
+                with self.limiter.slot(self.tenant_id, self.priority) as budget:
                     self._sdk_token.use(token["access_token"])
                     resp = perform(
                         self.api_client,
@@ -155,7 +174,7 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
                         body=body,
                         timeout=self.timeout,
                     )
-                    self.limiter.observe(self.tenant_id, resp.headers)
+                    budget.observe(resp.headers)
             except XeroTransientError as exc:
                 wait = self._backoff(attempt, slept)
                 call.done(None, exc, "retrying" if wait is not None else "failed")
@@ -175,7 +194,7 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
                     raise
                 call.done(resp, None, "ok")
                 return payload
-            exc = error_for(resp, operation)
+            exc = error_for(resp, operation, single=single)
             if resp.status == 401 and not refreshed:
                 refreshed = True
                 call.done(resp, exc, "retrying")
@@ -185,8 +204,11 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
                 seconds = exc.retry_at.timestamp() - time.time()
                 self.limiter.blocked(self.tenant_id, seconds, exc.problem)
                 if seconds <= self.limiter.max_sleep and attempt <= self.max_retries:
-                    call.done(resp, exc, "retrying")  # the limiter waits it out
-                    continue
+                    call.done(resp, exc, "retrying")
+                    if exc.problem == "concurrent":
+                        # no Retry-After: this caller alone backs off a few seconds
+                        self.limiter.sleep(max(0.0, seconds))
+                    continue  # the limiter waits out a minute or day Retry-After
                 call.done(resp, exc, "rate_limited")
                 raise exc
             wait = self._backoff(attempt, slept) if exc.retryable else None
@@ -195,6 +217,10 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
                 raise exc
             time.sleep(wait)
             slept += wait
+
+    def url_fits(self, path, query=None):
+        """True when GET ``path`` with ``query`` stays within the URL budget."""
+        return encoded_url_length(self.accounting_url + path, query) <= URL_BUDGET
 
     def _backoff(self, attempt, slept):
         """Seconds to wait before the next attempt, or None when retries are used up."""

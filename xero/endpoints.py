@@ -18,12 +18,14 @@ from .errors import (
     XeroAuthError,
     XeroError,
     XeroRateLimited,
+    XeroRequestTooLong,
     XeroResponseError,
     XeroScopeMissing,
     XeroTransientError,
     XeroValidationError,
 )
 from .transport import utc_header_date
+from .where import can_quote, literal, same_text
 
 BAD_FILENAME_CHARS = set('<>:"/\\|?*\0')
 
@@ -59,6 +61,13 @@ def _query(**params):
     return out
 
 
+SEARCH_PAGES_MAX = 10  # pages of searchTerm results read for one name
+
+
+def _unique(values):
+    return list(dict.fromkeys(v for v in values if v))
+
+
 def _element_results(spec, chunk, elements):
     return [element_result(spec, k, el) for (k, _p), el in zip(chunk, elements, strict=True)]
 
@@ -77,6 +86,9 @@ class EndpointsMixin:
         page_size=None,
         path=None,
     ):
+        if if_modified_since and not any(name == "order" for name, _v in query):
+            # Pages of an incremental read in the order of the cursor that follows them.
+            query = [*query, ("order", "UpdatedDateUTC ASC")]
         payload = (
             self.request(
                 operation,
@@ -133,17 +145,26 @@ class EndpointsMixin:
         order=None,
         summary_only=False,
     ):
-        query = _query(
-            where=where,
-            order=order,
-            IDs=ids,
-            page=page,
-            includeArchived=include_archived,
-            summaryOnly=summary_only,
-            searchTerm=search_term,
-            pageSize=page_size,
-        )
-        return self._get_list("get_contacts", "Contacts", query, if_modified_since, page, page_size)
+        def query(ids):
+            return _query(
+                where=where,
+                order=order,
+                IDs=ids,
+                page=page,
+                includeArchived=include_archived,
+                summaryOnly=summary_only,
+                searchTerm=search_term,
+                pageSize=page_size,
+            )
+
+        def fetch(ids):
+            return self._get_list(
+                "get_contacts", "Contacts", query(ids), if_modified_since, page, page_size
+            )
+
+        if ids and page is None:
+            return self._by_id_chunks("/Contacts", query, ids, fetch)
+        return fetch(ids)
 
     def get_invoices(
         self,
@@ -162,23 +183,34 @@ class EndpointsMixin:
         order=None,
         unitdp=None,
     ):
-        """Invoices and bills (ACCPAY). Pass ``page`` to get line items."""
-        query = _query(
-            where=where,
-            order=order,
-            IDs=ids,
-            InvoiceNumbers=invoice_numbers,
-            ContactIDs=contact_ids,
-            Statuses=statuses,
-            page=page,
-            includeArchived=include_archived,
-            createdByMyApp=created_by_my_app,
-            unitdp=unitdp,
-            summaryOnly=summary_only,
-            pageSize=page_size,
-            searchTerm=search_term,
-        )
-        return self._get_list("get_invoices", "Invoices", query, if_modified_since, page, page_size)
+        """Invoices and bills (ACCPAY). Pass ``page`` to get line items. Without
+        ``page``, a long ``ids`` list is read in as many calls as Xero's URLs need."""
+
+        def query(ids):
+            return _query(
+                where=where,
+                order=order,
+                IDs=ids,
+                InvoiceNumbers=invoice_numbers,
+                ContactIDs=contact_ids,
+                Statuses=statuses,
+                page=page,
+                includeArchived=include_archived,
+                createdByMyApp=created_by_my_app,
+                unitdp=unitdp,
+                summaryOnly=summary_only,
+                pageSize=page_size,
+                searchTerm=search_term,
+            )
+
+        def fetch(ids):
+            return self._get_list(
+                "get_invoices", "Invoices", query(ids), if_modified_since, page, page_size
+            )
+
+        if ids and page is None:
+            return self._by_id_chunks("/Invoices", query, ids, fetch)
+        return fetch(ids)
 
     def get_credit_notes(
         self, page=None, where=None, if_modified_since=None, order=None, page_size=None, unitdp=None
@@ -216,6 +248,107 @@ class EndpointsMixin:
         query = _query(where=where, order=order, page=page, pageSize=page_size)
         return self._get_list("get_payments", "Payments", query, if_modified_since, page, page_size)
 
+    # -- reads that Xero's URL length limit splits ---------------------------------
+    def _chunks_fitting(self, path, make_query, values):
+        """``values`` in consecutive lists such that GET ``path`` with
+        ``make_query(list)`` stays within the URL budget."""
+        chunk = []
+        for value in values:
+            if chunk and not self.url_fits(path, make_query([*chunk, value])):
+                yield chunk
+                chunk = []
+            if not chunk and not self.url_fits(path, make_query([value])):
+                raise XeroRequestTooLong(f"{path}: one value alone is too long for a URL")
+            chunk.append(value)
+        if chunk:
+            yield chunk
+
+    def _by_id_chunks(self, path, make_query, ids, fetch):
+        records = XeroPage([])
+        for chunk in self._chunks_fitting(path, make_query, _unique(ids)):
+            records.extend(fetch(chunk))
+        return records
+
+    def _where_any(self, operation, collection, terms, extra=None):
+        """Records matching one of the ``where`` ``terms`` (OR-ed), in as many calls
+        as Xero's URLs need."""
+        path = "/" + collection
+
+        def query(chunk):
+            return _query(where=" OR ".join(chunk), **(extra or {}))
+
+        records = XeroPage([])
+        for chunk in self._chunks_fitting(path, query, _unique(terms)):
+            records.extend(self._get_list(operation, collection, query(chunk), path=path))
+        return records
+
+    def get_by_ids(self, kind, ids):
+        """The records of ``kind`` with these Xero ids (any number of them), in as few
+        calls as Xero's URL length allows; ids Xero does not know are left out."""
+        spec = kind_of(kind)
+        ids = _unique(ids)
+        if not ids:
+            return []
+        if kind == "invoices":
+            return self.get_invoices(ids=ids)
+        if kind == "contacts":
+            return self.get_contacts(ids=ids, include_archived=True)
+        if kind in ("credit_notes", "payments"):
+            terms = [f"{spec.id_field}==guid({literal(i)})" for i in ids]
+            return self._where_any(f"get_{kind}", spec.collection, terms)
+        return [self.get_record(kind, i) for i in ids]  # no id filter in Xero
+
+    def find_contacts(self, names=(), tax_numbers=()):
+        """Contacts (archived included) named one of ``names`` or with one of
+        ``tax_numbers`` (compared as Xero's ``==``: ignoring case).
+
+        Names go in ``where`` filters split to fit Xero's URLs; a name Xero could not
+        parse in a filter (a double quote, a backslash) or too long for a URL is
+        searched with ``searchTerm`` and matched exactly here. A tax number that cannot
+        go in a filter is not looked up (Xero has no other search on it).
+        """
+        names, tax_numbers = _unique(names), _unique(tax_numbers)
+        extra = {"includeArchived": True}
+
+        def fits(term):
+            return self.url_fits("/Contacts", _query(where=term, **extra))
+
+        fitting, searched = [], []
+        for name in names:
+            term = can_quote(name) and f"Name=={literal(name)}"
+            if term and fits(term):
+                fitting.append(term)
+            else:
+                searched.append(name)
+        for number in tax_numbers:
+            term = can_quote(number) and f"TaxNumber=={literal(number)}"
+            if term and fits(term):
+                fitting.append(term)
+        found = {}
+        for contact in self._where_any("get_contacts", "Contacts", fitting, extra):
+            found[contact.get("ContactID")] = contact
+        for name in searched:
+            for contact in self._search_contacts(name):
+                if same_text(contact.get("Name"), name):
+                    found[contact.get("ContactID")] = contact
+        return list(found.values())
+
+    def _search_contacts(self, text):
+        """Contacts whose searchable fields contain ``text`` (or the longest prefix of
+        it a URL can carry)."""
+        term = text
+        while len(term) > 1 and not self.url_fits(
+            "/Contacts", _query(searchTerm=term, includeArchived=True, page=SEARCH_PAGES_MAX)
+        ):
+            term = term[:-1]
+        records = []
+        for page in range(1, SEARCH_PAGES_MAX + 1):
+            batch = self.get_contacts(page=page, search_term=term, include_archived=True)
+            records.extend(batch)
+            if not batch.has_more:
+                break
+        return records
+
     def get_record(self, kind, xero_id):
         """One record by Xero id (``kind`` as in ``send_batch``); XeroNotFound if gone."""
         spec = kind_of(kind)
@@ -230,7 +363,7 @@ class EndpointsMixin:
         return records[0]
 
     # -- batched writes -----------------------------------------------------------
-    def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE):
+    def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE, unitdp=None):
         """Create or update ``records`` = [(key, payload), ...] in chunks of at most 50.
 
         Returns one ``BatchResult`` per record, in the order given, under the caller's
@@ -246,7 +379,8 @@ class EndpointsMixin:
         ``maybe_committed`` when Xero may have created them: resend the same chunk, or
         look the documents up, before creating them again). After a rate-limit, auth or
         network failure the remaining chunks are not sent and fail the same way.
-        ``create_only`` uses PUT (create) instead of POST (update or create).
+        ``create_only`` uses PUT (create) instead of POST (update or create); ``unitdp=4``
+        keeps four decimals on unit prices (invoices and credit notes).
         """
         spec = kind_of(kind)
         method = "PUT" if (create_only or spec.put_only) else "POST"
@@ -258,20 +392,23 @@ class EndpointsMixin:
             if stop is not None:
                 done = failed_results(chunk, stop)
             else:
-                done, stop = self._send_chunk(spec, method, operation, chunk, key)
+                done, stop = self._send_chunk(spec, method, operation, chunk, key, unitdp)
             for result in done:
                 result.idempotency_key = key
             results.extend(done)
         return results
 
-    def _send_chunk(self, spec, method, operation, chunk, key):
+    def _send_chunk(self, spec, method, operation, chunk, key, unitdp=None):
         """Send one chunk; return (results, error that must stop the batch or None)."""
+        query = [("summarizeErrors", "false")]
+        if unitdp:
+            query.append(("unitdp", str(unitdp)))
         try:
             payload = self.request(
                 operation,
                 method,
                 "/" + spec.collection,
-                query=[("summarizeErrors", "false")],
+                query=query,
                 body={spec.collection: [p for _k, p in chunk]},
                 idempotency_key=key,
             )
@@ -285,7 +422,7 @@ class EndpointsMixin:
         elements = payload.get(spec.collection) if isinstance(payload, dict) else None
         if not isinstance(elements, list) or len(elements) != len(chunk):
             exc = XeroResponseError(
-                f"Xero answered {len(elements or [])} records for {len(chunk)} sent"
+                f"it does not list the {len(chunk)} records sent ({len(elements or [])} listed)"
             )
             return failed_results(chunk, exc), None
         return _element_results(spec, chunk, elements), None
@@ -374,11 +511,20 @@ class EndpointsMixin:
         )
         return (payload or {}).get("HistoryRecords") or []
 
+    def get_attachments(self, kind, xero_id):
+        """The files a record holds in Xero: [{AttachmentID, FileName, ...}]."""
+        spec = kind_of(kind)
+        path = "/{}/{}/Attachments".format(spec.collection, quote(str(xero_id), safe=""))
+        return self._get_list(f"get_attachments_{kind}", "Attachments", [], path=path)
+
     def upload_attachment(
         self, kind, xero_id, filename, data, include_online=False, idempotency_key=None
     ):
         """Attach a file (raw bytes) to a record; the same filename replaces the old one."""
         spec = kind_of(kind)
+        # Xero fails on names ending in spaces (XeroAPI/xero-node#763) and wants the
+        # rest percent-encoded in the path, spaces as %20 (Xero-NetStandard#570).
+        filename = filename.strip()
         bad = sorted(BAD_FILENAME_CHARS.intersection(filename))
         if not filename.strip():
             raise XeroValidationError(["The attachment has no file name"])

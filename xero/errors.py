@@ -84,7 +84,13 @@ class XeroValidationError(XeroError):
 
 
 class XeroNotFound(XeroError):
-    """The record does not exist in Xero (deleted there, or wrong organisation)."""
+    """The record is gone from Xero (deleted there, or another organisation's).
+
+    Raised only when the Accounting API itself answered 404 to a request for that one
+    record (``/Collection/{id}``, a URL short enough for Xero, an answer that is not an
+    HTML page): the only 404 that proves a deletion. Any other 404 is a
+    ``XeroUnclearNotFound``.
+    """
 
     def user_message(self):
         return f"Not found in Xero: {self.message}"
@@ -113,3 +119,18 @@ class XeroScopeMissing(XeroAuthError):
             f"{self.message}. An administrator must connect Xero again (Settings > Xero > "
             "Connect) and allow access to reports."
         )
+
+
+class XeroUnclearNotFound(XeroResponseError):
+    """A 404 that proves nothing about a record: an HTML page (a proxy, Xero's edge), a
+    404 on a list, or on a URL too long for Xero. Never treat it as "deleted in Xero"."""
+
+    def user_message(self):
+        return f"Xero answered 'not found' without saying the record is gone ({self.message})."
+
+
+class XeroRequestTooLong(XeroError):
+    """The request's URL would be longer than Xero accepts; it was not sent."""
+
+    def user_message(self):
+        return f"The request to Xero would be too long and was not sent ({self.message})."

@@ -24,14 +24,13 @@ from .errors import (
     XeroTransientError,
 )
 from .masking import mask
+from .scopes import IDENTITY_SCOPES, requested_scopes
 from .sdk import build_api_client, int_timeout
 from .token_store import normalize_token
 from .transport import Response, error_for, parse_json, perform
 
-DEFAULT_SCOPES = (
-    "offline_access openid profile email accounting.transactions accounting.contacts "
-    "accounting.settings accounting.attachments accounting.reports.read"
-)
+# Granular scopes: the only ones Xero offers an app created since March 2026.
+DEFAULT_SCOPES = requested_scopes()
 XERO_LOGIN_URL = "https://login.xero.com"
 XERO_IDENTITY_URL = "https://identity.xero.com"
 XERO_API_URL = "https://api.xero.com"
@@ -162,7 +161,15 @@ class XeroOAuth:
         return self._token_call("refresh_token", {"refresh_token": token["refresh_token"]})
 
     def client_credentials(self, scopes=None):
-        """Token for a Custom Connection (one organisation, no refresh token)."""
+        """Token for a Custom Connection (one organisation, no refresh token).
+
+        ``scopes`` default to this app's accounting scopes (a custom connection has no
+        identity scopes); ``""`` sends none, and Xero grants the scopes ticked for the
+        connection at developer.xero.com."""
+        if scopes is None:
+            scopes = " ".join(s for s in self.scopes.split() if s not in IDENTITY_SCOPES)
+        if not isinstance(scopes, str):
+            scopes = " ".join(scopes)
         data = {"scope": scopes} if scopes else {}
         return self._token_call("client_credentials", data)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode
 
 import urllib3
 from xero_python.exceptions import ApiException, HTTPStatusException
@@ -18,8 +19,10 @@ from .errors import (
     XeroRateLimited,
     XeroResponseError,
     XeroTransientError,
+    XeroUnclearNotFound,
     XeroValidationError,
 )
+from .limiter import concurrent_backoff
 
 
 @dataclass
@@ -116,6 +119,20 @@ def parse_json(resp):
         ) from None
 
 
+def is_html(resp):
+    """True when the answer is a web page rather than the API's own answer."""
+    ctype = (resp.header("Content-Type") or "").lower()
+    start = (resp.data or b"")[:200].lstrip().lower()
+    return "html" in ctype or start.startswith(b"<")
+
+
+def encoded_url_length(url, query=None):
+    """Length of ``url`` with ``query`` as the SDK sends it (urlencode, UTF-8)."""
+    if not query:
+        return len(url)
+    return len(url) + 1 + len(urlencode(list(query)))
+
+
 def xero_messages(payload):
     """Collect the human messages from a Xero error body (any of its shapes)."""
     if not isinstance(payload, dict):
@@ -134,10 +151,13 @@ def xero_messages(payload):
 
 
 def retry_at_from(resp, now=None):
-    """When a 429 may be retried: Retry-After (seconds or HTTP date), else in 60 s."""
+    """When a 429 may be retried: Retry-After (seconds or HTTP date). Xero sends none
+    with a concurrency 429 (too many calls at once): retry in a few seconds then.
+    Without either, wait a minute."""
     now = time.time() if now is None else now
     value = resp.header("Retry-After")
-    seconds = 60.0
+    problem = (resp.header("X-Rate-Limit-Problem") or "").lower()
+    seconds = concurrent_backoff() if problem == "concurrent" else 60.0
     if value:
         try:
             seconds = float(value)
@@ -147,15 +167,19 @@ def retry_at_from(resp, now=None):
     return now + max(0.0, seconds)
 
 
-def error_for(resp, what="request", now=None):
-    """Return the XeroError matching a non-2xx response (never raises itself)."""
-    exc = _error_for(resp, what, now)
+def error_for(resp, what="request", now=None, single=False):
+    """Return the XeroError matching a non-2xx response (never raises itself).
+
+    ``single``: the request was for one record, on a URL Xero accepts; only then is a
+    404 that is not an HTML page a ``XeroNotFound`` (the record is gone).
+    """
+    exc = _error_for(resp, what, now, single)
     with contextlib.suppress(XeroResponseError):
         exc.payload = parse_json(resp)
     return exc
 
 
-def _error_for(resp, what, now):
+def _error_for(resp, what, now, single=False):
     status = resp.status
     try:
         payload = parse_json(resp)
@@ -185,7 +209,10 @@ def _error_for(resp, what, now):
             detail=detail,
         )
     if status == 404:
-        return XeroNotFound(text or what, status=status, detail=detail)
+        if single and not is_html(resp):
+            return XeroNotFound(text or what, status=status, detail=detail)
+        kind = "an HTML page" if is_html(resp) else "not a single record"
+        return XeroUnclearNotFound(f"HTTP 404 for {what}, {kind}", status=status, detail=detail)
     if status == 409:  # the same Idempotency-Key is still being processed by Xero
         return XeroTransientError(
             f"Xero is still processing this request ({text or '409'})",

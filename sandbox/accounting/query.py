@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from ..xdates import MS_RE as MS_DATE
 from ..xdates import parse_datetime
-from .base import bad_request
+from .base import XeroError, bad_request
 
 TOKEN_RE = re.compile(
     r"""
@@ -23,6 +23,20 @@ TOKEN_RE = re.compile(
 
 class WhereError(ValueError):
     pass
+
+
+class NullMethodCall(Exception):
+    """A method (Contains...) called on a field that is empty on a record."""
+
+
+def _call_method(field, fn, record):
+    value = _get(record, field)
+    if value is None:
+        # Xero fails the whole call (500 UnknownErrorException) when a filter calls a
+        # method on an optional field a record lacks; "Field != null AND ..." guards
+        # it (freakboy3742/pyxero#181, confirmed by Xero).
+        raise NullMethodCall(field)
+    return fn(str(value).lower())
 
 
 def _tokenize(text):
@@ -101,7 +115,11 @@ class _Parser:
         tok = self.take()
         kind, text = tok
         if kind == "str":
-            return bytes(text[1:-1], "utf-8").decode("unicode_escape")
+            if '\\"' in text:
+                # Xero's parser has no escape for a double quote inside a string
+                # (XeroAPI/Xero-Java#347): Name=="Acme \"Global\"" is a parse error.
+                raise WhereError(f"Unable to parse where clause near '{text[:20]}'")
+            return text[1:-1].replace("\\\\", "\\")
         if kind == "num":
             return float(text)
         if kind == "word":
@@ -146,7 +164,7 @@ class _Parser:
                 "StartsWith": lambda v: v.startswith(arg),
                 "EndsWith": lambda v: v.endswith(arg),
             }[method]
-            return lambda r: fn(str(_get(r, field) or "").lower())
+            return functools.partial(_call_method, field, fn)
         if not self.peek("op"):
             # bare boolean field, e.g. "IsSupplier"
             return lambda r: bool(_get(r, field))
@@ -213,11 +231,28 @@ def _compile(text):
 
 
 def compile_where(text):
-    """Compile a ``where`` expression to a predicate; syntax errors answer 400."""
+    """Compile a ``where`` expression to a predicate; syntax errors answer 400, a
+    method called on an empty field answers 500 as in Xero."""
     try:
-        return _compile(text)
+        pred = _compile(text)
     except WhereError as exc:
         raise bad_request(str(exc), number=16, kind="QueryParseException") from None
+
+    def guarded(record):
+        try:
+            return pred(record)
+        except NullMethodCall:
+            raise XeroError(
+                500,
+                {
+                    "ErrorNumber": 500,
+                    "Type": "UnknownErrorException",
+                    "Message": "An error occurred in Xero. Check the API Status page "
+                    "http://status.developer.xero.com for current service status.",
+                },
+            ) from None
+
+    return guarded
 
 
 def csv_param(args, name):

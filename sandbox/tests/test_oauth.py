@@ -43,7 +43,7 @@ def test_consent_page_lists_organisations(sb):
             "response_type": "code",
             "client_id": "sandbox-client-id",
             "redirect_uri": DEFAULT_REDIRECT,
-            "scope": "offline_access accounting.transactions",
+            "scope": "offline_access accounting.invoices",
             "state": "abc",
         },
         timeout=10,
@@ -103,7 +103,7 @@ def test_pkce_s256_verifier_checked(sb):
 
 
 def test_no_refresh_token_without_offline_access(sb):
-    code = sb.authorize(scope="openid accounting.transactions")["code"]
+    code = sb.authorize(scope="openid accounting.invoices")["code"]
     status, body = exchange(sb, code, client_secret="sandbox-client-secret")
     assert status == 200 and "refresh_token" not in body
 
@@ -202,19 +202,24 @@ def test_unsupported_grant(sb):
 
 
 def test_connections_list_filter_and_delete(sb):
-    token = sb.tokens()
+    sb.register_app("connections-app", "connections-secret")
+    app = {"client_id": "connections-app", "client_secret": "connections-secret"}
+    token = sb.tokens(**app, tenants=[DEMO_TENANT])
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    rows = requests.get(sb.url + "/connections", headers=headers, timeout=10).json()
-    assert {r["tenantId"] for r in rows} >= {DEMO_TENANT, SECOND_TENANT}
     event = claims(token["access_token"])["authentication_event_id"]
-    assert all(r["authEventId"] == event for r in rows)
-    # a later consent for one org gets a new authEventId on that connection only
-    sb.authorize(tenants=[SECOND_TENANT])
+    # a later consent adds an organisation and keeps the authEventId of the one
+    # already connected (XeroAPI/xero-php-oauth2#18)
+    later = sb.tokens(**app, tenants=[DEMO_TENANT, SECOND_TENANT])
+    later_event = claims(later["access_token"])["authentication_event_id"]
     rows = requests.get(sb.url + "/connections", headers=headers, timeout=10).json()
+    assert {r["tenantId"]: r["authEventId"] for r in rows} == {
+        DEMO_TENANT: event,
+        SECOND_TENANT: later_event,
+    }
     same = requests.get(
-        sb.url + "/connections", params={"authEventId": event}, headers=headers, timeout=10
+        sb.url + "/connections", params={"authEventId": later_event}, headers=headers, timeout=10
     ).json()
-    assert [r["tenantId"] for r in same] == [DEMO_TENANT]
+    assert [r["tenantId"] for r in same] == [SECOND_TENANT]
     second = next(r for r in rows if r["tenantId"] == SECOND_TENANT)
     resp = requests.delete(f"{sb.url}/connections/{second['id']}", headers=headers, timeout=10)
     assert resp.status_code == 204
@@ -266,3 +271,92 @@ def test_client_credentials_connections(sb):
         timeout=10,
     ).json()
     assert [r["tenantId"] for r in rows] == [DEMO_TENANT]
+
+
+def _consent_page(sb, client_id, scope):
+    return requests.get(
+        sb.authorize_url,
+        params={
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": DEFAULT_REDIRECT,
+            "scope": scope,
+            "state": "abc",
+        },
+        timeout=10,
+    )
+
+
+def test_app_created_today_is_refused_the_broad_scopes(sb):
+    broad = "offline_access accounting.transactions accounting.contacts"
+    resp = _consent_page(sb, "sandbox-client-id", broad)
+    assert resp.status_code == 400 and "unauthorized_client" in resp.text
+    try:
+        sb.authorize(scope=broad)
+    except RuntimeError as exc:
+        assert "Invalid scope for client" in str(exc)
+    else:
+        raise AssertionError("a new app must not get accounting.transactions")
+    granular = "offline_access accounting.invoices accounting.payments accounting.contacts"
+    assert _consent_page(sb, "sandbox-client-id", granular).status_code == 200
+
+
+def test_app_created_before_march_2026_keeps_broad_scopes(sb):
+    sb.register_app("legacy-app", "legacy-secret", created="2025-06-01")
+    token = sb.tokens(
+        client_id="legacy-app",
+        client_secret="legacy-secret",
+        scope="offline_access accounting.transactions accounting.contacts",
+    )
+    assert Api(sb, token).get("/Payments").status_code == 200
+    sb.register_app("march-app", "march-secret", created="2026-03-02")
+    resp = _consent_page(sb, "march-app", "offline_access accounting.transactions")
+    assert resp.status_code == 400
+
+
+def test_new_custom_connection_gets_granular_scopes_only(sb):
+    status, body = sb.token_request(
+        grant_type="client_credentials",
+        client_id="sandbox-custom-id",
+        client_secret="sandbox-custom-secret",
+        scope="accounting.transactions accounting.contacts",
+    )
+    assert (status, body) == (400, {"error": "invalid_scope"})
+    # without a scope: the scopes ticked for the connection at developer.xero.com
+    token = sb.client_credentials()
+    assert set(token["scope"].split()) == {
+        "accounting.invoices",
+        "accounting.payments",
+        "accounting.contacts",
+        "accounting.settings",
+        "accounting.attachments",
+    }
+    # a scope the connection was not given is refused too
+    sb.register_app(
+        "narrow-custom",
+        "narrow-secret",
+        kind="custom",
+        tenant_id=DEMO_TENANT,
+        scopes="accounting.invoices accounting.contacts accounting.settings",
+    )
+    status, body = sb.token_request(
+        grant_type="client_credentials",
+        client_id="narrow-custom",
+        client_secret="narrow-secret",
+        scope="accounting.invoices accounting.payments",
+    )
+    assert (status, body) == (400, {"error": "invalid_scope"})
+    narrow = sb.client_credentials("narrow-custom", "narrow-secret", scope="accounting.invoices")
+    api = Api(sb, narrow, "")
+    assert api.get("/Invoices").status_code == 200
+    assert api.get("/Payments").status_code == 401
+
+
+def test_custom_connection_created_before_29_april_keeps_broad_scopes(sb):
+    sb.register_app(
+        "old-custom", "old-secret", kind="custom", tenant_id=DEMO_TENANT, created="2026-04-28"
+    )
+    token = sb.client_credentials(
+        "old-custom", "old-secret", scope="accounting.transactions accounting.settings"
+    )
+    assert Api(sb, token, "").get("/Payments").status_code == 200

@@ -84,7 +84,7 @@ def test_concurrent_limit(lapi, limited):
         thread.join()
     assert resp.status_code == 429
     assert resp.headers["X-Rate-Limit-Problem"] == "concurrent"
-    assert "Retry-After" in resp.headers
+    assert "Retry-After" not in resp.headers, "Xero sends no Retry-After with a concurrency 429"
     assert results == [200, 200]
     assert lapi.get("/Organisation").status_code == 200
 
@@ -105,3 +105,19 @@ def test_headers_on_error_and_fault_responses(lapi, limited):
     assert resp.status_code == 503 and "X-MinLimit-Remaining" in resp.headers
     bad = Api(limited, {"access_token": "x"})
     assert "X-AppMinLimit-Remaining" in bad.get("/Organisation").headers
+
+
+def test_injected_concurrency_429_has_no_retry_after(lapi, limited):
+    limited.inject("429", count=1, problem="concurrent")
+    resp = lapi.get("/Organisation")
+    assert resp.status_code == 429 and resp.headers["X-Rate-Limit-Problem"] == "concurrent"
+    assert "Retry-After" not in resp.headers
+    limited.inject("429", count=1, problem="minute", retry_after=7)
+    assert lapi.get("/Organisation").headers["Retry-After"] == "7"
+
+
+def test_starter_tier_daily_allowance_of_1000():
+    with Sandbox(mode="thread", day_limit=1000, validate=False) as sb:
+        api = Api(sb, sb.tokens(tenants=[DEMO_TENANT]), renew=True)
+        assert api.get("/Organisation").headers["X-DayLimit-Remaining"] == "999"
+        assert sb.control("GET", "limits")["day_limit"] == 1000

@@ -6,7 +6,9 @@ from decimal import Decimal
 from .conftest import Api, bill, line
 from .test_invoices import create
 
-REPORT_SCOPE = "offline_access accounting.transactions accounting.reports.read"
+REPORT_SCOPE = (
+    "offline_access accounting.invoices accounting.payments accounting.reports.trialbalance.read"
+)
 
 
 def balances(api, day):
@@ -80,7 +82,7 @@ def test_trial_balance_posts_approved_documents_and_payments(sb, supplier):
 
 
 def test_trial_balance_needs_a_reports_scope(sb):
-    plain = Api(sb, sb.tokens(scope="offline_access accounting.transactions"))
+    plain = Api(sb, sb.tokens(scope="offline_access accounting.invoices"))
     resp = plain.get("/Reports/TrialBalance", params={"date": "2031-03-31"})
     assert resp.status_code == 401 and resp.json()["Detail"] == "AuthorizationUnsuccessful"
     granular = Api(sb, sb.tokens(scope="offline_access accounting.reports.trialbalance.read"))

@@ -119,27 +119,6 @@ def contact_to_partner(contact):
     return values
 
 
-def escape_where(text):
-    """``text`` as a string literal of Xero's ``where`` syntax."""
-    return '"{}"'.format(str(text).replace("\\", "\\\\").replace('"', '\\"'))
-
-
-def lookup_clauses(names, tax_numbers, max_chars=1500):
-    """``where`` expressions matching contacts by exact name or tax number, each short
-    enough for a URL; several names go in one expression joined by OR."""
-    terms = [f"Name=={escape_where(n)}" for n in dict.fromkeys(n for n in names if n)]
-    terms += [f"TaxNumber=={escape_where(t)}" for t in dict.fromkeys(t for t in tax_numbers if t)]
-    clauses, current = [], []
-    for term in terms:
-        if current and len(" OR ".join([*current, term])) > max_chars:
-            clauses.append(" OR ".join(current))
-            current = []
-        current.append(term)
-    if current:
-        clauses.append(" OR ".join(current))
-    return clauses
-
-
 def same_name(a, b):
     """Xero contact names are unique regardless of case and surrounding spaces."""
     return (a or "").strip().casefold() == (b or "").strip().casefold()

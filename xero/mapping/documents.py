@@ -6,6 +6,7 @@ answer created, compare totals, and plan notes and attachments. No ORM here.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlsplit
 
 from ..batch import split_text
 from ..dates import parse_date
@@ -156,7 +157,7 @@ def identity(payload, kind):
     if kind == "purchase_orders":
         return {"PurchaseOrderNumber": number}
     if xero_type == "ACCPAY" and payload.get("Url"):
-        return {"Type": xero_type, "Url": payload["Url"]}
+        return {"Type": xero_type, "Url": url_key(payload["Url"])}
     ident = {"Type": xero_type, NUMBER_FIELD[kind]: number}
     if xero_type not in SALES_TYPES:
         # Supplier numbers are not unique in Xero: the contact and date narrow it down.
@@ -164,13 +165,52 @@ def identity(payload, kind):
     return ident
 
 
+def url_key(url):
+    """A document's Url without scheme and host: the same when Odoo's base URL changes."""
+    parts = urlsplit(str(url or ""))
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
 def _value(record, field):
+    if field == "Url":
+        return url_key(record.get("Url"))
     if field == "ContactID":
         return (record.get("Contact") or {}).get("ContactID")
     if field == "Date":
         day = parse_date(record.get("Date"))
         return str(day.date() if hasattr(day, "date") and callable(day.date) else day)
     return record.get(field)
+
+
+LOOKUP_CHUNK = 20  # numbers or contacts per lookup query: keeps the URL short
+
+
+def lookup_queries(kind, payloads):
+    """Client query arguments listing every Xero document that a send of ``payloads``
+    may have created, whatever its age (no time window): sales documents by our number,
+    supplier documents by contact, purchase orders by their date."""
+    number_field = NUMBER_FIELD[kind]
+    if kind == "purchase_orders":
+        days = sorted({str(p.get("Date")) for p in payloads if p.get("Date")})
+        return [{"date_from": day, "date_to": day} for day in days]
+    numbers, contacts = set(), set()
+    for payload in payloads:
+        if kind == "invoices" and payload.get("Type") in SALES_TYPES and payload.get(number_field):
+            numbers.add(payload[number_field])
+        elif (payload.get("Contact") or {}).get("ContactID"):
+            contacts.add(payload["Contact"]["ContactID"])
+    numbers, contacts = sorted(numbers), sorted(contacts)
+    queries = [
+        {"invoice_numbers": numbers[i : i + LOOKUP_CHUNK]}
+        for i in range(0, len(numbers), LOOKUP_CHUNK)
+    ]
+    for i in range(0, len(contacts), LOOKUP_CHUNK):
+        chunk = contacts[i : i + LOOKUP_CHUNK]
+        if kind == "invoices":
+            queries.append({"contact_ids": chunk})
+        else:
+            queries.append({"where": " OR ".join(f'Contact.ContactID==guid("{c}")' for c in chunk)})
+    return queries
 
 
 def find_match(records, ident, kind, exclude_ids=()):

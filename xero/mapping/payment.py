@@ -149,3 +149,32 @@ def attention_reasons(record):
                 f"({item.get(key[:-1] + 'ID', '?')}): record it in Odoo by hand."
             )
     return reasons
+
+
+def rate_for(amount, base_amount):
+    """Xero's CurrencyRate (document currency per unit of the base currency) for a
+    payment of ``amount`` in the document's currency booked as ``base_amount``."""
+    return _dec(amount) / _dec(base_amount)
+
+
+def find_payment(records, kind, document_id, reference, amount=None, day=None, exclude_ids=()):
+    """The Xero payment among ``records`` that one of our sends created: on this document,
+    with our reference (and this amount and date when given), not deleted, not taken."""
+    ref = {"invoices": ("Invoice", "InvoiceID"), "credit_notes": ("CreditNote", "CreditNoteID")}
+    wrapper, id_field = ref[kind]
+    for record in records:
+        if record.get("PaymentID") in exclude_ids or record.get("Status") == "DELETED":
+            continue
+        if not document_id or (record.get(wrapper) or {}).get(id_field) != document_id:
+            continue
+        if (record.get("Reference") or "") != (reference or "")[:255]:
+            continue
+        if amount is not None and _dec(record.get("Amount")) != _dec(amount):
+            continue
+        if day is not None:
+            found = parse_date(record.get("Date"))
+            found = found.date() if isinstance(found, datetime) else found
+            if str(found) != str(day):
+                continue
+        return record
+    return None

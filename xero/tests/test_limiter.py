@@ -72,8 +72,8 @@ def test_429_block_raises_when_longer_than_max_sleep_and_waits_when_short():
 
 def test_header_minute_remaining_slows_down_before_xero_refuses():
     limiter, clock = make()
-    with limiter.slot("t1"):
-        limiter.observe("t1", {"X-MinLimit-Remaining": "1", "X-DayLimit-Remaining": "4000"})
+    with limiter.slot("t1") as call:
+        call.observe({"X-MinLimit-Remaining": "1", "X-DayLimit-Remaining": "4000"})
     with pytest.raises(XeroRateLimited) as err, limiter.slot("t1"):
         pass
     assert err.value.problem == "minute"
@@ -83,14 +83,16 @@ def test_header_minute_remaining_slows_down_before_xero_refuses():
 
 
 def test_daily_headroom_is_kept_for_interactive_calls():
-    limiter, clock = make(day_limit=5000, batch_reserve=0.10)
-    with limiter.slot("t1", BATCH):
-        limiter.observe("t1", {"x-daylimit-remaining": "500"})
+    limiter, clock = make(batch_reserve=0.10)
+    with limiter.slot("t1", BATCH) as call:
+        call.observe({"x-daylimit-remaining": "4999"})  # the day's allowance: 5,000
+    with limiter.slot("t1", BATCH) as call:
+        call.observe({"x-daylimit-remaining": "500"})
     with pytest.raises(XeroRateLimited) as err, limiter.slot("t1", BATCH):
         pass
     assert err.value.problem == "day" and err.value.retry_at.timestamp() > clock.t
-    with limiter.slot("t1", INTERACTIVE):
-        limiter.observe("t1", {"x-daylimit-remaining": "0"})
+    with limiter.slot("t1", INTERACTIVE) as call:
+        call.observe({"x-daylimit-remaining": "0"})
     with pytest.raises(XeroRateLimited), limiter.slot("t1", INTERACTIVE):
         pass
 
@@ -117,4 +119,26 @@ def test_concurrency_is_capped_per_tenant():
     for t in threads:
         t.join()
     with limiter.slot("t1"):
+        pass
+
+
+def test_the_daily_reserve_is_a_share_of_what_xero_reports_not_of_5000():
+    """A Starter-tier app gets 1,000 calls a day: batch calls keep the last 100 for
+    users (not half the day, as a reserve computed on 5,000 would)."""
+    limiter, clock = make(batch_reserve=0.10)
+    with limiter.slot("t1") as call:
+        call.observe({"X-DayLimit-Remaining": "999"})
+    with limiter.slot("t1", BATCH) as call:
+        call.observe({"X-DayLimit-Remaining": "300"})
+    with limiter.slot("t1", BATCH) as call:  # 300 left: batch work goes on
+        call.observe({"X-DayLimit-Remaining": "101"})
+    with limiter.slot("t1", BATCH) as call:
+        call.observe({"X-DayLimit-Remaining": "100"})
+    with pytest.raises(XeroRateLimited) as err, limiter.slot("t1", BATCH):
+        pass
+    assert err.value.problem == "day" and "kept for users" in err.value.user_message()
+    with limiter.slot("t1", INTERACTIVE) as call:
+        call.observe({"X-DayLimit-Remaining": "99"})
+    clock.t += 3600  # a reading is trusted an hour: then the next answer tells again
+    with limiter.slot("t1", BATCH):
         pass

@@ -2,8 +2,6 @@
 
 from xero.mapping.contact import (
     contact_to_partner,
-    escape_where,
-    lookup_clauses,
     partner_to_contact,
     same_name,
     same_tax_number,
@@ -110,17 +108,6 @@ def test_payment_terms_odoo_cannot_represent_are_ignored():
     contact = {"Name": "X", "PaymentTerms": {"Bills": {"Day": 20, "Type": "OFFOLLOWINGMONTH"}}}
     assert contact_to_partner(contact)["bill_days"] is None
     assert contact_to_partner(contact)["active"] is True
-
-
-def test_where_clauses_escape_and_split():
-    assert escape_where('Say "hi" \\ bye') == '"Say \\"hi\\" \\\\ bye"'
-    names = [f"Supplier number {i}" for i in range(100)]
-    clauses = lookup_clauses(names, ["VAT1", "VAT1"], max_chars=500)
-    assert len(clauses) > 1
-    assert all(len(c) <= 500 for c in clauses)
-    joined = " OR ".join(clauses)
-    assert joined.count("TaxNumber==") == 1
-    assert 'Name=="Supplier number 99"' in joined
 
 
 def test_name_and_tax_number_comparison():

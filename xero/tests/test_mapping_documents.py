@@ -104,7 +104,7 @@ def test_tracking_goes_by_ids():
 def test_identity_and_match():
     bill, _dp = m.document_payload(_doc())
     ident = m.identity(bill, "invoices")
-    assert ident == {"Type": "ACCPAY", "Url": bill["Url"]}
+    assert ident == {"Type": "ACCPAY", "Url": m.url_key(bill["Url"])}
     records = [
         {"InvoiceID": "a", "Type": "ACCPAY", "Url": bill["Url"], "Status": "DELETED"},
         {"InvoiceID": "b", "Type": "ACCPAY", "Url": bill["Url"], "Status": "SUBMITTED"},

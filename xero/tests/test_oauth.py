@@ -31,7 +31,7 @@ def test_authorize_pkce_exchange_and_two_organisations(sb):
     code = XeroOAuth.check_callback(params, request.state)
     token = oauth.exchange_code(code, request.code_verifier)
     assert token["refresh_token"] and not needs_refresh(token)
-    assert isinstance(token["scope"], list) and "accounting.transactions" in token["scope"]
+    assert isinstance(token["scope"], list) and "accounting.invoices" in token["scope"]
 
     connections = oauth.connections(token)
     assert {c["tenantName"] for c in connections} == {DEMO_ORG, SECOND_ORG}

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from xero import MemoryTokenStore
+from xero import DEFAULT_SCOPES, MemoryTokenStore
 from xero.endpoints import date_where
 from xero.errors import XeroScopeMissing
 from xero.mapping.report import balance_of, document_figures, trial_balance_rows
@@ -41,7 +41,17 @@ def test_period_pages_in_a_stable_order(sb, connected, demo_client):
     assert figures["date"] and figures["total"] == Decimal(str(pages[0][0]["Total"]))
 
 
-def test_trial_balance_and_parsed_rows(sb, connected, demo_client):
+def client_with(sb, scopes):
+    oauth = oauth_for(sb, scopes=scopes)
+    request = oauth.authorization_request()
+    params = consent(request.url)
+    token = oauth.exchange_code(params["code"], request.code_verifier)
+    tenant = {c["tenantName"]: c["tenantId"] for c in oauth.connections(token)}[DEMO_ORG]
+    return make_client(sb, tenant, MemoryTokenStore(token))
+
+
+def test_trial_balance_and_parsed_rows(sb):
+    demo_client = client_with(sb, DEFAULT_SCOPES + " accounting.reports.trialbalance.read")
     [(_key, payload)] = [("b", bill("TB-1", CONTACT, Status="AUTHORISED", Date="2026-11-20"))]
     demo_client.send_batch("invoices", [("b", payload)])
     rows = trial_balance_rows(demo_client.get_trial_balance(NOV_30))
@@ -53,7 +63,7 @@ def test_trial_balance_and_parsed_rows(sb, connected, demo_client):
 
 
 def test_trial_balance_without_the_reports_scope(sb):
-    oauth = oauth_for(sb, scopes="offline_access accounting.transactions accounting.settings")
+    oauth = oauth_for(sb, scopes="offline_access accounting.invoices accounting.settings")
     request = oauth.authorization_request()
     params = consent(request.url)
     token = oauth.exchange_code(params["code"], request.code_verifier)

@@ -1,5 +1,6 @@
 """429s end the call at once; the limiter keeps a burst under Xero's limits."""
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -73,7 +74,7 @@ def test_burst_of_200_stays_under_60_per_minute(fast_sandbox):
 def test_batch_calls_keep_the_last_tenth_of_the_day_for_users(sb, connected):
     token, tenants = connected
     sb.limits(day_limit=20)
-    limiter = RateLimiter(day_limit=20, burst=30)
+    limiter = RateLimiter(burst=30)
     store = MemoryTokenStore(token)
     cron = make_client(sb, tenants[DEMO_ORG], store, limiter=limiter, priority="batch")
     user = make_client(sb, tenants[DEMO_ORG], store, limiter=limiter)
@@ -103,3 +104,33 @@ def test_rate_limited_chunk_stops_the_batch_and_marks_the_rest(sb, demo_client):
     assert [r.ok for r in results] == [True] * 50 + [False] * 70
     assert all(isinstance(r.exception, XeroRateLimited) and r.retryable for r in results[50:])
     assert len(writes(sb.calls(since))) == 2, "the third chunk was not even sent"
+
+
+def test_concurrency_429_backs_off_seconds_then_succeeds(sb, connected):
+    """Xero sends no Retry-After with a concurrency 429: the caller backs off a few
+    seconds and tries again, instead of giving up for a minute."""
+    import threading
+
+    token, tenants = connected
+    store = MemoryTokenStore(token)
+    events = []
+    busy = make_client(sb, tenants[DEMO_ORG], store)  # another app instance's call
+    client = make_client(sb, tenants[DEMO_ORG], store, logger_hook=events.append)
+    sb.limits(concurrent_limit=1)
+    try:
+        sb.fault("hang", count=1, path="Organisation$", hang_seconds=1.5)
+        holder = threading.Thread(target=busy.get_organisation)
+        holder.start()
+        time.sleep(0.5)  # the slow call holds Xero's only slot
+        since = sb.last_seq()
+        currencies = client.get_currencies()
+        holder.join()
+    finally:
+        sb.limits(concurrent_limit=5)
+    assert currencies
+    mine = [c for c in sb.calls(since) if c["path"].endswith("/Currencies")]
+    assert mine[0]["status"] == 429 and mine[-1]["status"] == 200
+    refused = [e for e in events if e["http_status"] == 429]
+    assert refused and all(e["outcome"] == "retrying" for e in refused)
+    client.get_accounts()  # not blocked for a minute: the next call goes straight out
+    assert sb.calls()[-1]["status"] == 200

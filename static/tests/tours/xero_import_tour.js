@@ -72,13 +72,25 @@ registry.category("web_tour.tours").add("xero_connector_import_journey_tour", {
             trigger: ".modal .o_field_widget[name=line_count]:contains('100')",
         },
         {
+            content: "One counter: no second pager on the list",
+            trigger: ".modal .o_field_one2many:not(:has(.o_pager))",
+        },
+        {
             content: "Load more",
-            trigger: ".modal-footer button[name=action_load_more]",
+            trigger: ".modal button[name=action_load_more]",
             run: "click",
         },
         {
             content: "More than 100 are listed now",
             trigger: ".modal .o_field_widget[name=line_count]:not(:contains('100'))",
+        },
+        {
+            content: "The loaded rows are all shown, not a page of them",
+            trigger: ".modal .o_field_one2many .o_data_row:nth-child(101)",
+        },
+        {
+            content: "The dialog keeps its title",
+            trigger: ".modal .modal-title:contains('Import from Xero')",
         },
         {
             content: "Choose the first supplier",
@@ -96,12 +108,30 @@ registry.category("web_tour.tours").add("xero_connector_import_journey_tour", {
         },
         {
             content: "Update from Xero",
-            trigger: ".modal-footer button[name=action_update]",
+            trigger: ".modal button[name=action_update]",
             run: "click",
         },
         {
             content: "Nothing changed in Xero since",
             trigger: ".modal div[name=result]:contains('Nothing to update')",
+        },
+        {
+            content: "Choose another type",
+            trigger: ".modal .o_field_widget[name=object_type] input[data-value=tax]",
+            run: "click",
+        },
+        {
+            content: "The suppliers listed before are gone: Import cannot act on them",
+            trigger: ".modal:not(:has(.o_data_row)):not(:has(button[name=action_import]))",
+        },
+        {
+            content: "Close the dialog",
+            trigger: ".modal-footer button:contains('Close')",
+            run: "click",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });
