@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .payment_common import XeroPaymentCase
@@ -233,9 +232,17 @@ class TestPaymentsToXero(XeroPaymentCase):
         self.run_push()
         xero_id = payment.xero_payment_id
         self.sandbox.inject("404_html", 1, path=f"/Payments/{xero_id}$", method="POST")
-        with self.assertRaisesRegex(UserError, "could not delete"):
-            payment.action_cancel()
-        payment.invalidate_recordset()
-        self.assertEqual(payment.xero_push_state, "sent")
+        payment.action_cancel()  # the Xero delete goes once Odoo's cancel is committed
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "to_delete", "not taken for gone: retried")
+        self.assertEqual(payment.xero_payment_id, xero_id)
+        self.assertIn("without saying the record is gone", payment.xero_push_error)
         live = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
         self.assertEqual(live[0]["Status"], "AUTHORISED")
+        # Retried later: deleted for real.
+        self.sandbox.clear_faults()
+        payment.xero_push_retry_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "deleted")
+        gone = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
+        self.assertEqual(gone[0]["Status"], "DELETED")
