@@ -19,6 +19,7 @@
         "views/xero_webhook_event_views.xml",
         "views/xero_oauth_templates.xml",
         "views/xero_overview_views.xml",
+        "views/xero_reconciliation_views.xml",
         "views/xero_menus.xml",
         "views/res_config_settings_views.xml",
         "data/ir_cron_data.xml",
@@ -31,6 +32,7 @@
         "views/account_journal_views.xml",
         "views/account_move_payment_views.xml",
         "views/res_config_settings_payment_views.xml",
+        "data/xero_reconciliation_data.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

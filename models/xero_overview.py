@@ -6,6 +6,14 @@ DOC_TYPES = [
     ("customer_invoice", "Customer Invoices"),
     ("credit_note", "Credit Notes"),
 ]
+# reconciliation result type -> overview card
+RECON_DOC_TYPES = {
+    "purchase_order": "purchase_order",
+    "vendor_bill": "vendor_bill",
+    "vendor_refund": "vendor_bill",
+    "customer_invoice": "customer_invoice",
+    "customer_refund": "credit_note",
+}
 STATE_GROUPS = {
     "not_sent": ("not_sent",),
     "queued": ("queued",),
@@ -36,6 +44,50 @@ class XeroOverview(models.Model):
     day_limit_remaining = fields.Integer(related="connection_id.day_limit_remaining")
     last_sync_at = fields.Datetime(related="connection_id.last_sync_at")
     export_enabled = fields.Boolean(compute="_compute_export_enabled")
+    recon_id = fields.Many2one(
+        "xero.reconciliation", string="Last Reconciliation", compute="_compute_recon"
+    )
+    recon_health = fields.Selection(
+        [("ok", "Agrees with Xero"), ("danger", "Differences")], compute="_compute_recon"
+    )
+    recon_issue_count = fields.Integer(string="Differences", compute="_compute_recon")
+
+    def _compute_recon(self):
+        """The latest finished reconciliation of the company, and its open differences
+        for the card's type of documents."""
+        Run = self.env["xero.reconciliation"]
+        runs = {company: Run._latest_done(company) for company in self.company_id}
+        counts = {}
+        if any(runs.values()):
+            groups = self.env["xero.reconciliation.line"]._read_group(
+                [
+                    ("reconciliation_id", "in", [r.id for r in runs.values() if r]),
+                    ("category", "!=", "match"),
+                    ("expected", "=", False),
+                ],
+                ["reconciliation_id", "doc_type"],
+                ["__count"],
+            )
+            for run, doc_type, count in groups:
+                counts[(run.id, RECON_DOC_TYPES.get(doc_type))] = count
+        for row in self:
+            run = runs.get(row.company_id) or Run
+            row.recon_id = run
+            row.recon_issue_count = counts.get((run.id, row.doc_type), 0) if run else 0
+            row.recon_health = ("danger" if row.recon_issue_count else "ok") if run else False
+
+    def action_open_reconciliation(self):
+        """The latest reconciliation's differences for this type of documents."""
+        self.ensure_one()
+        if not self.recon_id:
+            return self.env["ir.actions.act_window"]._for_xml_id(
+                "xero_connector.xero_reconciliation_action"
+            )
+        action = self.recon_id.action_open_lines()
+        doc_types = [k for k, v in RECON_DOC_TYPES.items() if v == self.doc_type]
+        action["domain"] += [("doc_type", "in", doc_types)]
+        action["context"] = {"create": False, "search_default_filter_issues": 1}
+        return action
 
     @api.depends("doc_type", "company_id")
     def _compute_export_enabled(self):

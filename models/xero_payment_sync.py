@@ -1,9 +1,12 @@
 import functools
 import json
 import logging
+import time
 from datetime import datetime
 
-from odoo import _, api, fields, models
+from markupsafe import escape
+
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..xero import XeroAuthError, XeroError, XeroRateLimited
@@ -12,19 +15,29 @@ from ..xero.mapping import payment as pay_map
 _logger = logging.getLogger(__name__)
 
 CURSOR_PARAM = "xero_connector.sync_cursor.%s"
-MAX_PAGES = 20  # pages of 100 per collection and run; the cron is triggered again for more
+# Pages of pay_map.PAGE_SIZE per collection and run, and seconds after which a run stops
+# at the end of a page; the cron is triggered again for more.
+MAX_PAGES = 20
+RUN_SECONDS = 60
 CRON_XMLID = "xero_connector.ir_cron_xero_payment_sync"
 COLLECTIONS = {"payments": "Payments", "invoices": "Invoices", "credit_notes": "CreditNotes"}
+PAGE_QUERY = [("page", "1"), ("pageSize", str(pay_map.PAGE_SIZE)), ("order", pay_map.ORDER)]
 
 
 class XeroPaymentSync(models.AbstractModel):
     """Xero -> Odoo: payments made in Xero on the documents Odoo sent there, and Xero's
     status of those documents. Run by a cron (changes since the last run, through
-    If-Modified-Since and paging) and by webhook events (the documents named).
+    If-Modified-Since and pages of 1,000 in Xero's UpdatedDateUTC order) and by webhook
+    events (the documents named).
 
     Every Xero payment is applied once, keyed by its PaymentID: running again, or a
     replayed event, changes nothing. Payments Odoo sent to Xero are recognised by that
-    id too, so they never come back as new ones."""
+    id too, so they never come back as new ones.
+
+    A page is applied together: its documents, known payments, journals and currencies
+    are read once, its new payments created and posted in one go and reconciled in one
+    pass. When Odoo refuses that batch, the page is applied again payment by payment so
+    that only the refused payment is left out (and said on its document)."""
 
     _name = "xero.payment.sync"
     _description = "Xero payments and statuses sync"
@@ -76,19 +89,39 @@ class XeroPaymentSync(models.AbstractModel):
 
     def _xero_pages(self, connection, what, fetch, apply):
         """Fetch the pages changed since the cursor, ``apply`` each, move the cursor.
-        Returns True when MAX_PAGES were read and more remain."""
+        Returns True when pages remain for the next run: after MAX_PAGES, or once the
+        run took RUN_SECONDS (a cron worker's time is limited) and the cursor moved."""
         since = self._xero_cursor(connection, what)
         cursor = since
+        started = time.monotonic()
         for page in range(1, MAX_PAGES + 1):
-            records = fetch(page=page, if_modified_since=since)
+            records = fetch(
+                page=page,
+                if_modified_since=since,
+                page_size=pay_map.PAGE_SIZE,
+                order=pay_map.ORDER,
+            )
             apply(connection, records)
             cursor = pay_map.next_cursor(cursor, records)
-            if not records.has_more:
+            has_more = records.has_more
+            del records
+            self._xero_page_done()
+            if not has_more:
                 self._xero_set_cursor(connection, what, cursor)
                 return False
-        # Xero sorts by UpdatedDateUTC: the next run starts after what was read.
+            late = time.monotonic() - started > RUN_SECONDS
+            if late and cursor and (since is None or cursor > since):
+                break
+        # Read in UpdatedDateUTC order: the next run starts after what was read.
         self._xero_set_cursor(connection, what, cursor)
         return True
+
+    @api.model
+    def _xero_page_done(self):
+        """Write a page's changes and forget its records: memory stays flat however
+        many pages a run reads."""
+        self.env.flush_all()
+        self.env.invalidate_all()
 
     # -- payments -------------------------------------------------------------------------
     @api.model
@@ -99,57 +132,305 @@ class XeroPaymentSync(models.AbstractModel):
 
     @api.model
     def _xero_apply_payments(self, connection, records):
-        """Apply Xero payments to the documents of this organisation Odoo knows."""
+        """Apply Xero payments (a page) to the documents of this organisation Odoo knows.
+        Returns the Odoo payments recorded, adopted or already known."""
+        Payment = self.env["account.payment"]
         targets = {}
         for record in records:
             _kind, doc_id = pay_map.target(record)
-            if doc_id:
+            if doc_id and record.get("PaymentID"):
                 targets.setdefault(doc_id, []).append(record)
         if not targets:
-            return self.env["account.payment"]
+            return Payment
         docs = self.env["account.move"].search(
             [("xero_id", "in", list(targets)), ("xero_connection_id", "=", connection.id)]
         )
-        done = self.env["account.payment"]
+        if not docs:
+            return Payment
+        payment_ids = [r["PaymentID"] for doc in docs for r in targets[doc.xero_id]]
+        known = {
+            (p.company_id.id, p.xero_payment_id): p
+            for p in Payment.search(
+                [
+                    ("xero_payment_id", "in", payment_ids),
+                    ("company_id", "in", docs.company_id.ids),
+                ]
+            )
+        }
+        pending = {}
+        for payment in Payment.search(
+            [
+                ("xero_document_id", "in", docs.ids),
+                ("xero_origin", "=", "odoo"),
+                ("xero_payment_id", "=", False),
+                ("xero_push_key", "!=", False),
+            ],
+            order="id",
+        ):
+            pending.setdefault(payment.xero_document_id, []).append(payment)
+        done, todo, seen = Payment, [], set()
         for doc in docs:
             for record in targets[doc.xero_id]:
-                done |= self._xero_apply_one_payment(connection, doc, record)
+                values = pay_map.payment_values(record)
+                key = (doc.company_id.id, values["xero_id"])
+                existing = known.get(key)
+                if values["deleted"]:
+                    if existing:
+                        self._xero_guarded(doc, values, self._xero_payment_deleted, existing, doc)
+                    continue
+                if existing:
+                    done |= existing
+                    continue
+                if key in seen:  # the same payment twice in a page is recorded once
+                    continue
+                if doc.state != "posted":
+                    self._xero_flag(
+                        doc,
+                        _(
+                            "Xero recorded a payment of %(amount)s on it (%(date)s) but it is "
+                            "not posted in Odoo: record the payment by hand.",
+                            amount=record.get("Amount"),
+                            date=values["date"],
+                        ),
+                    )
+                    continue
+                adopted = self._xero_adopt_pending_push(pending.get(doc, []), values)
+                if adopted:
+                    known[key] = adopted
+                    done |= adopted
+                    continue
+                seen.add(key)
+                todo.append((doc, values))
+        return done | self._xero_record_payments(connection, todo)
+
+    @api.model
+    def _xero_guarded(self, doc, values, func, *args):
+        """``func(*args)`` in a savepoint: what Odoo refuses is said on ``doc``."""
+        try:
+            with self.env.cr.savepoint():
+                return func(*args)
+        except (UserError, ValidationError) as exc:
+            self._xero_flag(doc, self._xero_refusal(values, exc))
+            return None
+
+    @api.model
+    def _xero_refusal(self, values, exc):
+        return _(
+            "Xero payment %(payment)s could not be recorded in Odoo: %(error)s",
+            payment=values["xero_id"],
+            error=exc.args[0] if exc.args else exc,
+        )
+
+    @api.model
+    def _xero_adopt_pending_push(self, candidates, values):
+        """A payment Odoo sent whose answer was lost: Xero holds it, Odoo does not know
+        its id yet. Adopt it (our reference identifies it) instead of recording the same
+        money twice."""
+        for payment in candidates:
+            if payment._xero_reference() != values["reference"]:
+                continue
+            payment._xero_adopt({"PaymentID": values["xero_id"]})
+            candidates.remove(payment)
+            return payment
+        return None
+
+    @api.model
+    def _xero_record_payments(self, connection, todo):
+        """Create, post and reconcile the Odoo payments of ``todo`` [(doc, values)]
+        together. When Odoo refuses the batch, each payment is tried on its own: the
+        refused ones are flagged on their documents, the others recorded."""
+        if not todo:
+            return self.env["account.payment"]
+        # The documents' new payment status is said in the notes of their payments, not
+        # tracked in a message of its own on each document (seven queries each).
+        self = self.with_context(mail_notrack=True)
+        todo = [(doc.with_env(self.env), values) for doc, values in todo]
+        Payment = self.env["account.payment"]
+        caches = {"journals": {}, "currencies": {}}
+        try:
+            with self.env.cr.savepoint():
+                return self._xero_post_payments(connection, todo, caches)
+        except (UserError, ValidationError) as exc:
+            if len(todo) == 1:
+                self._xero_flag(todo[0][0], self._xero_refusal(todo[0][1], exc))
+                return Payment
+            _logger.info("Xero payments page refused as a whole (%s): one by one", exc)
+        done = Payment
+        caches = {"journals": {}, "currencies": {}}
+        for doc, values in todo:
+            recorded = self._xero_guarded(
+                doc, values, self._xero_post_payments, connection, [(doc, values)], caches
+            )
+            done |= recorded or Payment
         return done
 
     @api.model
-    def _xero_apply_one_payment(self, connection, doc, record):
-        """One payment; what Odoo refuses is said on the document, the run goes on."""
+    def _xero_post_payments(self, connection, todo, caches):
         Payment = self.env["account.payment"]
-        known = Payment.search_count(
-            [
-                ("xero_payment_id", "=", record.get("PaymentID")),
-                ("company_id", "=", doc.company_id.id),
-            ]
+        by_company = {}
+        for doc, values in todo:
+            vals = self._xero_payment_vals(doc, values, caches)
+            by_company.setdefault(doc.company_id, []).append((doc, values, vals))
+        items = []
+        payments = Payment
+        for company, group in by_company.items():
+            created = Payment.with_company(company).create([vals for _d, _v, vals in group])
+            created.action_post()
+            payments |= created
+            items.extend(
+                (doc, values, payment)
+                for (doc, values, _vals), payment in zip(group, created, strict=True)
+            )
+        # One reconciliation pass for the page: each document with its new payments.
+        per_doc = {}
+        for doc, _values, payment in items:
+            per_doc.setdefault(doc, self.env["account.move.line"])
+            per_doc[doc] |= payment.move_id.line_ids
+        plan = []
+        for doc, lines in per_doc.items():
+            open_lines = self._xero_term_lines(doc).filtered(lambda line: not line.reconciled)
+            counterpart = lines.filtered(
+                lambda line, accounts=open_lines.account_id: (
+                    line.account_id in accounts and not line.reconciled
+                )
+            )
+            if open_lines and counterpart:
+                plan.append(counterpart + open_lines)
+        residuals = {doc: abs(doc.amount_residual) for doc in per_doc}
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
+        self.env.flush_all()
+        self._xero_log_payments(items, residuals)
+        return payments
+
+    @api.model
+    def _xero_term_lines(self, doc):
+        return doc.line_ids.filtered(
+            lambda line: line.account_type in ("asset_receivable", "liability_payable")
         )
-        if doc.state != "posted" and not known and record.get("Status") != "DELETED":
+
+    @api.model
+    def _xero_payment_vals(self, doc, values, caches):
+        """Values of the Odoo payment of Xero payment ``values`` on ``doc``."""
+        company = doc.company_id
+        key = (company.id, values["account_id"])
+        journal = caches["journals"].get(key)
+        if journal is None:
+            journal = caches["journals"][key] = self._xero_payment_journal(
+                company, values["account_id"]
+            )
+        currency = doc.currency_id
+        if values["currency"]:
+            if values["currency"] not in caches["currencies"]:
+                found = (
+                    self.env["res.currency"]
+                    .with_context(active_test=False)
+                    .search([("name", "=", values["currency"])], limit=1)
+                )
+                if found and not found.active:
+                    found.active = True
+                caches["currencies"][values["currency"]] = found
+            currency = caches["currencies"][values["currency"]] or doc.currency_id
+        term_lines = self._xero_term_lines(doc)
+        inbound = doc.move_type in ("out_invoice", "in_refund")
+        vals = {
+            "payment_type": "inbound" if inbound else "outbound",
+            "partner_type": "supplier" if doc.is_purchase_document(True) else "customer",
+            "partner_id": doc.commercial_partner_id.id,
+            "amount": float(values["amount"]),
+            "currency_id": currency.id,
+            "date": values["date"] or self._xero_today(),
+            "journal_id": journal.id,
+            "company_id": company.id,
+            "memo": values["reference"] or doc.xero_number or doc.name,
+            "xero_payment_id": values["xero_id"],
+            "xero_origin": "xero",
+            "xero_document_id": doc.id,
+            # The document's "Payments" (what Odoo's register-payment wizard links too).
+            "invoice_ids": [Command.link(doc.id)],
+        }
+        if term_lines:
+            vals["destination_account_id"] = term_lines[0].account_id.id
+        if currency != company.currency_id and values["rate"]:
+            # The company-currency amount Xero booked, at Xero's rate for this payment.
+            vals["force_balance"] = float(
+                pay_map.base_amount(
+                    values["amount"], values["rate"], company.currency_id.decimal_places
+                )
+            )
+        return vals
+
+    @api.model
+    def _xero_log_payments(self, items, residuals):
+        """Say each recorded payment on its document (notes logged together), and flag
+        a payment above what was left to pay in Odoo."""
+        rounds, last = [], {}
+        for doc, values, payment in items:
+            currency = payment.currency_id
+            body = _(
+                "Payment of %(amount)s %(currency)s recorded in Xero on %(date)s: %(payment)s.",
+                amount=values["amount"],
+                currency=currency.name,
+                date=values["date"],
+                payment=payment.name,
+            )
+            slot = next((r for r in rounds if doc.id not in r), None)
+            if slot is None:
+                slot = {}
+                rounds.append(slot)
+            slot[doc.id] = body
+            last[doc] = slot
+            if currency != doc.currency_id:
+                continue
+            residual = residuals[doc]
+            amount = float(values["amount"])
+            residuals[doc] = max(0.0, residual - amount)
+            if currency.compare_amounts(amount, residual) > 0:
+                self._xero_flag(
+                    doc,
+                    _(
+                        "Xero recorded a payment of %(amount)s %(currency)s, more than the "
+                        "%(residual)s left to pay in Odoo: the difference stays as an "
+                        "outstanding payment of %(partner)s.",
+                        amount=values["amount"],
+                        currency=currency.name,
+                        residual=currency.round(residual),
+                        partner=doc.commercial_partner_id.display_name,
+                    ),
+                )
+        Move = self.env["account.move"]
+        labels = dict(Move._fields["payment_state"]._description_selection(self.env))
+        for doc, slot in last.items():
+            slot[doc.id] += " " + _(
+                "Payment status: %s.", labels.get(doc.payment_state, doc.payment_state)
+            )
+        for bodies in rounds:
+            Move.browse(list(bodies))._message_log_batch(
+                {doc_id: escape(body) for doc_id, body in bodies.items()}
+            )
+
+    @api.model
+    def _xero_payment_deleted(self, payment, doc):
+        """A Xero payment was deleted there: undo a payment read from Xero; a payment
+        made in Odoo is left for a person to decide."""
+        if payment.state == "canceled":
+            return
+        if payment.xero_origin == "xero":
+            payment.with_context(xero_no_push=True).action_draft()
+            payment.with_context(xero_no_push=True).action_cancel()
+            doc.message_post(
+                body=_("Payment %s was deleted in Xero: cancelled in Odoo.", payment.name)
+            )
+        elif payment.xero_push_state == "sent":
+            payment.write({"xero_push_state": "deleted"})
             self._xero_flag(
                 doc,
                 _(
-                    "Xero recorded a payment of %(amount)s on it (%(date)s) but it is not "
-                    "posted in Odoo: record the payment by hand.",
-                    amount=record.get("Amount"),
-                    date=pay_map.payment_values(record)["date"],
+                    "Payment %s, sent from Odoo, was deleted in Xero: cancel it in Odoo "
+                    "or record it again in Xero.",
+                    payment.name,
                 ),
             )
-            return Payment
-        try:
-            with self.env.cr.savepoint():
-                return Payment._xero_apply_pulled(connection, doc, record)
-        except (UserError, ValidationError) as exc:
-            self._xero_flag(
-                doc,
-                _(
-                    "Xero payment %(payment)s could not be recorded in Odoo: %(error)s",
-                    payment=record.get("PaymentID"),
-                    error=exc.args[0] if exc.args else exc,
-                ),
-            )
-            return Payment
 
     # -- documents ------------------------------------------------------------------------
     @api.model
@@ -162,19 +443,39 @@ class XeroPaymentSync(models.AbstractModel):
         return self._xero_pages(connection, kind, fetch, apply)
 
     @api.model
-    def _xero_get_documents(self, client, kind, page=None, where=None, if_modified_since=None):
+    def _xero_get_documents(
+        self,
+        client,
+        kind,
+        page=None,
+        where=None,
+        if_modified_since=None,
+        page_size=None,
+        order=None,
+        ids=None,
+    ):
         """Invoices or credit notes, DELETED ones included (Xero leaves them out unless
         includeArchived=true; the client's get_credit_notes has no such argument)."""
         if kind == "invoices":
             return client.get_invoices(
-                page=page, where=where, if_modified_since=if_modified_since, include_archived=True
+                page=page,
+                where=where,
+                ids=ids,
+                if_modified_since=if_modified_since,
+                include_archived=True,
+                page_size=page_size,
+                order=order,
             )
         query = [("page", str(page))] if page else []
+        if page_size:
+            query.append(("pageSize", str(page_size)))
+        if order:
+            query.append(("order", order))
         if where:
             query.append(("where", where))
         query.append(("includeArchived", "true"))
         return client._get_list(
-            "get_credit_notes", "CreditNotes", query, if_modified_since, page, None
+            "get_credit_notes", "CreditNotes", query, if_modified_since, page, page_size
         )
 
     @api.model
@@ -186,33 +487,45 @@ class XeroPaymentSync(models.AbstractModel):
         docs = self.env["account.move"].search(
             [("xero_id", "in", list(by_id)), ("xero_connection_id", "=", connection.id)]
         )
-        for doc in docs:
-            doc._xero_apply_status(by_id[doc.xero_id])
+        self._xero_apply_statuses([(doc, by_id[doc.xero_id]) for doc in docs])
         return docs
 
     @api.model
-    def _xero_apply_status(self, doc, record):
-        """Keep Xero's status of ``doc``; a document voided or deleted in Xero, or settled
+    def _xero_apply_statuses(self, pairs):
+        """Keep Xero's status of each document of ``pairs`` [(doc, Xero record)], the
+        same statuses written together; a document voided or deleted in Xero, or settled
         there with an overpayment or prepayment, is flagged for a person to decide."""
-        status = record.get("Status")
-        if not status:
-            return
-        if status != doc.xero_status:
-            doc.write({"xero_status": status})
-        if status in pay_map.GONE_STATUSES:
-            if doc.xero_state != "cancelled" and doc.state != "cancel":
-                doc.write({"xero_state": "cancelled"})
-                self._xero_flag(
-                    doc,
-                    _(
-                        "%(status)s in Xero: Odoo has not cancelled it. Cancel it in Odoo, "
-                        "or duplicate it to send a new one to Xero.",
-                        status=pay_map.status_label(status),
-                    ),
-                )
-            return
-        for reason in pay_map.attention_reasons(record):
-            self._xero_flag(doc, reason)
+        Move = self.env["account.move"]
+        changed = {}
+        for doc, record in pairs:
+            status = record.get("Status")
+            if status and status != doc.xero_status:
+                changed.setdefault(status, Move)
+                changed[status] |= doc
+        for status, docs in changed.items():
+            docs._xero_write({"xero_status": status})
+        for doc, record in pairs:
+            status = record.get("Status")
+            if not status:
+                continue
+            if status in pay_map.GONE_STATUSES:
+                if doc.xero_state != "cancelled" and doc.state != "cancel":
+                    doc._xero_write({"xero_state": "cancelled"})
+                    self._xero_flag(
+                        doc,
+                        _(
+                            "%(status)s in Xero: Odoo has not cancelled it. Cancel it in "
+                            "Odoo, or duplicate it to send a new one to Xero.",
+                            status=pay_map.status_label(status),
+                        ),
+                    )
+                continue
+            for reason in pay_map.attention_reasons(record):
+                self._xero_flag(doc, reason)
+
+    @api.model
+    def _xero_apply_status(self, doc, record):
+        self._xero_apply_statuses([(doc, record)])
 
     @api.model
     def _xero_flag(self, doc, reason):
@@ -220,7 +533,8 @@ class XeroPaymentSync(models.AbstractModel):
         current = doc.xero_attention or ""
         if reason in current.split("\n"):
             return
-        doc.write({"xero_attention": "\n".join(filter(None, [current, reason]))})
+        # A bookkeeping field: not the invoice's own write (which resyncs its lines).
+        models.BaseModel.write(doc, {"xero_attention": "\n".join(filter(None, [current, reason]))})
         doc.message_post(body=_("Xero: %s", reason))
         user = doc.invoice_user_id or doc.create_uid
         doc.activity_schedule(
@@ -238,30 +552,49 @@ class XeroPaymentSync(models.AbstractModel):
     @api.model
     def _xero_refresh_documents(self, connection, kind, xero_ids):
         """Status and payments of the documents ``xero_ids`` (webhook INVOICE or
-        CREDITNOTE events). Documents Odoo did not send are ignored."""
+        CREDITNOTE events). Documents Odoo did not send are ignored. Ids are sent in
+        lists as long as a URL allows, answers read in pages of 1,000."""
         docs = self.env["account.move"].search(
             [("xero_id", "in", list(xero_ids)), ("xero_connection_id", "=", connection.id)]
         )
         if not docs:
             return docs
         client = connection._client("batch")
-        id_field = "InvoiceID" if kind == "invoices" else "CreditNoteID"
+        xero_ids = docs.mapped("xero_id")
         try:
-            for where in pay_map.where_for_ids(id_field, docs.mapped("xero_id")):
-                records = self._xero_get_documents(client, kind, page=1, where=where)
-                self._xero_apply_documents(connection, kind, records)
-            for where in pay_map.where_for_documents(kind, docs.mapped("xero_id")):
-                page = 1
-                while page <= MAX_PAGES:
-                    records = client.get_payments(page=page, where=where)
-                    self._xero_apply_payments(connection, records)
-                    if not records.has_more:
-                        break
-                    page += 1
+            if kind == "invoices":
+                query = [*PAGE_QUERY, ("includeArchived", "true")]
+                for ids in pay_map.ids_for_url(xero_ids, "Invoices", query):
+                    self._xero_read_pages(
+                        functools.partial(self._xero_get_documents, client, kind, ids=ids),
+                        functools.partial(self._xero_apply_documents, connection, kind),
+                    )
+            else:
+                query = [*PAGE_QUERY, ("includeArchived", "true")]
+                for where in pay_map.where_for_ids("CreditNoteID", xero_ids, "CreditNotes", query):
+                    self._xero_read_pages(
+                        functools.partial(self._xero_get_documents, client, kind, where=where),
+                        functools.partial(self._xero_apply_documents, connection, kind),
+                    )
+            for where in pay_map.where_for_documents(kind, xero_ids, PAGE_QUERY):
+                self._xero_read_pages(
+                    functools.partial(client.get_payments, where=where),
+                    functools.partial(self._xero_apply_payments, connection),
+                )
         except XeroRateLimited as exc:
             # The scheduled sync catches up with these documents once Xero lets us.
             self.env.ref(CRON_XMLID)._trigger(at=exc.retry_at.replace(tzinfo=None))
         return docs
+
+    @api.model
+    def _xero_read_pages(self, fetch, apply):
+        page = 1
+        while page <= MAX_PAGES:
+            records = fetch(page=page, page_size=pay_map.PAGE_SIZE, order=pay_map.ORDER)
+            apply(records)
+            if not records.has_more:
+                break
+            page += 1
 
     # -- the journal of payments made in Xero -------------------------------------------------
     @api.model

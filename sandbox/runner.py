@@ -200,6 +200,11 @@ class Sandbox:
             body["Date"] = date
         return self.control("POST", f"orgs/{tenant_id}/pay", body)
 
+    def pay_many(self, tenant_id, rows):
+        """Several payments made in Xero, each {InvoiceID, Amount?, AccountCode?, Date?};
+        one answer per row (the payment, or {"errors": [...]})."""
+        return self.control("POST", f"orgs/{tenant_id}/pay", rows)
+
     def approve(self, tenant_id, document_id, collection="Invoices"):
         """Approve a document as a Xero user would (AUTHORISED, webhook sent)."""
         return self.control(

@@ -17,18 +17,30 @@ GRANULAR = {
     "accounting.banktransactions": {"BankTransactions", "BankTransfers"},
     "accounting.manualjournals": {"ManualJournals"},
 }
+# Granular report scopes cover one report each (read only): /Reports/<name>.
+REPORT_SCOPES = {
+    "accounting.reports.trialbalance.read": "TrialBalance",
+    "accounting.reports.balancesheet.read": "BalanceSheet",
+    "accounting.reports.profitandloss.read": "ProfitAndLoss",
+    "accounting.reports.aged.read": "AgedPayablesByContact AgedReceivablesByContact",
+}
 
 
-def allowed(token_scopes, required, endpoint, method):
+def allowed(token_scopes, required, endpoint, method, path=""):
     """True when the token's scopes satisfy one of the operation's ``required`` scopes.
 
-    ``endpoint`` is the first path segment after /api.xro/2.0 (e.g. "Invoices")."""
+    ``endpoint`` is the first path segment after /api.xro/2.0 (e.g. "Invoices"); ``path``
+    the rest of the path (e.g. "Reports/TrialBalance"), for the per-report scopes."""
     if not required:
         return True
     granted = set(token_scopes)
     if granted & set(required):
         return True
     read_only = method in ("GET", "HEAD")
+    if endpoint == "Reports" and read_only:
+        report = path.split("/")[1] if path.count("/") else ""
+        if any(report in names.split() for s, names in REPORT_SCOPES.items() if s in granted):
+            return True
     for scope, endpoints in GRANULAR.items():
         if endpoint not in endpoints:
             continue

@@ -266,7 +266,11 @@ class SandboxServer:
         required = self.contract.required_scopes(request.path, request.method)
         endpoint = request.path[len(PREFIX) + 1 :].split("/", 1)[0]
         if required and not scopes.allowed(
-            token["scope"].split(), required, endpoint, request.method
+            token["scope"].split(),
+            required,
+            endpoint,
+            request.method,
+            request.path[len(PREFIX) + 1 :],
         ):
             return unauthorized("AuthorizationUnsuccessful")
         # Xero's GUIDs are case-insensitive; the store keeps them lower-case

@@ -33,6 +33,7 @@ from . import test_import_background
 from . import test_import_refusals
 from . import test_import_tour
 from . import test_payments_pull
+from . import test_payments_pages
 from . import test_payments_push
 from . import test_payments_status
 from . import test_payments_webhook

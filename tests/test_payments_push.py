@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .payment_common import XeroPaymentCase
@@ -232,10 +231,21 @@ class TestPaymentsToXero(XeroPaymentCase):
         payment = self.register_payment(bill, amount=60)
         self.run_push()
         xero_id = payment.xero_payment_id
+        payment.action_cancel()
+        self.assertEqual(payment.xero_push_state, "to_delete")
         self.sandbox.inject("404_html", 1, path=f"/Payments/{xero_id}$", method="POST")
-        with self.assertRaisesRegex(UserError, "could not delete"):
-            payment.action_cancel()
+        self.run_push()
         payment.invalidate_recordset()
-        self.assertEqual(payment.xero_push_state, "sent")
+        # Not taken for "already gone": still to delete, with the reason, retried later.
+        self.assertEqual(payment.xero_push_state, "to_delete")
+        self.assertEqual(payment.xero_payment_id, xero_id)
+        self.assertTrue(payment.xero_push_error)
+        self.assertTrue(payment.xero_push_retry_at)
         live = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
         self.assertEqual(live[0]["Status"], "AUTHORISED")
+        # The next attempt deletes it.
+        payment.xero_push_retry_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "deleted", payment.xero_push_error)
+        live = [p for p in self.xero_payments(bill, status=None) if p["PaymentID"] == xero_id]
+        self.assertEqual(live[0]["Status"], "DELETED")

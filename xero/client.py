@@ -16,7 +16,7 @@ import re
 import time
 
 from . import limiter as limiter_mod
-from .endpoints import EndpointsMixin
+from .endpoints import EndpointsMixin, PeriodReadsMixin
 from .errors import (
     ReconnectNeeded,
     XeroError,
@@ -40,7 +40,7 @@ URL_BUDGET = 2000
 SINGLE_RECORD_RE = re.compile(r"^/[A-Za-z]+/[^/]+$")
 
 
-class XeroClient(EndpointsMixin):
+class XeroClient(EndpointsMixin, PeriodReadsMixin):
     """Calls to the Accounting API for one organisation (``tenant_id``).
 
     ``priority`` is 'interactive' (a user waits) or 'batch' (crons): batch calls stop

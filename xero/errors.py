@@ -103,6 +103,24 @@ class XeroResponseError(XeroError):
         return f"Xero sent an unreadable answer ({self.message}). Try again later."
 
 
+class XeroScopeMissing(XeroAuthError):
+    """The connection was not granted a scope this call needs (Xero answers 401
+    AuthorizationUnsuccessful or 403): reconnecting with that scope fixes it; the
+    connection itself still works for everything else."""
+
+    def __init__(self, scope, message=None, **kwargs):
+        self.scope = scope
+        super().__init__(
+            message or f"Xero did not grant this connection the {scope} scope", **kwargs
+        )
+
+    def user_message(self):
+        return (
+            f"{self.message}. An administrator must connect Xero again (Settings > Xero > "
+            "Connect) and allow access to reports."
+        )
+
+
 class XeroUnclearNotFound(XeroResponseError):
     """A 404 that proves nothing about a record: an HTML page (a proxy, Xero's edge), a
     404 on a list, or on a URL too long for Xero. Never treat it as "deleted in Xero"."""

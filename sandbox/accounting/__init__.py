@@ -8,6 +8,7 @@ from . import (
     invoices,
     payments,
     purchase_orders,
+    reports,
     settings,
     tracking,
 )
@@ -23,6 +24,7 @@ ROUTES = (
     + payments.ROUTES
     + history.ROUTES
     + attachments.ROUTES
+    + reports.ROUTES
 )
 
 __all__ = ["ROUTES", "payments_pay"]

@@ -132,6 +132,22 @@ def test_pay_helper_marks_bill_paid(api, supplier, sb):
     assert api.ok("GET", f"/Invoices/{inv['InvoiceID']}")["Invoices"][0]["Status"] == "PAID"
 
 
+def test_pay_many_helper_answers_each_payment(api, supplier, sb):
+    first, second = approved_bill(api, supplier), approved_bill(api, supplier)
+    answers = sb.pay_many(
+        api.tenant,
+        [
+            {"InvoiceID": first["InvoiceID"], "Amount": 15.0},
+            {"InvoiceID": second["InvoiceID"]},
+            {"InvoiceID": second["InvoiceID"], "Amount": 1.0},
+        ],
+    )
+    assert answers[0]["Amount"] == 15.0 and answers[1]["Amount"] == 115.0
+    assert "Authorised" in answers[2]["errors"][0]  # paid in full by the second
+    stored = api.ok("GET", f"/Invoices/{first['InvoiceID']}")["Invoices"][0]
+    assert (stored["Status"], stored["AmountDue"]) == ("AUTHORISED", 100.0)
+
+
 def test_bank_account_currency_must_match(api, supplier):
     usd_bill = approved_bill(api, supplier)
     resp = api.put("/Payments", {"Payments": [payment(usd_bill["InvoiceID"], 1.0, code="092")]})

@@ -3,6 +3,7 @@ Odoo, as plain functions over plain dicts (no Odoo imports)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote_plus, urlencode
 
 from ..dates import parse_date
 
@@ -23,7 +24,12 @@ OVER_PRE_TYPES = (
     "ARPREPAYMENTPAYMENT",
     "APPREPAYMENTPAYMENT",
 )
-IDS_PER_WHERE = 20  # GUIDs per `where` clause: keeps the URL short
+# Xero answers 404 to URLs beyond about 2,090 encoded characters (xero-node#404): lists of
+# ids are cut so that a whole URL, on api.xero.com, stays within this budget.
+URL_BUDGET = 2000
+XERO_ACCOUNTING_URL = "https://api.xero.com/api.xro/2.0/"
+PAGE_SIZE = 1000  # the largest page Xero serves (pageSize)
+ORDER = "UpdatedDateUTC ASC"  # paging and the If-Modified-Since cursor agree
 CURSOR_MARGIN = timedelta(seconds=1)  # If-Modified-Since has whole seconds; Xero is strict
 
 
@@ -99,22 +105,49 @@ def payment_payload(kind, document_id, *, account_id, day, amount, reference=Non
     return payload
 
 
-def where_for_documents(kind, document_ids):
-    """`where` clauses (one per chunk) selecting the payments of these documents."""
+def url_length(collection, query):
+    """Encoded length of GET ``collection`` with ``query`` [(name, value)] on Xero."""
+    return len(XERO_ACCOUNTING_URL + collection) + 1 + len(urlencode(query))
+
+
+def chunk_for_url(terms, joiner, collection, query, param, budget=URL_BUDGET):
+    """Join ``terms`` with ``joiner`` into values of ``param`` such that the URL of
+    GET ``collection`` with ``query`` plus that parameter stays within ``budget``
+    encoded characters. One term that does not fit alone raises ValueError."""
+    fixed = url_length(collection, [*list(query), (param, "")])
+    glue = len(quote_plus(joiner))
+    chunks, current, size = [], [], fixed
+    for term in terms:
+        cost = len(quote_plus(term)) + (glue if current else 0)
+        if current and size + cost > budget:
+            chunks.append(joiner.join(current))
+            current, size = [], fixed
+            cost = len(quote_plus(term))
+        if size + cost > budget:
+            raise ValueError(f"{term!r} alone makes a URL longer than {budget} characters")
+        current.append(term)
+        size += cost
+    if current:
+        chunks.append(joiner.join(current))
+    return chunks
+
+
+def where_for_documents(kind, document_ids, query=()):
+    """`where` clauses (one per URL) selecting the payments of these documents; ``query``
+    is the rest of the GET /Payments query the clause is sent with."""
     field = "Invoice.InvoiceID" if kind == "invoices" else "CreditNote.CreditNoteID"
-    ids = sorted(set(document_ids))
-    return [
-        " OR ".join(f'{field}==guid("{i}")' for i in ids[start : start + IDS_PER_WHERE])
-        for start in range(0, len(ids), IDS_PER_WHERE)
-    ]
+    return where_for_ids(field, document_ids, "Payments", query)
 
 
-def where_for_ids(id_field, ids):
-    ids = sorted(set(ids))
-    return [
-        " OR ".join(f'{id_field}==guid("{i}")' for i in ids[start : start + IDS_PER_WHERE])
-        for start in range(0, len(ids), IDS_PER_WHERE)
-    ]
+def where_for_ids(id_field, ids, collection="Invoices", query=()):
+    """`where` clauses (one per URL) selecting records of ``collection`` by id."""
+    terms = [f'{id_field}==guid("{i}")' for i in sorted(set(ids))]
+    return chunk_for_url(terms, " OR ", collection, query, "where")
+
+
+def ids_for_url(ids, collection="Invoices", query=()):
+    """Comma-joined values of the ``IDs`` parameter (GET /Invoices), one per URL."""
+    return chunk_for_url(sorted(set(ids)), ",", collection, query, "IDs")
 
 
 def updated_at(record):

@@ -1,16 +1,23 @@
 """Payment mapping and document status helpers, without a database or a sandbox."""
 
+import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from xero.mapping.payment import (
+    URL_BUDGET,
     attention_reasons,
     base_amount,
+    chunk_for_url,
+    ids_for_url,
     next_cursor,
     payment_payload,
     payment_values,
     status_label,
     target,
+    url_length,
     where_for_documents,
 )
 
@@ -67,11 +74,29 @@ def test_payload():
     )
 
 
-def test_where_chunks_of_twenty():
-    clauses = where_for_documents("invoices", [f"id-{i:02d}" for i in range(45)])
-    assert len(clauses) == 3
-    assert clauses[0].count("Invoice.InvoiceID==guid(") == 20
+def test_where_clauses_keep_every_url_within_xero_limit():
+    ids = [str(uuid.UUID(int=i)) for i in range(300)]
+    query = [("page", "1"), ("pageSize", "1000"), ("order", "UpdatedDateUTC ASC")]
+    clauses = where_for_documents("invoices", ids, query)
+    assert len(clauses) > 1
+    assert sum(c.count("Invoice.InvoiceID==guid(") for c in clauses) == 300
+    for clause in clauses:
+        assert url_length("Payments", [*query, ("where", clause)]) <= URL_BUDGET
+    # Full: the next id would not fit in the first URL.
+    longer = clauses[0] + " OR " + clauses[1].split(" OR ")[0]
+    assert url_length("Payments", [*query, ("where", longer)]) > URL_BUDGET
     assert where_for_documents("credit_notes", ["x"]) == ['CreditNote.CreditNoteID==guid("x")']
+
+
+def test_id_lists_keep_every_url_within_xero_limit():
+    ids = [str(uuid.UUID(int=i)) for i in range(500)]
+    chunks = ids_for_url(ids, "Invoices", [("page", "1")])
+    assert sorted(i for c in chunks for i in c.split(",")) == sorted(ids)
+    assert len(chunks[0].split(",")) > 40, "about 50 GUIDs fit in a URL"
+    for chunk in chunks:
+        assert url_length("Invoices", [("page", "1"), ("IDs", chunk)]) <= URL_BUDGET
+    with pytest.raises(ValueError):
+        chunk_for_url(["x" * 3000], ",", "Invoices", [], "IDs")
 
 
 def test_cursor_is_xero_newest_minus_a_second_and_never_goes_back():
