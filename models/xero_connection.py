@@ -442,13 +442,14 @@ class XeroConnection(models.Model):
             "attachments": _("Sending attachments to Xero"),
             "payments": _("Payments sync"),
             "import": _("Importing contacts, accounts and taxes"),
+            "reconciliation": _("Month-end reconciliation of balances"),
         }
 
     def _xero_enabled_features(self):
         """The features this company uses (extend to add one)."""
         self.ensure_one()
         company = self.company_id
-        features = ["import", "payments"]
+        features = ["import", "payments", "reconciliation"]
         if any(
             company[f]
             for f in (

@@ -56,10 +56,11 @@ BROAD = {"accounting.transactions", "accounting.transactions.read", "accounting.
 GRANULAR_FROM = {"standard": "2026-03-02", "custom": "2026-04-29"}
 GRANULAR_DEFAULT = (
     "accounting.invoices accounting.payments accounting.contacts accounting.settings "
-    "accounting.attachments"
+    "accounting.attachments accounting.reports.trialbalance.read"
 )
 BROAD_DEFAULT = (
-    "accounting.transactions accounting.contacts accounting.settings accounting.attachments"
+    "accounting.transactions accounting.contacts accounting.settings accounting.attachments "
+    "accounting.reports.read"
 )
 
 

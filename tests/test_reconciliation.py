@@ -8,12 +8,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..xero import normalize_token
-from ..xero.scopes import requested_scopes
+from ..xero.scopes import FEATURE_SCOPES, requested_scopes
 from .payment_common import XeroPaymentCase
 
-# what the connection asks for (no reports scope), and the same with the report granted
-NO_REPORTS_SCOPE = requested_scopes()
-REPORTS_SCOPE = NO_REPORTS_SCOPE + " accounting.reports.trialbalance.read"
+# what the connection asks for, and the same without the reports scope
+REPORTS_SCOPE = requested_scopes()
+NO_REPORTS_SCOPE = requested_scopes([f for f in FEATURE_SCOPES if f != "reconciliation"])
 
 
 class ReconciliationCase(XeroPaymentCase):

@@ -22,6 +22,8 @@ FEATURE_SCOPES = {
     "attachments": ("accounting.attachments",),
     "payments": ("accounting.payments",),
     "import": ("accounting.contacts", "accounting.settings"),
+    # Month-end reconciliation compares balances with Xero's Trial Balance report.
+    "reconciliation": ("accounting.reports.trialbalance.read",),
 }
 
 # Granular scope -> the broad scope that covered it before 2026.

@@ -330,6 +330,7 @@ def test_new_custom_connection_gets_granular_scopes_only(sb):
         "accounting.contacts",
         "accounting.settings",
         "accounting.attachments",
+        "accounting.reports.trialbalance.read",
     }
     # a scope the connection was not given is refused too
     sb.register_app(
