@@ -12,6 +12,8 @@ from ..xero.mapping import report as report_map
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "xero_connector.ir_cron_xero_reconciliation"
+# The statuses of the documents Xero has booked in its ledger.
+XERO_BOOKED_STATUSES = ("AUTHORISED", "PAID")
 MAX_LOOKUPS = 200  # single-record reads per run for documents missing from Xero's period list
 CREATE_CHUNK = 1000
 KINDS = ("invoices", "credit_notes", "purchase_orders", "payments")
@@ -531,11 +533,14 @@ class XeroReconciliation(models.Model):
         xero_open = _dec(figures.get("total")) - _dec(figures.get("paid"))
         rate = _dec(figures.get("rate")) or Decimal(1)
         odoo_open = (odoo.get("total") or 0.0) - (odoo.get("paid") or 0.0)
+        # Xero's ledger (its Trial Balance) holds only approved documents: a draft or one
+        # awaiting approval there explains Odoo's side of the balances on its own.
+        in_xero_ledger = figures.get("status") in XERO_BOOKED_STATUSES
         effect = 0.0
         if side:  # Odoo's open amount minus Xero's, in company currency, debit positive
             if doc and category != "xero_only":
                 effect += sign * odoo_open * odoo.get("ratio", 1.0)
-            if not figures.get("gone") and category != "odoo_only":
+            if not figures.get("gone") and category != "odoo_only" and in_xero_ledger:
                 effect -= sign * float(xero_open / rate)
         return {
             "reconciliation_id": self.id,
@@ -563,7 +568,9 @@ class XeroReconciliation(models.Model):
             "xero_status": figures.get("status") or False,
             "xero_currency_code": figures.get("currency") or False,
             "differences": ", ".join(differences) or False,
-            "balance_effect": round(effect, 2) if category != "match" else 0.0,
+            "balance_effect": (
+                round(effect, 2) if category != "match" or not in_xero_ledger else 0.0
+            ),
         }
 
     def _set_currencies(self, vals):

@@ -264,6 +264,19 @@ class TestReconciliation(ReconciliationCase):
         self.assertAlmostEqual(run.xero_receivable, 115.0)
         self.assertTrue(run.line_ids.filtered(lambda x: x.xero_id == xero_only))
 
+    def test_a_bill_awaiting_approval_in_xero_explains_the_payables(self):
+        # Xero's Trial Balance holds only approved documents: a bill sent as "Awaiting
+        # Approval" is owed in Odoo and not yet in Xero's ledger, and says so.
+        self.company.xero_document_status = "SUBMITTED"
+        bill = self.exported()  # 115.00
+        run = self.reconcile()
+        line = self.line_of(run, bill, "match")
+        self.assertEqual(line.xero_status, "SUBMITTED")
+        self.assertAlmostEqual(line.balance_effect, -115.0)
+        self.assertAlmostEqual(run.payable_difference, -115.0)
+        self.assertAlmostEqual(run.payable_explained, -115.0)
+        self.assertAlmostEqual(run.payable_unexplained, 0.0)
+
     def test_foreign_currency_documents_and_balances(self):
         eur = self.env.ref("base.EUR")
         eur.active = True
