@@ -103,12 +103,16 @@ class XeroReconciliation(models.Model):
         string="Payments in Xero only", readonly=True, copy=False
     )
     expected_count = fields.Integer(string="Marked expected", compute="_compute_expected")
-    match_amount = fields.Monetary(readonly=True, copy=False)
-    differ_amount = fields.Monetary(readonly=True, copy=False)
-    odoo_only_amount = fields.Monetary(readonly=True, copy=False)
-    xero_only_amount = fields.Monetary(readonly=True, copy=False)
-    payment_odoo_only_amount = fields.Monetary(readonly=True, copy=False)
-    payment_xero_only_amount = fields.Monetary(readonly=True, copy=False)
+    match_amount = fields.Monetary(string="Total equal", readonly=True, copy=False)
+    differ_amount = fields.Monetary(string="Total different", readonly=True, copy=False)
+    odoo_only_amount = fields.Monetary(string="Total in Odoo only", readonly=True, copy=False)
+    xero_only_amount = fields.Monetary(string="Total in Xero only", readonly=True, copy=False)
+    payment_odoo_only_amount = fields.Monetary(
+        string="Payments total in Odoo only", readonly=True, copy=False
+    )
+    payment_xero_only_amount = fields.Monetary(
+        string="Payments total in Xero only", readonly=True, copy=False
+    )
     # -- balances at date_to (company currency, debit positive as in a trial balance) ---------
     balance_state = fields.Selection(
         [("ok", "Compared"), ("scope", "Reports scope missing"), ("error", "Not read")],
