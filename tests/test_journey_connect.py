@@ -35,6 +35,9 @@ class TestJourneyConnect(XeroHttpCase):
                 ".map(l => l.innerText.trim())"
             )
             self.assertEqual(len(labels), 2)
+            # The test shares its cursor with Odoo's HTTP server: read the database only
+            # once the page has loaded everything it asked the server for.
+            browser.wait("document.readyState === 'complete'", what="choice page loaded")
             self.connection.invalidate_recordset()
             self.assertEqual(self.connection.state, "draft")
             browser.js(
@@ -50,6 +53,7 @@ class TestJourneyConnect(XeroHttpCase):
                 what="connected badge",
             )
             self.assertIn(SECOND_ORG, text)
+            browser.wait("document.readyState === 'complete'", what="Settings loaded")
         self.connection.invalidate_recordset()
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, SECOND_ORG)
