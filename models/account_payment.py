@@ -320,13 +320,8 @@ class AccountPayment(models.Model):
         records = []
         for kind, ids in by_kind.items():
             for where in pay_map.where_for_documents(kind, ids):
-                page = 1
-                while True:
-                    batch = client.get_payments(page=page, where=where)
+                for batch in client.iter_pages("get_payments", where=where):
                     records.extend(batch)
-                    if not batch.has_more:
-                        break
-                    page += 1
         ids = [r.get("PaymentID") for r in records if r.get("PaymentID")]
         taken = set()
         if ids:

@@ -517,19 +517,12 @@ class XeroDocumentExport(models.AbstractModel):
             return {}
         kind = next(iter(payloads))._xero_kind()
         records = []
+        method = {"purchase_orders": "get_purchase_orders", "invoices": "get_invoices"}.get(
+            kind, "get_credit_notes"
+        )
         for query in mapping.lookup_queries(kind, list(payloads.values())):
-            page = 1
-            while True:
-                if kind == "purchase_orders":
-                    batch = client.get_purchase_orders(page=page, **query)
-                elif kind == "invoices":
-                    batch = client.get_invoices(page=page, **query)
-                else:
-                    batch = client.get_credit_notes(page=page, **query)
+            for batch in client.iter_pages(method, **query):
                 records.extend(batch)
-                if not batch.has_more:
-                    break
-                page += 1
         id_field = mapping.ID_FIELD[kind]
         ids = [r.get(id_field) for r in records if r.get(id_field)]
         taken = set(self.search([("xero_id", "in", ids)]).mapped("xero_id")) if ids else set()

@@ -1,5 +1,6 @@
 """The Accounting API calls the addon needs, as thin methods over ``XeroClient.request``."""
 
+from itertools import islice
 from urllib.parse import quote
 
 from .batch import (
@@ -76,6 +77,17 @@ class EndpointsMixin:
     """Read and write calls; every method returns Xero's JSON as plain dicts."""
 
     # -- reads --------------------------------------------------------------------
+    def iter_pages(self, method, **kwargs):
+        """Yield the pages (``XeroPage``) of the paged read ``method`` (the name of a
+        ``get_*`` of this client) from page 1 until Xero says there is no more."""
+        page = 1
+        while True:
+            batch = getattr(self, method)(page=page, **kwargs)
+            yield batch
+            if not batch.has_more:
+                return
+            page += 1
+
     def _get_list(
         self,
         operation,
@@ -346,13 +358,8 @@ class EndpointsMixin:
             "/Contacts", _query(searchTerm=term, includeArchived=True, page=SEARCH_PAGES_MAX)
         ):
             term = term[:-1]
-        records = []
-        for page in range(1, SEARCH_PAGES_MAX + 1):
-            batch = self.get_contacts(page=page, search_term=term, include_archived=True)
-            records.extend(batch)
-            if not batch.has_more:
-                break
-        return records
+        pages = self.iter_pages("get_contacts", search_term=term, include_archived=True)
+        return [r for batch in islice(pages, SEARCH_PAGES_MAX) for r in batch]
 
     def get_record(self, kind, xero_id):
         """One record by Xero id (``kind`` as in ``send_batch``); XeroNotFound if gone."""
@@ -592,43 +599,19 @@ class PeriodReadsMixin:
         all a reconciliation needs); purchase orders are filtered with DateFrom/DateTo,
         the others with a ``where`` on Date."""
         _collection, id_field = PERIOD_KINDS[kind]
-        order = f"{id_field} ASC"
-        page = 1
-        while True:
-            if kind == "invoices":
-                records = self.get_invoices(
-                    page=page,
-                    where=date_where(date_from, date_to),
-                    order=order,
-                    page_size=page_size,
-                    summary_only=True,
-                )
-            elif kind == "credit_notes":
-                records = self.get_credit_notes(
-                    page=page,
-                    where=date_where(date_from, date_to),
-                    order=order,
-                    page_size=page_size,
-                )
-            elif kind == "purchase_orders":
-                records = self.get_purchase_orders(
-                    page=page,
-                    date_from=date_from,
-                    date_to=date_to,
-                    order=order,
-                    page_size=page_size,
-                )
-            else:
-                records = self.get_payments(
-                    page=page,
-                    where=date_where(date_from, date_to),
-                    order=order,
-                    page_size=page_size,
-                )
-            yield records
-            if not records.has_more:
-                return
-            page += 1
+        query = {"order": f"{id_field} ASC", "page_size": page_size}
+        if kind == "purchase_orders":
+            query.update(date_from=date_from, date_to=date_to)
+        else:
+            query["where"] = date_where(date_from, date_to)
+        if kind == "invoices":
+            query["summary_only"] = True
+        method = {
+            "invoices": "get_invoices",
+            "credit_notes": "get_credit_notes",
+            "purchase_orders": "get_purchase_orders",
+        }.get(kind, "get_payments")
+        yield from self.iter_pages(method, **query)
 
     def iter_invoices_by_ids(self, ids):
         """Yield pages of the invoices with these ids, deleted and voided ones included."""
