@@ -38,6 +38,8 @@
     "assets": {
         "web.assets_backend": [
             "xero_connector/static/src/js/xero_document_refresh.js",
+            "xero_connector/static/src/js/xero_settings_landing.js",
+            "xero_connector/static/src/scss/xero_settings.scss",
         ],
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",

@@ -45,8 +45,24 @@ class TestJourneyConnect(XeroHttpCase):
                 f".find(l => l.innerText.includes({SECOND_ORG!r})).querySelector('input').click()"
             )
             browser.click("form.o_xero_choose_tenant button[type=submit]")
-            # Back in Settings, connected to the organisation chosen.
+            # Back in Settings, on the Xero block (not at the top of Settings), told which
+            # organisation was connected.
             browser.wait("document.querySelector('#xero_connection_setting')", what="Settings")
+            notice = browser.wait(
+                "[...document.querySelectorAll('.o_notification')].map(n => n.innerText)"
+                ".find(t => t.includes('Connected to Xero organisation'))",
+                what="notification naming the organisation",
+            )
+            self.assertIn(SECOND_ORG, notice)
+            landed = browser.wait(
+                "(() => { const s = document.querySelector('.o_setting_container .settings');"
+                " const b = document.querySelector('#xero_connection_setting');"
+                " const top = b.getBoundingClientRect().top;"
+                " return s.scrollTop > 0 && top >= 0 && top < window.innerHeight / 2"
+                " && {scrollTop: s.scrollTop, top: top}; })()",
+                what="the Xero block scrolled into view",
+            )
+            self.assertGreater(landed["scrollTop"], 0)
             text = browser.wait(
                 "document.querySelector('#xero_connection_setting').innerText.includes('Connected')"
                 " && document.querySelector('#xero_connection_setting').innerText",

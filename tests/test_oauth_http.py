@@ -36,13 +36,33 @@ class TestOAuthHttp(XeroHttpCase):
             allow_redirects=False,
         )
         self.assertIn(chosen.status_code, (302, 303))
-        self.assertIn("xero_settings_action", chosen.headers["Location"])
+        self.assertIn("action_xero_settings_landing", chosen.headers["Location"])
         self.connection.invalidate_recordset()
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, SECOND_ORG)
         # The same callback cannot be replayed.
         replay = self.url_open(path, allow_redirects=False)
         self.assertEqual(replay.status_code, 403)
+
+    def test_back_from_xero_to_the_xero_block_of_settings(self):
+        self.authenticate("admin", "admin")
+        page = self.url_open(
+            self._callback_path([org_id(self.sandbox, DEMO_ORG)]), allow_redirects=False
+        )
+        self.assertIn(page.status_code, (302, 303))
+        location = page.headers["Location"]
+        self.assertTrue(
+            location.endswith("/odoo/action-xero_connector.action_xero_settings_landing")
+        )
+        # What the web client runs there: a notification naming the organisation, then
+        # Settings on the Xero block.
+        action = self.make_jsonrpc_request(
+            "/web/action/load", {"action_id": "xero_connector.action_xero_settings_landing"}
+        )
+        result = self.make_jsonrpc_request("/web/action/run", {"action_id": action["id"]})
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn(DEMO_ORG, result["params"]["message"])
+        self.assertEqual(result["params"]["next"]["tag"], "xero_connector.settings")
 
     def test_forged_state_gets_403(self):
         self.authenticate("admin", "admin")
