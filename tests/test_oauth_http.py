@@ -1,5 +1,6 @@
 """The consent round trip through Odoo's real HTTP routes."""
 
+import json
 import re
 
 from odoo.tests import tagged
@@ -63,6 +64,34 @@ class TestOAuthHttp(XeroHttpCase):
         self.assertEqual(result["tag"], "display_notification")
         self.assertIn(DEMO_ORG, result["params"]["message"])
         self.assertEqual(result["params"]["next"]["tag"], "xero_connector.settings")
+
+    def test_connected_app_cannot_change_over_rpc(self):
+        self.connect_with_tokens()
+        self.authenticate("admin", "admin")
+        for vals in ({"client_id": "another-app"}, {"endpoint_url": "https://elsewhere.example"}):
+            with self.subTest(vals=vals):
+                response = self.url_open(
+                    "/web/dataset/call_kw/xero.connection/write",
+                    data=json.dumps(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "call",
+                            "params": {
+                                "model": "xero.connection",
+                                "method": "write",
+                                "args": [[self.connection.id], vals],
+                                "kwargs": {},
+                            },
+                        }
+                    ),
+                    headers={"Content-Type": "application/json"},
+                )
+                error = response.json()["error"]["data"]
+                self.assertEqual(error["name"], "odoo.exceptions.UserError")
+                self.assertIn("Disconnect first", error["message"])
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.client_id, "sandbox-client-id")
+        self.assertEqual(self.connection.endpoint_url, self.sandbox.url)
 
     def test_forged_state_gets_403(self):
         self.authenticate("admin", "admin")
