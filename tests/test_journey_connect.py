@@ -6,6 +6,15 @@ from odoo.tests import tagged
 from .browser import Chromium
 from .common import SECOND_ORG, XeroHttpCase
 
+# The Settings page scrolled down to the Xero block (its top in the upper half).
+ON_THE_BLOCK = (
+    "(() => { const s = document.querySelector('.o_setting_container .settings');"
+    " const b = document.querySelector('#xero_connection_setting');"
+    " const top = b && b.getBoundingClientRect().top;"
+    " return s && b && s.scrollTop > 0 && top >= 0 && top < window.innerHeight / 2"
+    " && {scrollTop: s.scrollTop, top: top}; })()"
+)
+
 
 @tagged("post_install", "-at_install")
 class TestJourneyConnect(XeroHttpCase):
@@ -54,14 +63,7 @@ class TestJourneyConnect(XeroHttpCase):
                 what="notification naming the organisation",
             )
             self.assertIn(SECOND_ORG, notice)
-            landed = browser.wait(
-                "(() => { const s = document.querySelector('.o_setting_container .settings');"
-                " const b = document.querySelector('#xero_connection_setting');"
-                " const top = b.getBoundingClientRect().top;"
-                " return s.scrollTop > 0 && top >= 0 && top < window.innerHeight / 2"
-                " && {scrollTop: s.scrollTop, top: top}; })()",
-                what="the Xero block scrolled into view",
-            )
+            landed = browser.wait(ON_THE_BLOCK, what="the Xero block scrolled into view")
             self.assertGreater(landed["scrollTop"], 0)
             text = browser.wait(
                 "document.querySelector('#xero_connection_setting').innerText.includes('Connected')"
@@ -69,6 +71,19 @@ class TestJourneyConnect(XeroHttpCase):
                 what="connected badge",
             )
             self.assertIn(SECOND_ORG, text)
+            # Test connection: its answer, and Settings open again on the same block.
+            browser.js("document.querySelector('#xero_connection_setting').dataset.seen = 1")
+            browser.click("button[name=action_xero_test]")
+            browser.wait(
+                "[...document.querySelectorAll('.o_notification')]"
+                ".some(n => n.innerText.includes('Xero answered'))",
+                what="test connection answer",
+            )
+            browser.wait(
+                "document.querySelector('#xero_connection_setting:not([data-seen])')",
+                what="Settings opened again",
+            )
+            browser.wait(ON_THE_BLOCK, what="the Xero block still in view")
             browser.wait("document.readyState === 'complete'", what="Settings loaded")
         self.connection.invalidate_recordset()
         self.assertEqual(self.connection.state, "connected")
