@@ -3,6 +3,7 @@ page (the sandbox's), our page to choose between two organisations, back to Sett
 
 from odoo.tests import tagged
 
+from ..controllers.xero_oauth import SETTINGS_URL
 from .browser import Chromium
 from .common import SECOND_ORG, XeroHttpCase
 
@@ -23,8 +24,10 @@ class TestJourneyConnect(XeroHttpCase):
         base = self.base_url()
         with Chromium() as browser:
             browser.set_cookie(base, "session_id", session.sid)
-            browser.goto(base + "/odoo/action-xero_connector.xero_settings_action")
+            # The link back to Settings of our error pages opens them on the Xero block.
+            browser.goto(base + SETTINGS_URL)
             browser.wait("document.querySelector('#xero_connection_setting')", what="Xero block")
+            browser.wait(ON_THE_BLOCK, what="the Xero block scrolled into view")
             self.assertIn(
                 "Not connected",
                 browser.js("document.querySelector('#xero_connection_setting').innerText"),
