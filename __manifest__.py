@@ -38,6 +38,8 @@
     "assets": {
         "web.assets_backend": [
             "xero_connector/static/src/js/xero_document_refresh.js",
+            "xero_connector/static/src/views/xero_overview_kanban.js",
+            "xero_connector/static/src/views/xero_overview_kanban.xml",
         ],
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",
