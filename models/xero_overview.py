@@ -390,6 +390,7 @@ class XeroOverview(models.Model):
                         connection._fields["state"]._description_selection(self.env)
                     ).get(connection.state, _("Not set up")),
                     "connected": connection.state == "connected",
+                    "limits_known": bool(connection.limits_seen_on),
                     "min_left": connection.min_limit_remaining,
                     "day_left": connection.day_limit_remaining,
                     "last_call": connection.last_sync_at
@@ -409,6 +410,8 @@ class XeroOverview(models.Model):
         return {
             "steps": steps,
             "onboarding_done": all(step["done"] for step in steps),
+            "can_send": self.env.company.sudo().xero_connection_id.state
+            in ("connected", "reconnect"),
             "connections": connections,
             "multi_company": len(self.env.companies) > 1,
             "sent_30d": counts.get("sent", 0),
