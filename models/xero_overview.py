@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 DOC_TYPES = [
     ("purchase_order", "Purchase Orders"),
@@ -231,8 +231,9 @@ class XeroOverview(models.Model):
                 )
 
     def _send(self, states, verb):
-        """Send the rows' documents in ``states`` with the documents' own Send button
-        (its checks, its refusals); one notification says how many were queued."""
+        """Send the rows' documents in ``states`` with the documents' own button (Send to
+        Xero, or Resend: its checks, its refusals); one notification says how many were
+        queued."""
         self._check_can_send()
         targets = [row._documents(states) for row in self]
         targets = [docs for docs in targets if docs]
@@ -240,8 +241,14 @@ class XeroOverview(models.Model):
         for docs in targets:
             try:
                 with self.env.cr.savepoint():
-                    docs.action_xero_send()
-            except UserError as exc:  # a single document that cannot go: say why
+                    if verb == "send":
+                        docs.action_xero_send()
+                    else:
+                        docs.action_xero_resend()
+            except UserError as exc:
+                if isinstance(exc, AccessError) or len(docs) > 1:
+                    raise
+                # the button refuses a single document that cannot go: say why
                 messages.append(f"{docs.display_name}: {exc.args[0]}")
         total = sum(len(docs) for docs in targets)
         queued = sum(len(docs.filtered(lambda d: d.xero_state == "queued")) for docs in targets)

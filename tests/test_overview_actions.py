@@ -141,3 +141,15 @@ class TestOverviewActions(XeroExportCase):
         self.assertEqual(panel["connections"][0]["tenant"], self.connection.tenant_name)
         self.assertTrue(panel["connections"][0]["connected"])
         self.assertEqual(len(panel["connections"]), len(self.env.companies))
+
+    def test_send_all_respects_the_users_access_rights(self):
+        """A Xero manager who may only read the books cannot queue them from here."""
+        bill = self.make_move()
+        user = new_test_user(
+            self.env,
+            "xero_overview_auditor",
+            groups="account.group_account_readonly,xero_connector.group_xero_manager",
+        )
+        with self.assertRaises(AccessError):
+            self.env["xero.overview"].with_user(user).action_send_all_not_sent()
+        self.assertEqual(bill.xero_state, "not_sent")
