@@ -40,5 +40,19 @@ registry.category("web_tour.tours").add("xero_connector_overview_tour", {
             content: "Now every posted bill is listed",
             trigger: ".o_list_view:not(:has(.o_searchview_facet:contains('Xero error'))) .o_data_row:contains('OVERVIEW-OK')",
         },
+        {
+            content: "Back to the Overview",
+            trigger: ".o_breadcrumb a:contains('Xero Overview')",
+            run: "click",
+        },
+        {
+            content: "Open the chart of documents sent and errors per day",
+            trigger: ".o_xero_overview_actions button.o_xero_activity",
+            run: "click",
+        },
+        {
+            content: "The chart, the last 30 days",
+            trigger: ".o_graph_view .o_searchview_facet:contains('Last 30 days')",
+        },
     ],
 });
