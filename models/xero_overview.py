@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.safe_eval import safe_eval
 
 DOC_TYPES = [
     ("purchase_order", "Purchase Orders"),
@@ -365,7 +366,7 @@ class XeroOverview(models.Model):
                 "title": _("Choose the documents to send"),
                 "help": _("Purchase orders, bills, invoices, credit notes: in Settings."),
                 "done": enabled,
-                "buttons": [{"name": "action_open_settings", "label": _("Choose in Settings")}],
+                "buttons": [{"name": "action_choose_documents", "label": _("Choose in Settings")}],
             },
             {
                 "key": "send",
@@ -428,8 +429,22 @@ class XeroOverview(models.Model):
         }
 
     @api.model
+    def _settings_action(self, anchor):
+        """Settings, on the Xero block's setting ``anchor`` (where Settings scroll to)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "xero_connector.xero_settings_action"
+        )
+        context = safe_eval(action.get("context") or "{}")
+        action["context"] = dict(context, xero_settings_anchor=anchor)
+        return action
+
+    @api.model
     def action_open_settings(self):
-        return self.env["ir.actions.act_window"]._for_xml_id("xero_connector.xero_settings_action")
+        return self._settings_action("xero_connection_setting")
+
+    @api.model
+    def action_choose_documents(self):
+        return self._settings_action("xero_documents_setting")
 
     @api.model
     def _import_action(self, object_type):
