@@ -85,7 +85,8 @@ class XeroOverview(models.Model):
                 ["__count"],
             )
             for run, doc_type, count in groups:
-                counts[(run.id, RECON_DOC_TYPES.get(doc_type))] = count
+                key = (run.id, RECON_DOC_TYPES.get(doc_type))
+                counts[key] = counts.get(key, 0) + count  # bills and vendor refunds add up
         for row in self:
             run = runs.get(row.company_id) or Run
             row.recon_id = run
@@ -100,9 +101,12 @@ class XeroOverview(models.Model):
                 "xero_connector.xero_reconciliation_action"
             )
         action = self.recon_id.action_open_lines()
-        doc_types = [k for k, v in RECON_DOC_TYPES.items() if v == self.doc_type]
-        action["domain"] += [("doc_type", "in", doc_types)]
-        action["context"] = {"create": False, "search_default_filter_issues": 1}
+        # the card's type as a filter the user sees and can remove, not a hidden domain
+        action["context"] = {
+            "create": False,
+            "search_default_filter_issues": 1,
+            f"search_default_filter_doc_{self.doc_type}": 1,
+        }
         return action
 
     @api.depends("doc_type", "company_id")

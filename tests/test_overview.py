@@ -105,6 +105,37 @@ class TestOverview(XeroCase):
                 else:
                     self.assertFalse(found, (doc_type, state))
 
+    def test_reconciliation_differences_open_under_visible_filters(self):
+        run = self.env["xero.reconciliation"].create({"company_id": self.company.id})
+        run.sudo().write({"state": "done", "finished_at": fields.Datetime.now()})
+        Line = self.env["xero.reconciliation.line"].sudo()
+        lines = Line.create(
+            [
+                {"reconciliation_id": run.id, "category": category, "doc_type": doc_type}
+                for category, doc_type in (
+                    ("odoo_only", "vendor_bill"),
+                    ("differ", "vendor_refund"),
+                    ("match", "vendor_bill"),
+                    ("xero_only", "customer_invoice"),
+                )
+            ]
+        )
+        row = self._row("vendor_bill")
+        self.assertEqual(row.recon_issue_count, 2)
+        action = row.action_open_reconciliation()
+        self.assertNotIn("doc_type", str(action["domain"]))
+        arch = self.env["xero.reconciliation.line"].get_views([(False, "search")])["views"]
+        filters = {
+            node.get("name"): node.get("domain")
+            for node in etree.fromstring(arch["search"]["arch"]).iter("filter")
+        }
+        domain = list(action["domain"])
+        for key, value in action["context"].items():
+            if key.startswith("search_default_") and value:
+                domain += safe_eval(filters[key.removeprefix("search_default_")])
+        self.assertIn("search_default_filter_doc_vendor_bill", action["context"])
+        self.assertEqual(Line.search(domain), lines[:2])
+
     def test_onboarding_checklist_follows_the_data(self):
         Overview = self.env["xero.overview"]
         self.company.write({f"xero_export_{key}": False for key, _label in DOC_TYPES})
