@@ -413,7 +413,7 @@ class XeroOverview(models.Model):
         since = fields.Date.context_today(self) - timedelta(days=29)
         counts = dict(
             Day._read_group(
-                [("date", ">=", since), ("company_id", "in", self.env.companies.ids)],
+                [("sent_at", ">=", since), ("company_id", "in", self.env.companies.ids)],
                 ["outcome"],
                 ["__count"],
             )

@@ -18,10 +18,15 @@ class XeroOverviewDay(models.Model):
     _name = "xero.overview.day"
     _description = "Xero Documents Sent per Day"
     _auto = False
-    _order = "date desc, id desc"
+    _order = "sent_at desc, id desc"
     _rec_name = "document_ref"
 
-    date = fields.Date(string="Day", readonly=True, help="The day of the send (UTC).")
+    date = fields.Date(
+        string="Day (UTC)", readonly=True, help="A document counts once per day (UTC)."
+    )
+    sent_at = fields.Datetime(
+        string="When", readonly=True, help="The document's last send of the day."
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     connection_id = fields.Many2one("xero.connection", string="Xero Organisation", readonly=True)
     doc_type = fields.Selection(DOC_TYPES, string="Documents", readonly=True)
@@ -46,6 +51,7 @@ class XeroOverviewDay(models.Model):
                 SELECT DISTINCT ON (l.create_date::date, l.res_model, l.res_id)
                        l.id,
                        l.create_date::date AS date,
+                       l.create_date AS sent_at,
                        l.company_id,
                        l.connection_id,
                        CASE WHEN l.res_model = 'purchase.order' THEN 'purchase_order'

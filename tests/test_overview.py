@@ -136,6 +136,32 @@ class TestOverview(XeroCase):
         self.assertIn("search_default_filter_doc_vendor_bill", action["context"])
         self.assertEqual(Line.search(domain), lines[:2])
 
+    def test_chart_days_are_the_users_days(self):
+        """A bill sent at 20:00 UTC was sent the next day in Auckland: the chart groups
+        the time of the send, in the user's time zone."""
+        log = (
+            self.env["xero.log"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "operation": "create_invoices",
+                    "outcome": "success",
+                    "res_model": "account.move",
+                    "res_id": self.bills[0].id,
+                }
+            )
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE xero_log SET create_date = '2026-03-02 20:00:00' WHERE id = %s", [log.id]
+        )
+        Day = self.env["xero.overview.day"]
+        domain = [("res_id", "=", self.bills[0].id)]
+        for tz, day in (("UTC", "02 Mar 2026"), ("Pacific/Auckland", "03 Mar 2026")):
+            groups = Day.with_context(tz=tz).read_group(domain, ["sent_at"], ["sent_at:day"])
+            self.assertEqual([g["sent_at:day"] for g in groups], [day], tz)
+
     def test_onboarding_checklist_follows_the_data(self):
         Overview = self.env["xero.overview"]
         self.company.write({f"xero_export_{key}": False for key, _label in DOC_TYPES})
@@ -256,7 +282,8 @@ class TestOverview(XeroCase):
         )
         self.assertEqual(len(Day.search([("res_id", "=", sent.id)])), 2)  # 40 days ago too
         graph = etree.fromstring(arch["graph"]["arch"])
-        self.assertEqual([f.get("name") for f in graph.iter("field")], ["date", "outcome"])
+        # per day in the user's time zone: the graph groups the time of the send
+        self.assertEqual([f.get("name") for f in graph.iter("field")], ["sent_at", "outcome"])
         panel = self.env["xero.overview"].get_overview_panel()
         self.assertEqual((panel["sent_30d"], panel["errors_30d"]), (1, 2))
 
