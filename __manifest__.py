@@ -40,6 +40,8 @@
             "xero_connector/static/src/js/xero_document_refresh.js",
             "xero_connector/static/src/js/xero_settings_landing.js",
             "xero_connector/static/src/scss/xero_settings.scss",
+            "xero_connector/static/src/views/xero_overview_kanban.js",
+            "xero_connector/static/src/views/xero_overview_kanban.xml",
         ],
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",
