@@ -84,6 +84,11 @@ class TestDocumentPreview(XeroExportCase):
         )
         self.assertEqual((paper.tax_type, paper.tax_rate, paper.tax_amount), ("INPUT", 15.0, 9.0))
         self.assertFalse(paper.incomplete)
+        self.assertEqual(toner.tax_label, "Missing: no Xero tax rate")
+        self.assertEqual(
+            (paper.account_label, paper.tax_label),
+            (f"300 {self.expense_account.display_name}", "XC Purchase 15% (15%)"),
+        )
         self.assertEqual(preview.document_type, "Bill")
         self.assertEqual(
             (preview.number, preview.organisation), ("SUP-PRV-1", "Demo Company (Global)")
@@ -192,10 +197,18 @@ class TestDocumentPreview(XeroExportCase):
 
     def test_preview_of_purchase_order_is_what_xero_stores(self):
         self.company.xero_purchase_order_mode = "manual"
+        categories = self.sandbox.records(self.tenant, "TrackingCategories")
+        region = next(c for c in categories if c["Name"] == "Region")
+        north = next(o for o in region["Options"] if o["Name"] == "North")
+        plan = self.env["account.analytic.plan"].create({"name": "Region"})
+        account = self.env["account.analytic.account"].create({"name": "North", "plan_id": plan.id})
+        Link = self.env["xero.link"]
+        Link._set(self.connection, plan, "tracking_category", region["TrackingCategoryID"])
+        Link._set(self.connection, account, "tracking_option", north["TrackingOptionID"])
         order = self.make_po(
             lines=[
                 {"price_unit": 9.99, "discount": 15, "product_qty": 10},
-                {"price_unit": 24.5, "product_qty": 3},
+                {"price_unit": 24.5, "product_qty": 3, "analytic_distribution": {account.id: 100}},
             ],
             partner_ref="REF-PRV",
         )
@@ -212,6 +225,9 @@ class TestDocumentPreview(XeroExportCase):
         xero = self.xero_doc(order)
         self.assert_preview_is_sent(preview, xero)
         self.assertEqual(xero["Reference"], preview.reference)
+        tracking = xero["LineItems"][1]["Tracking"][0]
+        self.assertEqual(preview.line_ids[1].tracking, f"{tracking['Name']}: {tracking['Option']}")
+        self.assertEqual(preview.line_ids[1].tracking, "Region: North")
 
     # -- who may preview ---------------------------------------------------------------------
     def test_preview_needs_read_access_to_the_document(self):

@@ -45,7 +45,8 @@ class XeroDocumentPreview(models.TransientModel):
     connection_id = fields.Many2one("xero.connection", readonly=True)
     organisation = fields.Char(string="Xero Organisation", readonly=True)
     operation = fields.Selection(
-        [("create", "Created in Xero"), ("update", "Updates the document in Xero")],
+        [("create", "Creates a new Xero document"), ("update", "Updates the Xero document")],
+        string="Sending",
         readonly=True,
     )
     xero_number = fields.Char(string="Xero Document", readonly=True)
@@ -111,6 +112,7 @@ class XeroDocumentPreview(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }
 
     @api.model_create_multi
@@ -289,6 +291,8 @@ class XeroDocumentPreview(models.TransientModel):
                 rounding += float(line_total)
             code, tax_type = item.get("AccountCode"), item.get("TaxType")
             untaxed = tax_type in UNTAXED_LABELS and label(self.env, UNTAXED_LABELS, tax_type)
+            account_name = names["account"].get(code) or False
+            tax_name = names["tax"].get(tax_type) or untaxed or False
             lines.append(
                 (
                     0,
@@ -304,9 +308,13 @@ class XeroDocumentPreview(models.TransientModel):
                         "tax_amount": float(line_tax),
                         "item_code": item.get("ItemCode") or False,
                         "account_code": code or False,
-                        "account_name": names["account"].get(code) or False,
+                        "account_name": account_name,
+                        "account_label": " ".join(filter(None, [code, account_name]))
+                        or _("Missing: no Xero account"),
+                        "tax_label": (f"{tax_name or tax_type} ({rate:g}%)" if tax_type else False)
+                        or _("Missing: no Xero tax rate"),
                         "tax_type": tax_type or False,
-                        "tax_name": names["tax"].get(tax_type) or untaxed or False,
+                        "tax_name": tax_name,
                         "tax_rate": rate,
                         "tracking": ", ".join(
                             f"{pair[2]}: {pair[3]}" for pair in (odoo or {}).get("tracking") or []

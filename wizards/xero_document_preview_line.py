@@ -26,6 +26,8 @@ class XeroDocumentPreviewLine(models.TransientModel):
     tax_type = fields.Char(string="Tax Rate", readonly=True, help="Xero's TaxType code.")
     tax_name = fields.Char(string="Tax Rate Name", readonly=True)
     tax_rate = fields.Float(string="Tax (%)", digits=(16, 4), readonly=True)
+    account_label = fields.Char(string="Xero Account", readonly=True)
+    tax_label = fields.Char(string="Xero Tax Rate", readonly=True)
     tracking = fields.Char(readonly=True, help="Xero tracking category: option.")
     is_rounding = fields.Boolean(
         string="Rounding Line", readonly=True, help="Added by the company's rounding account."
