@@ -133,6 +133,22 @@ class TestDocumentPreview(XeroExportCase):
         self.assertIn("off for", self.preview_quietly(bill).refusals)
         draft = self.make_move(post=False)
         self.assertIn("post it first", self.preview_quietly(draft).refusals)
+        self.company.xero_export_vendor_bill = True
+        self.connection.state = "disconnected"
+        preview = self.preview_quietly(bill)
+        self.assertIn("is not connected to Xero", preview.refusals)
+        self.assertEqual(len(preview.line_ids), 1, "the lines are shown all the same")
+
+    def test_send_from_the_preview(self):
+        self.company.xero_vendor_bill_mode = "manual"
+        bill = self.make_move(ref="SUP-PRV-20")
+        preview = self.preview_quietly(bill)
+        self.assertFalse(preview.refusals)
+        action = preview.action_send()
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
+        self.assertEqual(bill.xero_state, "queued")
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
 
     # -- what the send then stores in Xero ---------------------------------------------------
     def test_preview_of_mapped_bill_is_what_xero_stores(self):

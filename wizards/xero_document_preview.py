@@ -118,6 +118,7 @@ class XeroDocumentPreview(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         """A preview is built from its document, which the user must be able to read."""
+        self.browse().check_access("create")
         ready = []
         for vals in vals_list:
             doc = self._document(vals.get("res_model"), vals.get("res_id"))
@@ -379,4 +380,7 @@ class XeroDocumentPreview(models.TransientModel):
         """Send to Xero from the preview: the document's own button, with its checks."""
         self.ensure_one()
         doc = self._document(self.res_model, self.res_id)
-        return doc.action_xero_send()
+        action = doc.action_xero_send()
+        # The notification, then the dialog closes (its document reloads).
+        action["params"]["next"] = {"type": "ir.actions.act_window_close"}
+        return action
