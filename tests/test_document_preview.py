@@ -126,6 +126,23 @@ class TestDocumentPreview(XeroExportCase):
         self.assertIn("currency CHF is not enabled", preview.refusals)
         self.assertFalse(self.calls(since))
 
+    def test_preview_names_an_account_archived_in_xero_which_xero_then_refuses(self):
+        self.company.xero_vendor_bill_mode = "manual"
+        account = self.archived_in_xero_account
+        self.env["xero.link"]._find(self.connection, account, "account").xero_status = "ARCHIVED"
+        bill = self.make_move(
+            ref="SUP-PRV-5",
+            lines=[{"name": "Old stuff", "account_id": account.id}],
+        )
+        preview = self.preview_quietly(bill)
+        self.assertIn("Line 'Old stuff': the Xero account 499", preview.refusals)
+        self.assertIn("is archived in Xero", preview.refusals)
+        self.assertFalse(bill._xero_refusals(), "the send itself does not know it")
+        bill.action_xero_send()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "error")
+        self.assertIn("499", bill.xero_error, "and Xero refuses it")
+
     def test_preview_without_connection_or_type_enabled(self):
         self.company.xero_vendor_bill_mode = "manual"
         bill = self.make_move()
@@ -284,3 +301,8 @@ class TestDocumentPreview(XeroExportCase):
         preview = self.preview(bill.with_user(clerk))
         self.assertEqual(preview.create_uid, clerk)
         self.assertEqual(len(preview.line_ids), 1)
+        colleague = clerk.copy({"login": "preview-colleague"})
+        with self.assertRaises(AccessError):
+            preview.with_user(colleague).read(["refusals"])
+        with self.assertRaises(AccessError):
+            preview.line_ids.with_user(colleague).read(["description"])

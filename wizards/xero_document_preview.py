@@ -1,10 +1,12 @@
+from decimal import Decimal
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
 from ..models.xero_connection import _CURRENCIES
 from ..models.xero_document_mixin import APPROVED_RULE
-from ..models.xero_words import label
+from ..models.xero_words import RECORD_STATUS_LABELS, label
 from ..xero.mapping import documents as mapping
 
 _lt = LazyTranslate(__name__)
@@ -175,7 +177,9 @@ class XeroDocumentPreview(models.TransientModel):
             "odoo_total": doc._xero_odoo_totals()[0],
         }
         refusals += self._currency_refusal(doc, connection)
-        vals.update(self._lines(connection, values, items, lat))
+        lines, line_problems = self._lines(connection, values, items, lat)
+        vals.update(lines)
+        refusals += line_problems
         total, rounded = vals["total"], vals["rounding"]
         if doc.currency_id.compare_amounts(total, vals["odoo_total"]) and not rounded:
             vals["totals_note"] = _(
@@ -279,21 +283,23 @@ class XeroDocumentPreview(models.TransientModel):
         """The preview lines and Xero's totals (tax rounded per line, as Xero does)."""
         source = values.get("lines") or []
         names = self._names(connection, items)
-        lines, subtotal, tax, total, rounding = [], 0.0, 0.0, 0.0, 0.0
+        lines, problems = [], []
+        subtotal = tax = total = rounding = Decimal(0)  # exact cents, as Xero adds them
         for index, item in enumerate(items):
             odoo = source[index] if index < len(source) else None
             rate = (odoo.get("tax_rate") or 0.0) if odoo else 0.0
             line_total, line_tax = mapping.expected_totals([item], lat, [rate])
             amount = line_total if lat == "Inclusive" else line_total - line_tax
-            subtotal += float(line_total - line_tax)
-            tax += float(line_tax)
-            total += float(line_total)
+            subtotal += line_total - line_tax
+            tax += line_tax
+            total += line_total
             if odoo is None:
-                rounding += float(line_total)
+                rounding += line_total
             code, tax_type = item.get("AccountCode"), item.get("TaxType")
             untaxed = tax_type in UNTAXED_LABELS and label(self.env, UNTAXED_LABELS, tax_type)
             account_name = names["account"].get(code) or False
             tax_name = names["tax"].get(tax_type) or untaxed or False
+            problems += self._gone(names["gone"], item, account_name, tax_name)
             lines.append(
                 (
                     0,
@@ -328,11 +334,41 @@ class XeroDocumentPreview(models.TransientModel):
             )
         return {
             "line_ids": lines,
-            "subtotal": subtotal,
-            "tax": tax,
-            "total": total,
-            "rounding": rounding,
-        }
+            "subtotal": float(subtotal),
+            "tax": float(tax),
+            "total": float(total),
+            "rounding": float(rounding),
+        }, problems
+
+    @api.model
+    def _gone(self, gone, item, account_name, tax_name):
+        """A line's Xero account or tax rate that the last import saw archived or deleted
+        in Xero: Xero refuses them."""
+        problems = []
+        line = item.get("Description")
+        account = gone.get(("account", item.get("AccountCode")))
+        if account:
+            problems.append(
+                _(
+                    "Line '%(line)s': the Xero account %(account)s is %(status)s in Xero (as "
+                    "of the last import): choose another account, or restore it in Xero.",
+                    line=line,
+                    account=" ".join(filter(None, [item.get("AccountCode"), account_name])),
+                    status=account,
+                )
+            )
+        rate = gone.get(("tax", item.get("TaxType")))
+        if rate:
+            problems.append(
+                _(
+                    "Line '%(line)s': the Xero tax rate %(tax)s is %(status)s in Xero (as of "
+                    "the last import): choose another tax, or restore the rate in Xero.",
+                    line=line,
+                    tax=tax_name or item.get("TaxType"),
+                    status=rate,
+                )
+            )
+        return problems
 
     @api.model
     def _discount_note(self, odoo, item):
@@ -351,7 +387,7 @@ class XeroDocumentPreview(models.TransientModel):
         """Xero's names of the accounts and tax rates of ``items``, from the links the
         import made (the Odoo record's name when Xero's is not kept)."""
         Link = self.env["xero.link"].sudo()
-        out = {"account": {}, "tax": {}}
+        out = {"account": {}, "tax": {}, "gone": {}}
         for xero_type, field in (("account", "AccountCode"), ("tax", "TaxType")):
             codes = {item[field] for item in items if item.get(field)}
             if not codes or not connection:
@@ -373,6 +409,11 @@ class XeroDocumentPreview(models.TransientModel):
                     record = self.env[link.res_model].sudo().browse(link.res_id).exists()
                     name = record.display_name
                 out[xero_type][link.xero_code] = name
+                status = (link.xero_status or "").upper()
+                if status in ("ARCHIVED", "DELETED"):
+                    out["gone"][(xero_type, link.xero_code)] = label(
+                        self.env, RECORD_STATUS_LABELS, status
+                    ).lower()
         return out
 
     # -- actions ---------------------------------------------------------------------------
