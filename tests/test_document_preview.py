@@ -184,7 +184,7 @@ class TestDocumentPreview(XeroExportCase):
         self.assertFalse(preview.refusals)
         self.assertEqual(preview.contact_state, "match")
         self.assertEqual(preview.operation, "create")
-        self.assertIn("discount", preview.line_ids[0].discount_note)
+        self.assertIn("Odoo's 15% discount is in the unit price", preview.line_ids[0].discount_note)
         self.assertEqual(preview.line_ids[2].tax_name, "No tax")
         self.assertEqual(preview.total, bill.amount_total)
         bill.action_xero_send()
@@ -227,6 +227,27 @@ class TestDocumentPreview(XeroExportCase):
         self.run_export()
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assert_preview_is_sent(preview, self.xero_doc(invoice))
+
+    def test_preview_warns_when_xero_total_will_differ(self):
+        self.company.write(
+            {
+                "xero_customer_invoice_mode": "manual",
+                "tax_calculation_rounding_method": "round_globally",
+            }
+        )
+        invoice = self.make_move(
+            "out_invoice",
+            partner=self.customer,
+            lines=[{"price_unit": 1.03}, {"price_unit": 1.03}, {"price_unit": 1.03}],
+        )
+        preview = self.preview_quietly(invoice)
+        self.assertEqual((preview.total, preview.odoo_total), (3.54, 3.55))
+        self.assertFalse(preview.rounding)
+        self.assertIn("3.54", preview.totals_note)
+        self.assertIn("3.55", preview.totals_note)
+        invoice.action_xero_send()
+        self.run_export()
+        self.assertEqual(self.xero_doc(invoice)["Total"], preview.total)
 
     def test_preview_of_purchase_order_is_what_xero_stores(self):
         self.company.xero_purchase_order_mode = "manual"

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import formatLang
 from odoo.tools.translate import LazyTranslate
 
 from ..models.xero_connection import _CURRENCIES
@@ -183,9 +184,11 @@ class XeroDocumentPreview(models.TransientModel):
         total, rounded = vals["total"], vals["rounding"]
         if doc.currency_id.compare_amounts(total, vals["odoo_total"]) and not rounded:
             vals["totals_note"] = _(
-                "Xero rounds tax per line: its total will differ from Odoo's. Set a "
-                "rounding account (Settings > Xero) or Odoo's tax rounding to 'Round per "
-                "Line'."
+                "Xero rounds tax per line: its total %(xero)s will differ from Odoo's "
+                "%(odoo)s. Set a rounding account (Settings > Xero) or Odoo's tax rounding "
+                "to 'Round per Line'.",
+                xero=formatLang(self.env, total, currency_obj=doc.currency_id),
+                odoo=formatLang(self.env, vals["odoo_total"], currency_obj=doc.currency_id),
             )
         unique = list(dict.fromkeys(str(r) for r in refusals if r))
         vals.update(
@@ -379,7 +382,7 @@ class XeroDocumentPreview(models.TransientModel):
         return _(
             "Odoo's %s%% discount is in the unit price: Xero takes discounts on sales "
             "invoices only.",
-            odoo["discount"],
+            f"{odoo['discount']:g}",
         )
 
     @api.model
