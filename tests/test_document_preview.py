@@ -228,6 +228,23 @@ class TestDocumentPreview(XeroExportCase):
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assert_preview_is_sent(preview, self.xero_doc(invoice))
 
+    def test_preview_of_credit_note_is_what_xero_stores(self):
+        self.company.xero_vendor_bill_mode = "manual"
+        refund = self.make_move(
+            "in_refund",
+            ref="SUP-CN-PRV",
+            lines=[{"price_unit": 9.99, "discount": 15, "quantity": 10}],
+        )
+        preview = self.preview_quietly(refund)
+        self.assertFalse(preview.refusals)
+        self.assertEqual(preview.document_type, "Credit note from a supplier")
+        refund.action_xero_send()
+        self.run_export()
+        self.assertEqual(refund.xero_state, "sent", refund.xero_error)
+        xero = self.xero_doc(refund)
+        self.assertEqual(xero["Type"], "ACCPAYCREDIT")
+        self.assert_preview_is_sent(preview, xero)
+
     def test_preview_warns_when_xero_total_will_differ(self):
         self.company.write(
             {
