@@ -87,6 +87,16 @@ class TestJourneyConnect(XeroHttpCase):
                 what="Settings opened again",
             )
             browser.wait(ON_THE_BLOCK, what="the Xero block still in view")
+            # A link to another Xero setting (the documents sent) scrolls to that one.
+            browser.goto(
+                base + "/odoo/action-xero_connector.xero_settings_action#xero_documents_setting"
+            )
+            browser.wait(
+                "(() => { const d = document.querySelector('#xero_documents_setting');"
+                " const r = d && d.getBoundingClientRect();"
+                " return r && r.top >= 0 && r.bottom <= window.innerHeight; })()",
+                what="the documents sent to Xero in view",
+            )
             browser.wait("document.readyState === 'complete'", what="Settings loaded")
         self.connection.invalidate_recordset()
         self.assertEqual(self.connection.state, "connected")

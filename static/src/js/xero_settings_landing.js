@@ -50,7 +50,11 @@ patch(SettingsFormController.prototype, {
             while (title && title.tagName !== "H2") {
                 title = title.previousElementSibling;
             }
-            (title || setting).scrollIntoView({ block: "start" });
+            if (title && container.querySelector(".o_setting_box") === setting) {
+                title.scrollIntoView({ block: "start" }); // the block, from its title
+            } else {
+                setting.scrollIntoView({ block: "center" });
+            }
             setting.classList.add("o_setting_highlight", "o_xero_landed");
             browser.setTimeout(() => setting.classList.remove("o_setting_highlight"), 5000);
         });
