@@ -316,6 +316,8 @@ class XeroDocumentExport(models.AbstractModel):
                 )
             )
         self._xero_outbox_settle(vals)  # a definite answer: the marker goes
+        if first:
+            self._xero_after_first_send()
         items = record.get("LineItems") or []
         for line, item in zip(self._xero_lines(), items, strict=False):
             if item.get("LineItemID") and line.xero_line_id != item["LineItemID"]:

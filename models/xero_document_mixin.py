@@ -154,6 +154,9 @@ class XeroDocumentMixin(models.AbstractModel):
         """(total, tax) in the document's currency."""
         raise NotImplementedError
 
+    def _xero_after_first_send(self):
+        """The document has just reached Xero for the first time."""
+
     # -- computes ---------------------------------------------------------------------
     @api.depends("xero_id", "xero_connection_id")
     def _compute_xero_url(self):
