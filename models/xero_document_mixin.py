@@ -44,7 +44,8 @@ APPROVED_RULE = "Approved in Xero: changes are not sent; revise it in Xero."
 class XeroDocumentMixin(models.AbstractModel):
     """What purchase orders and invoices/bills share to reach Xero: the state fields,
     the user actions (send, update, resend, open) and cancellation in Xero. The export
-    engine (cron, batches, exactly-once ledger) is in xero_document_export.py."""
+    outbox (cron, batches, exactly-once ledger) is in xero_outbox.py, its document
+    hooks in xero_document_export.py."""
 
     _name = "xero.document.mixin"
     _inherit = ["xero.outbox.mixin"]
