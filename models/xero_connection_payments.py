@@ -7,5 +7,5 @@ class XeroConnection(models.Model):
     def _finish_connect(self, token, tenant):
         """Connecting gives the company its "Xero payments" journal when it has none."""
         res = super()._finish_connect(token, tenant)
-        self.env["xero.payment.sync"]._xero_payment_journal(self.company_id)
+        self.company_id._xero_payment_journal()
         return res
