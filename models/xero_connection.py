@@ -356,6 +356,7 @@ class XeroConnection(models.Model):
         self.message_post(body=_("Connected to Xero organisation %(name)s.", name=self.tenant_name))
         if self.scope_warning:
             self.message_post(body=self.scope_warning)
+        self.company_id._xero_payment_journal()  # "Xero payments", when it has none
         return self
 
     def _connection_for_organisation(self, tenant_id):

@@ -475,14 +475,6 @@ class EndpointsMixin:
         records = (payload or {}).get(spec.collection) or [{}]
         return records[0]
 
-    def void_document(self, kind, xero_id, idempotency_key=None):
-        """Void an approved invoice, bill or credit note (no payments allowed)."""
-        return self.set_status(kind, xero_id, "VOIDED", idempotency_key)
-
-    def delete_document(self, kind, xero_id, idempotency_key=None):
-        """Delete a DRAFT/SUBMITTED document (purchase orders: any status Xero allows)."""
-        return self.set_status(kind, xero_id, "DELETED", idempotency_key)
-
     def delete_payment(self, payment_id, idempotency_key=None):
         """Delete a payment (payments cannot be edited: delete and re-create)."""
         payload = self._write_one(
