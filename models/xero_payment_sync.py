@@ -58,11 +58,13 @@ class XeroPaymentSync(models.AbstractModel):
 
     @api.model
     def _xero_sync_connection(self, connection):
-        """Pull changed payments, then changed documents. Returns True when pages were
-        left for the next run."""
+        """Pull changed payments (when Xero granted the payments scope), then changed
+        documents. Returns True when pages were left for the next run."""
         try:
             client = connection._client("batch")
-            more = self._xero_pull(connection, client, "payments", self._xero_apply_payments)
+            more = False
+            if connection._xero_has_feature("payments"):
+                more = self._xero_pull(connection, client, "payments", self._xero_apply_payments)
             for kind in ("invoices", "credit_notes"):
                 more |= self._xero_pull(connection, client, kind, self._xero_apply_documents)
             return more
@@ -472,6 +474,8 @@ class XeroPaymentSync(models.AbstractModel):
         try:
             for args in reads:
                 self._xero_read(connection, client, kind, method, {**extra, **args})
+            if not connection._xero_has_feature("payments"):
+                return docs
             for where in pay_map.where_for_documents(kind, xero_ids, PAGE_QUERY):
                 self._xero_read(connection, client, "payments", "get_payments", {"where": where})
         except XeroRateLimited as exc:

@@ -7,6 +7,7 @@ from odoo.tools import format_date, formatLang
 
 from ..xero import parse_date
 from ..xero.mapping import payment as pay_map
+from .common import DEMO_ORG, org_id
 from .payment_common import XeroPaymentCase
 
 
@@ -281,3 +282,36 @@ class TestPaymentsFromXero(XeroPaymentCase):
             f"({format_date(self.env, xero_date)}) but it is not posted in Odoo",
             bill.xero_attention,
         )
+
+    def test_without_the_payments_scope_statuses_are_read_and_payments_left_alone(self):
+        """A custom connection created without accounting.payments: the settings say the
+        payment sync is off, so it asks Xero for no payment (Xero would answer 401) and
+        the connection stays connected; Xero's statuses are still read."""
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.sandbox.register_app(
+            "no-payments",
+            "no-payments-secret",
+            kind="custom",
+            tenant_id=org_id(self.sandbox, DEMO_ORG),
+            scopes="accounting.invoices accounting.contacts accounting.settings "
+            "accounting.attachments",
+        )
+        self.connection.write(
+            {
+                "auth_type": "custom",
+                "client_id": "no-payments",
+                "client_secret": "no-payments-secret",
+            }
+        )
+        self.connection.action_connect()
+        self.assertEqual(self.connection.state, "connected")
+        since = self.mark()
+        self.run_sync()
+        self.assertEqual(self.connection.state, "connected", self.connection.state_reason)
+        self.assertFalse(self.calls(since, "GET", "/Payments"))
+        self.assertEqual(bill.xero_status, "PAID")
+        self.assertFalse(self.odoo_payments(bill))
+        self.env["xero.payment.sync"]._xero_on_webhook(self.connection, "INVOICE", [bill.xero_id])
+        self.assertEqual(self.connection.state, "connected", self.connection.state_reason)
+        self.assertFalse(self.calls(since, "GET", "/Payments"))
