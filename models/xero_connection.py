@@ -1,6 +1,5 @@
 import contextlib
 import ipaddress
-import logging
 import secrets
 import time
 from urllib.parse import urlparse
@@ -12,8 +11,6 @@ from ..xero import XeroClient, XeroError, XeroOAuth, needs_refresh
 from ..xero import scopes as xero_scopes
 from ..xero.oauth import XERO_API_URL, XERO_IDENTITY_URL, XERO_LOGIN_URL
 from .xero_token_store import OdooTokenStore
-
-_logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/xero/oauth/callback"
 WEBHOOK_PATH = "/xero/webhook"

@@ -189,7 +189,7 @@ class XeroPaymentSync(models.AbstractModel):
                     continue
                 seen.add(key)
                 todo.append((doc, values))
-        return done | self._xero_record_payments(connection, todo)
+        return done | self._xero_record_payments(todo)
 
     @api.model
     def _xero_amount(self, amount, currency_code, doc):
@@ -239,7 +239,7 @@ class XeroPaymentSync(models.AbstractModel):
         return None
 
     @api.model
-    def _xero_record_payments(self, connection, todo):
+    def _xero_record_payments(self, todo):
         """Create, post and reconcile the Odoo payments of ``todo`` [(doc, values)]
         together. When Odoo refuses the batch, each payment is tried on its own: the
         refused ones are flagged on their documents, the others recorded."""
@@ -253,7 +253,7 @@ class XeroPaymentSync(models.AbstractModel):
         caches = {"journals": {}, "currencies": {}}
         try:
             with self.env.cr.savepoint():
-                return self._xero_post_payments(connection, todo, caches)
+                return self._xero_post_payments(todo, caches)
         except (UserError, ValidationError) as exc:
             if len(todo) == 1:
                 todo[0][0]._xero_flag_attention(self._xero_refusal(todo[0][1], exc))
@@ -263,13 +263,13 @@ class XeroPaymentSync(models.AbstractModel):
         caches = {"journals": {}, "currencies": {}}
         for doc, values in todo:
             recorded = self._xero_guarded(
-                doc, values, self._xero_post_payments, connection, [(doc, values)], caches
+                doc, values, self._xero_post_payments, [(doc, values)], caches
             )
             done |= recorded or Payment
         return done
 
     @api.model
-    def _xero_post_payments(self, connection, todo, caches):
+    def _xero_post_payments(self, todo, caches):
         Payment = self.env["account.payment"]
         by_company = {}
         for doc, values in todo:
