@@ -241,6 +241,12 @@ class AccountMove(models.Model):
             reasons.append(reason)
         return reasons
 
+    def _xero_term_lines(self):
+        """The receivable or payable lines a payment settles."""
+        return self.line_ids.filtered(
+            lambda line: line.account_type in ("asset_receivable", "liability_payable")
+        )
+
     def _xero_flag_attention(self, reason):
         """Say on the document what needs a person (once per reason), with a to-do."""
         self.ensure_one()

@@ -292,7 +292,7 @@ class XeroPaymentSync(models.AbstractModel):
             per_doc[doc] |= payment.move_id.line_ids
         plan = []
         for doc, lines in per_doc.items():
-            open_lines = self._xero_term_lines(doc).filtered(lambda line: not line.reconciled)
+            open_lines = doc._xero_term_lines().filtered(lambda line: not line.reconciled)
             counterpart = lines.filtered(
                 lambda line, accounts=open_lines.account_id: (
                     line.account_id in accounts and not line.reconciled
@@ -306,12 +306,6 @@ class XeroPaymentSync(models.AbstractModel):
         self.env.flush_all()
         self._xero_log_payments(items, residuals)
         return payments
-
-    @api.model
-    def _xero_term_lines(self, doc):
-        return doc.line_ids.filtered(
-            lambda line: line.account_type in ("asset_receivable", "liability_payable")
-        )
 
     @api.model
     def _xero_payment_vals(self, doc, values, caches):
@@ -333,7 +327,7 @@ class XeroPaymentSync(models.AbstractModel):
                     found.active = True
                 caches["currencies"][values["currency"]] = found
             currency = caches["currencies"][values["currency"]] or doc.currency_id
-        term_lines = self._xero_term_lines(doc)
+        term_lines = doc._xero_term_lines()
         inbound = doc.move_type in ("out_invoice", "in_refund")
         vals = {
             "payment_type": "inbound" if inbound else "outbound",
