@@ -36,7 +36,6 @@ from . import account_journal
 from . import account_payment
 from . import xero_payment_sync
 from . import account_partial_reconcile
-from . import xero_connection_payments
 from . import xero_reconciliation
 from . import xero_reconciliation_line
 from . import xero_rate_budget

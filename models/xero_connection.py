@@ -1,6 +1,5 @@
 import contextlib
 import ipaddress
-import logging
 import secrets
 import time
 from datetime import timedelta
@@ -13,8 +12,6 @@ from ..xero import XeroClient, XeroError, XeroOAuth, needs_refresh
 from ..xero import scopes as xero_scopes
 from ..xero.oauth import XERO_API_URL, XERO_IDENTITY_URL, XERO_LOGIN_URL
 from .xero_token_store import OdooTokenStore
-
-_logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/xero/oauth/callback"
 WEBHOOK_PATH = "/xero/webhook"
@@ -419,6 +416,7 @@ class XeroConnection(models.Model):
         self.message_post(body=_("Connected to Xero organisation %(name)s.", name=self.tenant_name))
         if self.scope_warning:
             self.message_post(body=self.scope_warning)
+        self.company_id._xero_payment_journal()  # "Xero payments", when it has none
         return self
 
     def _connection_for_organisation(self, tenant_id):

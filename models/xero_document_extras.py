@@ -10,7 +10,8 @@ MAX_BYTES_PARAM = "xero_connector.attachment_max_bytes"
 
 class XeroDocumentExtras(models.AbstractModel):
     """What follows a document into Xero once it is there: its chatter notes and
-    messages (History & Notes), its attachments, and a credit note's allocation."""
+    messages (History & Notes), its attachments, and what it credits (``_xero_allocate``,
+    implemented by account.move for credit notes)."""
 
     _inherit = "xero.document.mixin"
 
@@ -125,6 +126,6 @@ class XeroDocumentExtras(models.AbstractModel):
         return lines
 
     def _xero_allocate(self, client, record):
-        """A credit note is applied to the invoice it reverses when Xero has both
-        approved (Xero allocates only AUTHORISED documents)."""
+        """Apply the document in Xero to what it credits; returns warnings. Nothing for
+        most documents: account.move allocates a credit note to the invoice it reverses."""
         return []

@@ -1,4 +1,3 @@
-import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,8 +7,6 @@ from odoo.exceptions import UserError
 from ..xero import ReconnectNeeded, XeroError, XeroNotFound, XeroRateLimited
 from ..xero.errors import XeroScopeMissing
 from ..xero.mapping import report as report_map
-
-_logger = logging.getLogger(__name__)
 
 CRON_XMLID = "xero_connector.ir_cron_xero_reconciliation"
 # The statuses of the documents Xero has booked in its ledger.

@@ -157,26 +157,17 @@ class EndpointsMixin:
         order=None,
         summary_only=False,
     ):
-        def query(ids):
-            return _query(
-                where=where,
-                order=order,
-                IDs=ids,
-                page=page,
-                includeArchived=include_archived,
-                summaryOnly=summary_only,
-                searchTerm=search_term,
-                pageSize=page_size,
-            )
-
-        def fetch(ids):
-            return self._get_list(
-                "get_contacts", "Contacts", query(ids), if_modified_since, page, page_size
-            )
-
-        if ids and page is None:
-            return self._by_id_chunks("/Contacts", query, ids, fetch)
-        return fetch(ids)
+        params = {
+            "where": where,
+            "order": order,
+            "IDs": None,
+            "page": page,
+            "includeArchived": include_archived,
+            "summaryOnly": summary_only,
+            "searchTerm": search_term,
+            "pageSize": page_size,
+        }
+        return self._read_by_ids("get_contacts", "Contacts", params, ids, if_modified_since)
 
     def get_invoices(
         self,
@@ -197,37 +188,43 @@ class EndpointsMixin:
     ):
         """Invoices and bills (ACCPAY). Pass ``page`` to get line items. Without
         ``page``, a long ``ids`` list is read in as many calls as Xero's URLs need."""
-
-        def query(ids):
-            return _query(
-                where=where,
-                order=order,
-                IDs=ids,
-                InvoiceNumbers=invoice_numbers,
-                ContactIDs=contact_ids,
-                Statuses=statuses,
-                page=page,
-                includeArchived=include_archived,
-                createdByMyApp=created_by_my_app,
-                unitdp=unitdp,
-                summaryOnly=summary_only,
-                pageSize=page_size,
-                searchTerm=search_term,
-            )
-
-        def fetch(ids):
-            return self._get_list(
-                "get_invoices", "Invoices", query(ids), if_modified_since, page, page_size
-            )
-
-        if ids and page is None:
-            return self._by_id_chunks("/Invoices", query, ids, fetch)
-        return fetch(ids)
+        params = {
+            "where": where,
+            "order": order,
+            "IDs": None,
+            "InvoiceNumbers": invoice_numbers,
+            "ContactIDs": contact_ids,
+            "Statuses": statuses,
+            "page": page,
+            "includeArchived": include_archived,
+            "createdByMyApp": created_by_my_app,
+            "unitdp": unitdp,
+            "summaryOnly": summary_only,
+            "pageSize": page_size,
+            "searchTerm": search_term,
+        }
+        return self._read_by_ids("get_invoices", "Invoices", params, ids, if_modified_since)
 
     def get_credit_notes(
-        self, page=None, where=None, if_modified_since=None, order=None, page_size=None, unitdp=None
+        self,
+        page=None,
+        where=None,
+        if_modified_since=None,
+        order=None,
+        page_size=None,
+        unitdp=None,
+        include_archived=False,
     ):
-        query = _query(where=where, order=order, page=page, unitdp=unitdp, pageSize=page_size)
+        """Credit notes; ``include_archived`` adds the DELETED ones, which Xero leaves
+        out otherwise (as for invoices, although Xero's spec does not list it here)."""
+        query = _query(
+            where=where,
+            order=order,
+            page=page,
+            unitdp=unitdp,
+            pageSize=page_size,
+            includeArchived=include_archived,
+        )
         return self._get_list(
             "get_credit_notes", "CreditNotes", query, if_modified_since, page, page_size
         )
@@ -275,9 +272,24 @@ class EndpointsMixin:
         if chunk:
             yield chunk
 
-    def _by_id_chunks(self, path, make_query, ids, fetch):
+    def _read_by_ids(self, operation, collection, params, ids, if_modified_since=None):
+        """GET ``collection`` with the query ``params`` (names as Xero spells them) and
+        ``ids`` in its IDs filter. A page (``params['page']``) is one call; without a
+        page a long ``ids`` list is read in as many calls as Xero's URLs need."""
+        page, page_size = params.get("page"), params.get("pageSize")
+
+        def query(chunk):
+            return _query(**{**params, "IDs": chunk})
+
+        def fetch(chunk):
+            return self._get_list(
+                operation, collection, query(chunk), if_modified_since, page, page_size
+            )
+
+        if not ids or page is not None:
+            return fetch(ids)
         records = XeroPage([])
-        for chunk in self._chunks_fitting(path, make_query, _unique(ids)):
+        for chunk in self._chunks_fitting("/" + collection, query, _unique(ids)):
             records.extend(fetch(chunk))
         return records
 
@@ -462,14 +474,6 @@ class EndpointsMixin:
         )
         records = (payload or {}).get(spec.collection) or [{}]
         return records[0]
-
-    def void_document(self, kind, xero_id, idempotency_key=None):
-        """Void an approved invoice, bill or credit note (no payments allowed)."""
-        return self.set_status(kind, xero_id, "VOIDED", idempotency_key)
-
-    def delete_document(self, kind, xero_id, idempotency_key=None):
-        """Delete a DRAFT/SUBMITTED document (purchase orders: any status Xero allows)."""
-        return self.set_status(kind, xero_id, "DELETED", idempotency_key)
 
     def delete_payment(self, payment_id, idempotency_key=None):
         """Delete a payment (payments cannot be edited: delete and re-create)."""
