@@ -95,7 +95,8 @@ class XeroSyncState(models.Model):
             counts = importer._update(connection, client, state)
             if object_type == "contact":
                 # Odoo's edits that won (or met no Xero change) go out after the pull
-                for key, count in importer._push(connection, client, limit=None).items():
+                sync = self.env["xero.contact.sync"]
+                for key, count in sync._push(connection, client, limit=None).items():
                     counts[key] = counts.get(key, 0) + count
             state.sudo().write({"last_result": importer._message(counts) or _("Nothing to update")})
             results[object_type] = counts
@@ -194,10 +195,10 @@ class XeroSyncState(models.Model):
         done = 0
         retry_at = []  # Xero's rate limit: run again when it allows, not at the next tick
         connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
-        contact = self.env["xero.import.base"]._importer("contact")
+        contact = self.env["xero.contact.sync"]
         for connection in connections:
             try:
-                counts = contact.with_company(connection.company_id)._push(connection, limit=50)
+                counts = contact.with_company(connection.company_id)._push(connection)
             except XeroRateLimited as exc:
                 retry_at.append(exc.retry_at)
                 continue
@@ -217,7 +218,7 @@ class XeroSyncState(models.Model):
                 _logger.warning("Xero import of %s failed: %s", state.object_type, exc)
         remaining = sum(
             max(s.import_total - s.import_offset, 1) for s in states if s.import_pending
-        ) + sum(len(contact._pending_links(c)) for c in connections)
+        ) + sum(contact._pending_count(c) for c in connections)
         if retry_at:
             when = min(retry_at).replace(tzinfo=None)
             self.env.ref("xero_connector.ir_cron_xero_queue").sudo()._trigger(at=when)

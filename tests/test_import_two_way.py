@@ -31,6 +31,9 @@ class TestImportTwoWay(ImportCase):
         )
         self.partner.invalidate_recordset(["write_date"])
 
+    def _queued(self):
+        return bool(self.env["xero.contact.sync"]._pending(self.connection, self.partner.ids))
+
     def _conflict_logs(self):
         return self.env["xero.log"].search(
             [("operation", "=", "contact_conflict"), ("res_id", "=", self.partner.id)]
@@ -38,13 +41,13 @@ class TestImportTwoWay(ImportCase):
 
     def test_user_edit_is_pushed_to_xero_in_a_batch(self):
         self.partner.with_env(self.user_env).write({"email": self.mail("new-ap")})
-        self.assertFalse(self.link.odoo_synced_at, "queued for Xero")
+        self.assertTrue(self._queued(), "queued for Xero")
         since = self.last_seq()
         self.env["xero.sync.state"]._cron_xero_queue()
         writes = [c for c in self.sandbox.calls(since) if c["method"] == "POST"]
         self.assertEqual(len(writes), 1)
         self.assertEqual(self._xero_contact()["EmailAddress"], self.mail("new-ap"))
-        self.assertTrue(self.link.odoo_synced_at)
+        self.assertFalse(self._queued())
         self.assertEqual(
             self.env["xero.sync.state"].action_update_from_xero()["params"]["message"],
             "Nothing to update",
@@ -71,7 +74,7 @@ class TestImportTwoWay(ImportCase):
         self.assertIn("1 conflicts", message)
         self.assertEqual(self.partner.email, self.mail("xero"))
         self.assertIn("Odoo's edit was overwritten", self._conflict_logs().message)
-        self.assertTrue(self.link.odoo_synced_at, "nothing left to push")
+        self.assertFalse(self._queued(), "nothing left to push")
 
     def test_conflict_odoo_newer_wins_and_xero_loss_is_logged(self):
         self.sandbox.put_records(
