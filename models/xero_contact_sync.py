@@ -184,9 +184,7 @@ class XeroContactSync(models.Model):
                 if row.state != "queued":
                     vals["retry_at"] = False  # a live lease stays until its push is done
                 row.write(vals)
-        cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        self._trigger_queue()
 
     @api.model
     def _pending(self, connection, partner_ids=None):
@@ -294,14 +292,22 @@ class XeroContactSync(models.Model):
         done = {}
         try:
             self._push_claimed(connection, client, claims, done, counts)
-        except XeroRateLimited as exc:
-            self._finish_push(connection, claims, done, exc.retry_at.replace(tzinfo=None))
-            raise
-        except XeroError:
-            self._finish_push(connection, claims, done, fields.Datetime.now() + RETRY_DELAY)
+        except XeroError as exc:
+            if isinstance(exc, XeroRateLimited):
+                retry_at = exc.retry_at.replace(tzinfo=None)
+            else:
+                retry_at = fields.Datetime.now() + RETRY_DELAY
+            self._finish_push(connection, claims, done, retry_at)
+            self._trigger_queue(at=retry_at)
             raise
         self._finish_push(connection, claims, done)
         return counts
+
+    @api.model
+    def _trigger_queue(self, at=None):
+        cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=at)
 
     def _push_claimed(self, connection, client, claims, done, counts):
         importer = self.env["xero.import.contact"]
@@ -550,9 +556,7 @@ class XeroContactSync(models.Model):
             settled[pid] = values
         self._settle(connection, settled)
         if any(v["state"] == "queued" for v in settled.values()):
-            cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
+            self._trigger_queue()
         return partners - adopted, set(unknown) - set(adopted.ids)
 
     # -- Xero -> Odoo ------------------------------------------------------------------------

@@ -182,3 +182,41 @@ class TestContactSync(XeroCase):
         )
         self._push()
         self.assertEqual(self._contacts()[ids[pending.id]]["EmailAddress"], "kept@pending.example")
+
+    def test_webhook_of_our_own_lost_push_is_no_conflict(self):
+        partner = self._suppliers("Webhook Echo")
+        xero_id = partner._xero_ensure_contacts(self.connection)[partner.id]
+        partner.write({"email": "echo@webhook.example"})
+        self.sandbox.inject("lost_response", 20, path="/Contacts$", method="POST")
+        try:
+            self._push()
+        finally:
+            self.sandbox.clear_faults()
+        # Xero tells about the change it made for us, before the push is retried
+        self.env["xero.contact.sync"]._apply_webhook(self.connection, [xero_id])
+        self.assertFalse(self._conflicts(partner))
+        self.assertEqual(partner.email, "echo@webhook.example")
+        self._expire_leases(partner)
+        since = self.sandbox.calls()[-1]["seq"]
+        self._push()
+        self.assertFalse([c for c in self.sandbox.calls(since) if c["method"] == "POST"])
+        self.assertEqual(self._rows(partner).state, "sent")
+
+    def test_rate_limit_keeps_the_push_queued_with_its_key(self):
+        partner = self._suppliers("Rate Limited Push")
+        xero_id = partner._xero_ensure_contacts(self.connection)[partner.id]
+        partner.write({"email": "later@rate-limited.example"})
+        self.sandbox.inject("429", 1, path="/Contacts$", method="POST", retry_after=3600)
+        try:
+            self._push()
+        finally:
+            self.sandbox.clear_faults()
+            self.env["xero.rate.budget"]._reset(self.tenant)
+        row = self._rows(partner)
+        self.assertEqual(row.state, "queued")
+        self.assertTrue(row.pending_key)
+        self.assertGreater(row.retry_at, row.write_date, "not before Xero allows it")
+        self._expire_leases(partner)
+        self._push()
+        self.assertEqual(self._contacts()[xero_id]["EmailAddress"], "later@rate-limited.example")
+        self.assertEqual(self._rows(partner).state, "sent")
