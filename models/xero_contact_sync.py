@@ -6,10 +6,11 @@ Xero's version to the linked partners. Odoo -> Xero: a user's edit of a synced f
 queues the partner (a row of this model per organisation, state ``queued``); the queue
 cron pushes them 50 a call (``_push``).
 
-Every contact write to Xero goes through these rows, like any outbox:
-- claim: ``FOR UPDATE SKIP LOCKED`` and a lease, in a transaction of its own, so two
-  workers never push the same contact;
-- key: per contact, ``<database>/<connection>/res.partner/<id>/<send generation>``, the
+Pushes go through the outbox engine (xero_outbox.py): the rows are claimed with
+``FOR UPDATE SKIP LOCKED`` and a lease (two workers never push the same contact), keyed
+and committed by the engine's cron loop; this model implements its hooks. Every contact
+write to Xero, pushes and creates alike, follows the outbox rules:
+- key: per contact (this row: one partner in one organisation) and send generation, the
   same on every retry of a send whatever the batch it goes in, new for a new send;
 - "maybe sent" marker (the key, with the name created or the values sent), committed
   before the call; only Xero's definite answer (done or refused) clears it;
@@ -17,31 +18,28 @@ Every contact write to Xero goes through these rows, like any outbox:
   contact again it is looked up in Xero by the name sent and the contact number
   (archived ones included, whatever its age); an update whose values Xero already
   holds is not sent again.
-Contacts created for exported documents (``res.partner._xero_ensure_contacts``) use the
-same rows, keys and markers (``_create_contacts``).
+Contacts created for exported documents (``res.partner._xero_ensure_contacts``) are
+written in the middle of the export's own batch, so they cannot wait for a claim: they
+use the same rows, keys and markers, written in a transaction of their own
+(``_create_contacts``).
 
 Both sides changed: the newer change wins; the loser is written to the sync log.
 """
 
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from ..xero import XeroError, XeroRateLimited
 from ..xero.batch import digest
 from ..xero.mapping.contact import contact_to_partner, same_name
 from .xero_import_base import PAGE_SIZE, xero_datetime
+from .xero_outbox import OUTBOX_STATES
 
 _logger = logging.getLogger(__name__)
 
 WEBHOOK_IDS_PER_CALL = 50  # GUIDs in one IDs= filter (Xero's URLs get too long past ~52)
-PUSH_BATCH = 50
-LEASE = timedelta(minutes=10)  # a claimed push is not taken by another worker meanwhile
-LEASE_PARAM = "xero_connector.export_lease_seconds"  # overrides LEASE (chaos runs)
-RETRY_DELAY = timedelta(minutes=2)  # after Xero or the network failed
 
 SYNCED_FIELDS = {
     "name",
@@ -60,16 +58,10 @@ SYNCED_FIELDS = {
     "active",
 }
 
-STATES = [
-    ("not_sent", "Not sent"),
-    ("queued", "Queued"),
-    ("sent", "Sent"),
-    ("error", "Error"),
-]
-
 
 class XeroContactSync(models.Model):
     _name = "xero.contact.sync"
+    _inherit = ["xero.outbox.mixin"]
     _description = "Xero Contact Sync"
     _order = "connection_id, id"
     _rec_name = "partner_id"
@@ -79,11 +71,12 @@ class XeroContactSync(models.Model):
     )
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
-    state = fields.Selection(STATES, default="not_sent", required=True, index=True)
+    state = fields.Selection(OUTBOX_STATES, default="not_sent", required=True, index=True)
     edit_seq = fields.Integer(
         help="Counts the Odoo edits queued: an edit made while a push "
         "is on its way is sent after it."
     )
+    claimed_seq = fields.Integer(help="The edits the push on its way sends.")
     send_count = fields.Integer(help="Send generation: a new send uses a new key.")
     pending_key = fields.Char(
         help="Key of the last send while its outcome is unknown: before sending again, "
@@ -98,6 +91,18 @@ class XeroContactSync(models.Model):
     )
     retry_at = fields.Datetime(help="Until when a worker holds the push, or when to retry.")
     error = fields.Text()
+
+    # The outbox engine's names for this model's fields (see xero_outbox.py).
+    _xero_outbox_fields = {
+        "state": "state",
+        "error": "error",
+        "key": "pending_key",
+        "attempt_at": None,
+        "retry_at": "retry_at",
+        "count": "send_count",
+        "xero_id": None,
+    }
+    _xero_outbox_cron = "xero_connector.ir_cron_xero_queue"
 
     _sql_constraints = [
         (
@@ -118,9 +123,10 @@ class XeroContactSync(models.Model):
             yield self.env(cr=cr, su=True)[self._name]
         self.env[self._name].invalidate_model()
 
-    def _key(self, partner_id, count):
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"{uuid}/{self.connection_id.id}/res.partner/{partner_id}/{count}"
+    def _key(self, count):
+        """The key of this contact's send ``count``, as the outbox engine makes them."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return f"{uuid}/{self._name}/{self.id}/{count}"
 
     @api.model
     def _rows(self, connection, partner_ids):
@@ -184,7 +190,7 @@ class XeroContactSync(models.Model):
                 if row.state != "queued":
                     vals["retry_at"] = False  # a live lease stays until its push is done
                 row.write(vals)
-        self._trigger_queue()
+        self.sudo()._xero_outbox_trigger()
 
     @api.model
     def _pending(self, connection, partner_ids=None):
@@ -200,135 +206,54 @@ class XeroContactSync(models.Model):
             [("connection_id", "=", connection.id), ("state", "=", "queued")]
         )
 
-    # -- Odoo -> Xero: the push ------------------------------------------------------------
+    # -- Odoo -> Xero: the push, on the outbox engine -------------------------------------
     @api.model
-    def _claim(self, connection, limit):
-        """Take up to ``limit`` queued rows under a row lock (other workers skip them),
-        lease them and give each one to send a key; committed at once. Returns plain
-        claims {partner_id, key, edit_seq, lookup, pending_hash}: ``lookup`` when the
-        previous send has no known outcome."""
-        now = fields.Datetime.now()
-        claims = []
-        with self._own_transaction() as rows_model:
-            cr = rows_model.env.cr
-            cr.execute(
-                SQL(
-                    """SELECT id FROM xero_contact_sync
-                        WHERE state = 'queued' AND connection_id = %s
-                          AND (retry_at IS NULL OR retry_at <= %s)
-                        ORDER BY id %s
-                        FOR UPDATE SKIP LOCKED""",
-                    connection.id,
-                    now,
-                    SQL("LIMIT %s", limit) if limit else SQL(),
-                )
+    def _xero_outbox_lane_sql(self, lane):
+        """The organisation each company is connected to now, not an archived one."""
+        return SQL("connection_id IN (SELECT id FROM xero_connection WHERE active)")
+
+    def _xero_outbox_claim_values(self, connection):
+        return {"claimed_seq": self.edit_seq}
+
+    def _xero_outbox_settle(self, vals=None, state="sent"):
+        """Also the values of the marker; an edit made while the push was on its way
+        stays queued, to be sent after it."""
+        vals = dict(vals or {}, pending_hash=False, pending_name=False)
+        edited = self.filtered(lambda r: r.edit_seq != r.claimed_seq)
+        super(XeroContactSync, self - edited)._xero_outbox_settle(vals, state)
+        if edited:
+            super(XeroContactSync, edited)._xero_outbox_settle(vals, "queued")
+
+    def _xero_outbox_fail(self, message, connection=None, operation="contact_push", notify=True):
+        """State error with the message, and a Sync Log row on the partner."""
+        self._xero_outbox_set({"state": "error", "error": message, "retry_at": False})
+        for row in self:
+            self.env["xero.log"]._log_event(
+                row.connection_id,
+                {"operation": operation, "outcome": "error", "xero_message": message},
+                record=row.partner_id,
             )
-            rows = rows_model.browse([row[0] for row in cr.fetchall()])
-            params = rows_model.env["ir.config_parameter"]
-            lease = timedelta(seconds=int(params.get_param(LEASE_PARAM) or LEASE.total_seconds()))
-            for row in rows:
-                vals = {"retry_at": now + lease}
-                if not row.pending_key:
-                    vals.update(
-                        send_count=row.send_count + 1,
-                        pending_key=row._key(row.partner_id.id, row.send_count + 1),
-                    )
-                claims.append(
-                    {
-                        "partner_id": row.partner_id.id,
-                        "key": vals.get("pending_key") or row.pending_key,
-                        "edit_seq": row.edit_seq,
-                        "lookup": bool(row.pending_key),
-                        "pending_hash": row.pending_hash,
-                    }
-                )
-                row.write(vals)
-        return claims
 
-    @api.model
-    def _mark_sending(self, connection, hashes):
-        """The "maybe sent" marker of the updates about to go: the values they carry
-        (``{partner id: fingerprint}``), committed before the call."""
-        if hashes:
-            with self._own_transaction() as rows_model:
-                rows = rows_model._rows(connection, hashes)
-                for partner_id, value in hashes.items():
-                    rows[partner_id].write({"pending_hash": value})
-
-    @api.model
-    def _finish_push(self, connection, claims, done, retry_at=None):
-        """Settle the claimed rows: ``done`` {partner id: error text or False} had a
-        definite answer (their marker is cleared; an edit made meanwhile stays queued);
-        the others are released with their marker, to be retried at ``retry_at``."""
-        with self._own_transaction() as rows_model:
-            rows = rows_model._rows(connection, [c["partner_id"] for c in claims])
-            for claim in claims:
-                row = rows[claim["partner_id"]]
-                if claim["partner_id"] not in done:
-                    row.write({"retry_at": retry_at or False})
-                    continue
-                error = done[claim["partner_id"]]
-                edited = row.edit_seq != claim["edit_seq"]
-                row.write(
-                    {
-                        "state": "queued" if edited else ("error" if error else "sent"),
-                        "error": error or False,
-                        "pending_key": False,
-                        "pending_hash": False,
-                        "pending_name": False,
-                        "retry_at": False,
-                    }
-                )
-
-    @api.model
-    def _push(self, connection, client=None, limit=PUSH_BATCH):
-        """Send the partners edited in Odoo to Xero (one call per 50); returns counts.
-        A rate limit or network failure is raised after releasing the claim."""
+    def _xero_outbox_push(self, connection, lane, lookups):
+        """Send the claimed partners' values to Xero in one call. ``lookups`` (their
+        last send has no known outcome) are not sent again when Xero holds their values."""
         self = self.with_company(connection.company_id)
-        counts = {"pushed": 0, "conflicts": 0, "failed": 0}
-        claims = self._claim(connection, limit)
-        if not claims:
-            return counts
-        done = {}
-        try:
-            self._push_claimed(connection, client, claims, done, counts)
-        except XeroError as exc:
-            if isinstance(exc, XeroRateLimited):
-                retry_at = exc.retry_at.replace(tzinfo=None)
-            else:
-                retry_at = fields.Datetime.now() + RETRY_DELAY
-            self._finish_push(connection, claims, done, retry_at)
-            self._trigger_queue(at=retry_at)
-            raise
-        self._finish_push(connection, claims, done)
-        return counts
-
-    @api.model
-    def _trigger_queue(self, at=None):
-        cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=at)
-
-    def _push_claimed(self, connection, client, claims, done, counts):
         importer = self.env["xero.import.contact"]
-        partners = importer._partners().browse([c["partner_id"] for c in claims]).exists()
+        partners = importer._partners().browse(self.partner_id.ids).exists()
         links = {
             link.res_id: link
             for link in self.env["xero.link"].sudo()._find(connection, partners, "contact")
         }
-        todo = []
-        for claim in claims:
-            if claim["partner_id"] in links:
-                todo.append(claim)
-            else:
-                done[claim["partner_id"]] = False  # unlinked or deleted: nothing to send
-        if not todo:
-            return
-        client = client or connection._client("batch")
+        unlinked = self.filtered(lambda r: r.partner_id.id not in links)
+        unlinked._xero_outbox_settle(state="not_sent")  # nothing to send
+        rows = self - unlinked
+        if not rows:
+            return False
+        client = connection._client("batch")
         current = {
             c["ContactID"]: c
             for c in client.get_contacts(
-                ids=[links[c["partner_id"]].xero_id for c in todo], include_archived=True
+                ids=[links[r.partner_id.id].xero_id for r in rows], include_archived=True
             )
         }
         partners = partners.filtered(lambda p: p.id in links)
@@ -337,8 +262,8 @@ class XeroContactSync(models.Model):
             connection, currencies, {pid: link.xero_id for pid, link in links.items()}
         )
         outgoing = []
-        for claim in todo:
-            partner = partners.browse(claim["partner_id"])
+        for row in rows:
+            partner = partners.browse(row.partner_id.id)
             link = links[partner.id]
             rec = current.get(link.xero_id)
             payload = payloads[partner.id]
@@ -346,47 +271,29 @@ class XeroContactSync(models.Model):
                 # Xero holds these values already (e.g. the answer of our last send was
                 # lost): nothing to send again.
                 importer._link(connection, partner, rec)
-                done[partner.id] = False
-                counts["pushed"] += 1
+                row._xero_outbox_settle()
                 continue
-            ours = claim["lookup"] and rec and importer._fingerprint(rec) == claim["pending_hash"]
-            if rec and link.sync_hash and importer._fingerprint(rec) != link.sync_hash and not ours:
-                counts["conflicts"] += 1
-                if self._xero_wins(connection, partner, rec):
-                    importer._apply_update(connection, rec, partner)
-                    done[partner.id] = False
-                    continue
-            outgoing.append((claim, partner, payload))
+            ours = row in lookups and rec and importer._fingerprint(rec) == row.pending_hash
+            changed = rec and link.sync_hash and importer._fingerprint(rec) != link.sync_hash
+            if changed and not ours and self._xero_wins(connection, partner, rec):
+                importer._apply_update(connection, rec, partner)
+                row._xero_outbox_settle()
+                continue
+            outgoing.append((row, partner, payload))
         self._drop_held_numbers(client, outgoing, current, links)
-        self._mark_sending(
-            connection, {partner.id: self._values_hash(p) for _c, partner, p in outgoing}
-        )
         if not outgoing:
-            return
-        results = client.send_batch("contacts", [(c["key"], p) for c, _x, p in outgoing])
-        failure = None
-        for (_claim, partner, _payload), result in zip(outgoing, results, strict=True):
-            if result.ok:
-                importer._link(connection, partner, result.record or {})
-                done[partner.id] = False
-                counts["pushed"] += 1
-            elif result.exception is not None:
-                failure = failure or result.exception  # unknown outcome: the marker stays
-            else:
-                counts["failed"] += 1
-                message = _(
-                    "%(partner)s was not updated in Xero: %(errors)s",
-                    partner=partner.display_name,
-                    errors="; ".join(result.errors),
-                )
-                done[partner.id] = message
-                self.env["xero.log"]._log_event(
-                    connection,
-                    {"operation": "contact_push", "outcome": "error", "xero_message": message},
-                    record=partner,
-                )
-        if failure is not None:
-            raise failure
+            return False
+        sent = self.browse()
+        for row, _partner, payload in outgoing:
+            row.pending_hash = self._values_hash(payload)  # what an unknown outcome sent
+            sent |= row
+        results = client.send_batch("contacts", [(r.pending_key, p) for r, _x, p in outgoing])
+
+        def accepted(row, result):
+            importer._link(connection, row.partner_id, result.record or {})
+            row._xero_outbox_settle()
+
+        return sent._xero_outbox_answer(connection, results, accepted)
 
     @api.model
     def _values_hash(self, payload):
@@ -398,7 +305,7 @@ class XeroContactSync(models.Model):
         included: a reference that another Xero contact holds is not sent as the
         contact's number (its other changes are). One lookup for the changed numbers."""
         changed = {}
-        for _claim, partner, payload in outgoing:
+        for _row, partner, payload in outgoing:
             number = payload.get("ContactNumber")
             xero_id = links[partner.id].xero_id
             if number and number != (current.get(xero_id) or {}).get("ContactNumber"):
@@ -434,7 +341,7 @@ class XeroContactSync(models.Model):
                 if not row.pending_key:
                     vals.update(
                         send_count=row.send_count + 1,
-                        pending_key=row._key(partner.id, row.send_count + 1),
+                        pending_key=row._key(row.send_count + 1),
                     )
                 row.write(vals)
                 keys[partner.id] = row.pending_key
@@ -556,7 +463,7 @@ class XeroContactSync(models.Model):
             settled[pid] = values
         self._settle(connection, settled)
         if any(v["state"] == "queued" for v in settled.values()):
-            self._trigger_queue()
+            self.sudo()._xero_outbox_trigger()
         return partners - adopted, set(unknown) - set(adopted.ids)
 
     # -- Xero -> Odoo ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 sent" marker kept until Xero's definite answer, a lookup before creating again, and a
 claim with a lease for the pushes."""
 
+from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
 
 from ..xero import XeroError
@@ -32,7 +33,11 @@ class TestContactSync(XeroCase):
         )
 
     def _push(self):
-        self.env["xero.sync.state"]._cron_xero_queue()
+        """The queue cron, as a worker runs it (it commits)."""
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["xero.sync.state"]._cron_xero_queue()
+        self.env.invalidate_all()
 
     def _expire_leases(self, partners):
         self._rows(partners).write({"retry_at": False})
@@ -83,7 +88,7 @@ class TestContactSync(XeroCase):
         keys = set(rows.mapped("pending_key"))
         self.assertEqual(len(keys), 2, "one key per contact")
         for row in rows:
-            self.assertTrue(row.pending_key.endswith(f"/res.partner/{row.partner_id.id}/1"))
+            self.assertTrue(row.pending_key.endswith(f"/xero.contact.sync/{row.id}/1"))
         partners._xero_ensure_contacts(self.connection)
         self.assertEqual(set(rows.mapped("send_count")), {1}, "one send generation each")
         self.assertEqual(set(rows.mapped("state")), {"sent"})
@@ -135,21 +140,24 @@ class TestContactSync(XeroCase):
         partner = self._suppliers("Claimed Once")
         partner._xero_ensure_contacts(self.connection)
         partner.write({"phone": "+64 9 555 0101"})
-        claims = self.Sync._claim(self.connection, 50)
-        self.assertEqual([c["partner_id"] for c in claims], partner.ids)
-        self.assertFalse(self.Sync._claim(self.connection, 50), "leased to the first worker")
+        rows, _lookups = self.Sync._xero_outbox_claim(self.connection, None, 50)
+        self.assertEqual(rows.partner_id, partner)
+        key = rows.pending_key
+        self.assertTrue(key.endswith(f"/{rows.id}/{rows.send_count}"), "row and generation")
+        again, _lookups = self.Sync._xero_outbox_claim(self.connection, None, 50)
+        self.assertFalse(again, "leased to the first worker")
         self._expire_leases(partner)
-        again = self.Sync._claim(self.connection, 50)
-        self.assertEqual(again[0]["key"], claims[0]["key"], "the same key on a retry")
-        self.assertTrue(again[0]["lookup"])
+        again, lookups = self.Sync._xero_outbox_claim(self.connection, None, 50)
+        self.assertEqual(again.pending_key, key, "the same key on a retry")
+        self.assertEqual(lookups, again)
 
     def test_edit_during_a_push_is_sent_after_it(self):
         partner = self._suppliers("Edited Meanwhile")
         xero_id = partner._xero_ensure_contacts(self.connection)[partner.id]
         partner.write({"email": "first@meanwhile.example"})
-        claims = self.Sync._claim(self.connection, 50)
+        rows, _lookups = self.Sync._xero_outbox_claim(self.connection, None, 50)
         partner.write({"email": "second@meanwhile.example"})  # while the push is on its way
-        self.Sync._finish_push(self.connection, claims, {partner.id: False})
+        rows._xero_outbox_settle()
         self.assertEqual(self._rows(partner).state, "queued")
         self._push()
         self.assertEqual(self._contacts()[xero_id]["EmailAddress"], "second@meanwhile.example")
@@ -202,7 +210,7 @@ class TestContactSync(XeroCase):
         self.assertFalse([c for c in self.sandbox.calls(since) if c["method"] == "POST"])
         self.assertEqual(self._rows(partner).state, "sent")
 
-    def test_rate_limit_keeps_the_push_queued_with_its_key(self):
+    def test_rate_limit_keeps_the_push_queued(self):
         partner = self._suppliers("Rate Limited Push")
         xero_id = partner._xero_ensure_contacts(self.connection)[partner.id]
         partner.write({"email": "later@rate-limited.example"})
@@ -214,7 +222,6 @@ class TestContactSync(XeroCase):
             self.env["xero.rate.budget"]._reset(self.tenant)
         row = self._rows(partner)
         self.assertEqual(row.state, "queued")
-        self.assertTrue(row.pending_key)
         self.assertGreater(row.retry_at, row.write_date, "not before Xero allows it")
         self._expire_leases(partner)
         self._push()
