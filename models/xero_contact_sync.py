@@ -4,7 +4,7 @@ Xero -> Odoo: Update reads the contacts changed since the last one (If-Modified-
 pages), a CONTACT webhook reads the contacts it names; ``_apply_xero_changes`` writes
 Xero's version to the linked partners. Odoo -> Xero: a user's edit of a synced field
 queues the partner (a row of this model per organisation, state ``queued``); the queue
-cron pushes them 50 a call (``_push``).
+cron pushes them 50 a call (``_xero_outbox_push``).
 
 Pushes go through the outbox engine (xero_outbox.py): the rows are claimed with
 ``FOR UPDATE SKIP LOCKED`` and a lease (two workers never push the same contact), keyed
@@ -115,9 +115,10 @@ class XeroContactSync(models.Model):
     # -- the rows, in a transaction of their own ------------------------------------------
     @contextmanager
     def _own_transaction(self):
-        """This model in a cursor of its own, committed on exit: the claim, the keys and
-        the markers are durable before Xero is called, whatever becomes of the caller's
-        transaction (the export commits its own only after its batch)."""
+        """This model in a cursor of its own, committed on exit: the keys and markers of
+        the contacts created for an export are durable before Xero is called, whatever
+        becomes of the caller's transaction (the export commits its own only after its
+        batch). The export's transaction never writes these rows itself."""
         self.env.flush_all()
         with self.env.registry.cursor() as cr:
             yield self.env(cr=cr, su=True)[self._name]
