@@ -113,7 +113,10 @@ class TestContactSync(XeroCase):
         self.sandbox.advance(5)
         third.write({"email": "ap@lost-push-c.example"})
         self._expire_leases(first | second | third)
+        since = self.sandbox.calls()[-1]["seq"]
         self._push()
+        writes = [c for c in self.sandbox.calls(since) if c["method"] in ("PUT", "POST")]
+        self.assertEqual(len(writes), 1, "one call, for the third supplier only")
         contacts = self._contacts()
         self.assertEqual(len(contacts), before, "no new contact")
         for partner in first | second:
