@@ -230,3 +230,18 @@ class TestContactSync(XeroCase):
         self._push()
         self.assertEqual(self._contacts()[xero_id]["EmailAddress"], "later@rate-limited.example")
         self.assertEqual(self._rows(partner).state, "sent")
+
+    def test_lost_create_archived_in_xero_meanwhile_is_not_created_again(self):
+        partner = self._suppliers("Archived Meanwhile")
+        before = set(self._contacts())
+        self._lost(partner)
+        (created,) = set(self._contacts()) - before
+        # someone archives it in Xero before the retry: Xero would take the name again
+        self.sandbox.put_records(
+            self.tenant, "Contacts", [{"ContactID": created, "ContactStatus": "ARCHIVED"}]
+        )
+        errors = {}
+        result = partner._xero_ensure_contacts(self.connection, errors=errors)
+        self.assertFalse(result)
+        self.assertIn("archived in Xero", errors[partner.id])
+        self.assertEqual(set(self._contacts()) - before, {created}, "not created twice")
