@@ -1,13 +1,9 @@
-import logging
-
 from odoo import _, models
 
 from ..xero.batch import digest
 from ..xero.mapping.contact import contact_to_partner
 from .xero_import_base import PAGE_SIZE
 from .xero_integrated_mixin import XERO_SYNC
-
-_logger = logging.getLogger(__name__)
 
 
 class XeroImportContact(models.AbstractModel):
