@@ -196,20 +196,22 @@ class XeroDocumentExport(models.AbstractModel):
             doc._xero_write(vals)
 
     def _xero_send_batch(self, connection, kind, lookups):
-        client = connection._client("batch")
-        client.logger_hook = self._xero_log_hook(connection)
+        client = connection._client("batch").concerning((d._name, d.id) for d in self)
         payloads, unitdp = self._xero_prepare(connection, client)
         # A previous send of these may have created them: find them before sending again.
         lost = {d: p for d, p in payloads.items() if d in lookups and not d.xero_id}
         if lost:
-            for doc, record in self._xero_lookup(client, lost).items():
+            lookup_client = client.concerning((d._name, d.id) for d in lost)
+            for doc, record in self._xero_lookup(lookup_client, lost).items():
                 doc._xero_apply_record(connection, record, client)
                 if mapping.editable(record.get("Status")):
                     payloads[doc] = doc._xero_with_ids(payloads[doc])
                 else:
                     payloads.pop(doc)
         updates = [d for d in payloads if d.xero_id and d not in lost]
-        statuses = self._xero_current_statuses(client, kind, updates)
+        statuses = self._xero_current_statuses(
+            client.concerning((d._name, d.id) for d in updates), kind, updates
+        )
         for doc in updates:
             status = statuses.get(doc.xero_id)
             if status in (None, "DELETED", "VOIDED"):
@@ -359,7 +361,11 @@ class XeroDocumentExport(models.AbstractModel):
         "maybe sent" marker); the client gives one result per document."""
         docs = list(payloads)
         records = [
-            (doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}", payloads[doc])
+            (
+                doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}",
+                payloads[doc],
+                (doc._name, doc.id),  # the call is logged against the documents it sends
+            )
             for doc in docs
         ]
         results = client.send_batch(
@@ -496,15 +502,6 @@ class XeroDocumentExport(models.AbstractModel):
         self.env["xero.log"]._log_event(connection, event, record=self)
         for doc in self:
             doc._message_log(body=_("Not sent to Xero: %s", message))
-
-    def _xero_log_hook(self, connection):
-        docs = self
-        log = self.env["xero.log"]
-
-        def hook(event):
-            log._log_event(connection, event, record=docs)
-
-        return hook
 
     # -- looking up a send whose answer was lost ---------------------------------------------
     @api.model

@@ -4,6 +4,7 @@ from odoo.tools import html2plaintext
 from ..xero import XeroError, XeroValidationError
 from ..xero.batch import derive_key, digest
 from ..xero.mapping import documents as mapping
+from .xero_log import log_refs
 
 MAX_BYTES_PARAM = "xero_connector.attachment_max_bytes"
 
@@ -17,7 +18,7 @@ class XeroDocumentExtras(models.AbstractModel):
     def _xero_send_extras(self, connection, client, record):
         """Send what is new since the last time; returns warnings for the document."""
         self.ensure_one()
-        client.logger_hook = connection._log_hook(record=self)
+        client = client.concerning(log_refs(self))
         warnings = []
         for step in (self._xero_send_notes, self._xero_send_attachments, self._xero_allocate):
             try:
