@@ -532,6 +532,12 @@ class EndpointsMixin:
         )
         return (payload or {}).get("HistoryRecords") or []
 
+    def get_history(self, kind, xero_id):
+        """A record's History & Notes: [{Changes, Details, User, DateUTC}, ...]."""
+        spec = kind_of(kind)
+        path = "/{}/{}/History".format(spec.collection, quote(str(xero_id), safe=""))
+        return self._get_list(f"get_history_{kind}", "HistoryRecords", [], path=path)
+
     def get_attachments(self, kind, xero_id):
         """The files a record holds in Xero: [{AttachmentID, FileName, ...}]."""
         spec = kind_of(kind)
