@@ -205,13 +205,13 @@ class XeroLog(models.Model):
         ]
 
     @api.model
-    def _log_event(self, connection, event, concerns=None, record=None):
+    def _log_event(self, connection, event, record=None, concerns=None):
         """Write one row for a client event per record it concerns, in a cursor of its
         own so that the rows survive a rollback of the transaction that made the call.
 
-        ``concerns``: references ``(model, id)`` (the client's ``event["concerns"]``);
-        ``record``: a recordset, for events the addon makes itself. Neither: one row for
-        the organisation."""
+        ``record``: a recordset, for events the addon makes itself; ``concerns``:
+        references ``(model, id)`` (the client's ``event["concerns"]``). Neither: one
+        row for the organisation."""
         vals = {
             "company_id": connection.company_id.id,
             "connection_id": connection.id,
