@@ -1,6 +1,7 @@
 from odoo.tests import tagged
 
 from .export_common import XeroExportCase
+from .payment_common import XeroPaymentCase
 
 
 @tagged("post_install", "-at_install")
@@ -41,3 +42,35 @@ class TestExportLogContext(XeroExportCase):
         status_reads = self._rows(since, "get_invoices")
         self.assertTrue(status_reads)
         self.assertEqual(set(status_reads.mapped("res_id")), {updated.id})
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentLogContext(XeroPaymentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.xero_push_payments = True
+        accounts = cls.env["xero.bank.account"]._xero_load(cls.connection)
+        cls.bank_journal.xero_bank_account_id = accounts.filtered(lambda a: a.code == "090")
+
+    def _rows(self, since, operation):
+        Log = self.env["xero.log"].sudo()
+        return Log.search([("id", ">", since), ("operation", "=", operation)])
+
+    def test_payment_calls_are_logged_on_their_payments(self):
+        first = self.register_payment(self.exported(), amount=60)
+        second = self.register_payment(self.exported(ref="LOG-PAY-2"), amount=50)
+        since = self.env["xero.log"].sudo().search([], limit=1).id
+        self.run_push()
+        self.assertEqual(first.xero_push_state, "sent", first.xero_push_error)
+        self.assertEqual(second.xero_push_state, "sent", second.xero_push_error)
+        created = self._rows(since, "create_payments")
+        self.assertEqual(set(created.mapped("res_model")), {"account.payment"})
+        self.assertEqual(set(created.mapped("res_id")), {first.id, second.id})
+        second.action_cancel()
+        since = self.env["xero.log"].sudo().search([], limit=1).id
+        self.run_push()
+        self.assertEqual(second.xero_push_state, "deleted")
+        deleted = self._rows(since, "delete_payment")
+        self.assertTrue(deleted)
+        self.assertEqual(set(deleted.mapped("res_id")), {second.id}, "not on the other one")
