@@ -345,6 +345,11 @@ class XeroDocumentMixin(models.AbstractModel):
     def action_xero_resend(self):
         return self.action_xero_send()
 
+    def action_xero_preview(self):
+        """What Send to Xero would send, and why Odoo would refuse it: nothing is sent."""
+        self.ensure_one()
+        return self.env["xero.document.preview"]._open_for(self)
+
     def action_xero_open(self):
         self.ensure_one()
         if not self.xero_url:
@@ -455,7 +460,8 @@ class XeroDocumentMixin(models.AbstractModel):
             )
             lines.append(values)
             problems += line_problems
-        if problems:
+        # The preview shows the lines as mapped so far, next to the refusals it lists.
+        if problems and not self.env.context.get("xero_preview_lines"):
             raise mapping.MappingError(problems)
         return lines
 
