@@ -54,6 +54,14 @@ def consent(sandbox, url, tenants):
     )
 
 
+def fresh_rate_limits(case):
+    """Each test starts with Xero's minute fully available, as a scenario of its own:
+    the sandbox's counters and the database's shared rate budget both start empty
+    (tests about rate limits set the limits they need inside the test)."""
+    case.sandbox.limits(reset=True)
+    case.env["xero.rate.budget"]._reset()
+
+
 class XeroCase(TransactionCase):
     """A company with a Xero connection record pointed at the sandbox (not yet
     connected). New cursors opened by the code under test (token store, sync log)
@@ -76,6 +84,10 @@ class XeroCase(TransactionCase):
                 "endpoint_url": cls.sandbox.url,
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        fresh_rate_limits(self)
 
     @classmethod
     def connect(cls, connection=None, tenants=(DEMO_ORG,)):
@@ -109,6 +121,10 @@ class XeroHttpCase(HttpCase):
                 "endpoint_url": cls.sandbox.url,
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        fresh_rate_limits(self)
 
     @classmethod
     def connect_with_tokens(cls, org=DEMO_ORG):
