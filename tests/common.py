@@ -73,7 +73,8 @@ class XeroCase(TransactionCase):
         cls.registry.enter_test_mode(cls.cr)
         cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
+        cls.sandbox.reset("demo")  # its rate-limit counters included
+        cls.env["xero.rate.budget"]._reset()
         use_sandbox(cls.env)
         cls.company = cls.env.company
         cls.connection = cls.env["xero.connection"]._get_or_create_for_company(cls.company)
@@ -111,7 +112,8 @@ class XeroHttpCase(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
+        cls.sandbox.reset("demo")  # its rate-limit counters included
+        cls.env["xero.rate.budget"]._reset()
         use_sandbox(cls.env)
         cls.connection = cls.env.company.xero_connection_id
         cls.connection.write(
