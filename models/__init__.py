@@ -31,12 +31,12 @@ from . import account_analytic_account
 from . import product_template
 from . import product_product
 from . import xero_overview
+from . import xero_overview_day
 from . import xero_bank_account
 from . import account_journal
 from . import account_payment
 from . import xero_payment_sync
 from . import account_partial_reconcile
-from . import xero_connection_payments
 from . import xero_reconciliation
 from . import xero_reconciliation_line
 from . import xero_rate_budget
