@@ -12,6 +12,7 @@
     "data": [
         "security/xero_connector_security.xml",
         "security/ir.model.access.csv",
+        "security/xero_document_preview_security.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron.xml",
         "views/xero_connection_views.xml",
@@ -30,12 +31,17 @@
         "views/account_journal_views.xml",
         "views/account_move_payment_views.xml",
         "views/res_config_settings_payment_views.xml",
+        "views/xero_document_preview_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "xero_connector/static/src/js/xero_document_refresh.js",
+            "xero_connector/static/src/js/xero_settings_landing.js",
+            "xero_connector/static/src/scss/xero_settings.scss",
+            "xero_connector/static/src/views/xero_overview_kanban.js",
+            "xero_connector/static/src/views/xero_overview_kanban.xml",
         ],
         "web.assets_tests": [
             "xero_connector/static/tests/tours/*.js",

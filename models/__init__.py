@@ -30,6 +30,7 @@ from . import account_analytic_account
 from . import product_template
 from . import product_product
 from . import xero_overview
+from . import xero_overview_day
 from . import xero_bank_account
 from . import account_journal
 from . import account_payment

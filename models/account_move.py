@@ -47,6 +47,16 @@ class AccountMove(models.Model):
     def _xero_cron_xmlid(self):
         return "xero_connector.ir_cron_xero_export_account_move"
 
+    def _xero_after_first_send(self):
+        """Payments registered before the document reached Xero (while the connection
+        needed reconnecting, say) found nothing to pay in Xero then: they go now."""
+        lines = self.line_ids
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        moves = partials.debit_move_id.move_id | partials.credit_move_id.move_id
+        moves.origin_payment_id.filtered(
+            lambda p: p.xero_push_state == "not_sent" and p.state not in ("draft", "canceled")
+        )._xero_queue_push()
+
     def _xero_odoo_totals(self):
         return self.amount_total, self.amount_tax
 

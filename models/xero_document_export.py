@@ -238,7 +238,11 @@ class XeroDocumentExport(models.AbstractModel):
         updates = {d: p for d, p in payloads.items() if d.xero_id}
         stop = False
         for method, group in (("PUT", creates), ("POST", updates)):
-            if group and not stop:
+            if group and stop:
+                # Not sent in this run, which ends: back in the queue, not held for a
+                # whole lease (updates are never looked up: their key may go).
+                self.browse([d.id for d in group])._xero_outbox_release(False, self.browse())
+            elif group:
                 stop = self._xero_post_chunk(connection, client, kind, method, group, unitdp)
         return stop
 
@@ -316,6 +320,8 @@ class XeroDocumentExport(models.AbstractModel):
                 )
             )
         self._xero_outbox_settle(vals)  # a definite answer: the marker goes
+        if first:
+            self._xero_after_first_send()
         items = record.get("LineItems") or []
         for line, item in zip(self._xero_lines(), items, strict=False):
             if item.get("LineItemID") and line.xero_line_id != item["LineItemID"]:

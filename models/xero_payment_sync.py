@@ -409,8 +409,8 @@ class XeroPaymentSync(models.AbstractModel):
         if payment.state == "canceled":
             return
         if payment.xero_origin == "xero":
-            payment.with_context(xero_no_push=True).action_draft()
-            payment.with_context(xero_no_push=True).action_cancel()
+            payment._xero_without_push().action_draft()
+            payment._xero_without_push().action_cancel()
             doc.message_post(
                 body=_("Payment %s was deleted in Xero: cancelled in Odoo.", payment.name)
             )

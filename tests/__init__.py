@@ -40,3 +40,4 @@ from . import test_payments_webhook
 from . import test_malformed_answers
 from . import test_security_queue
 from . import test_rate_budget
+from . import test_document_preview
