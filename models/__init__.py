@@ -22,6 +22,7 @@ from . import xero_import_account
 from . import xero_import_tax
 from . import xero_import_tracking
 from . import xero_import_contact
+from . import xero_contact_sync
 from . import xero_import_item
 from . import account_account
 from . import account_tax

@@ -208,7 +208,6 @@ class AccountPayment(models.Model):
         """Send or delete the claimed payments: those whose last send has no known
         outcome are looked up in Xero first, then the new ones are created in one call."""
         client = connection._client("batch")
-        client.logger_hook = connection._log_hook()
         deletes = self.filtered(
             lambda p: p.xero_push_state == "to_delete" or p.state in ("draft", "canceled")
         )
@@ -232,7 +231,7 @@ class AccountPayment(models.Model):
         todo = sends.filtered(lambda p: not p.xero_payment_id)
         if stop or not todo:
             return stop
-        records = [(p.xero_push_key, payloads[p]) for p in todo]
+        records = [(p.xero_push_key, payloads[p], (p._name, p.id)) for p in todo]
         results = client.send_batch("payments", records, create_only=True)
 
         def accepted(payment, result):
@@ -308,7 +307,6 @@ class AccountPayment(models.Model):
     def _xero_delete_now(self):
         connection = self.company_id.xero_connection_id
         client = connection._client()
-        client.logger_hook = connection._log_hook()
         try:
             lookups = self.filtered(lambda p: p.xero_push_key and not p.xero_payment_id)
             found = self._xero_outbox_find(client, dict.fromkeys(lookups))
@@ -332,7 +330,9 @@ class AccountPayment(models.Model):
         for payment in self:
             if payment.xero_payment_id:
                 try:
-                    client.delete_payment(payment.xero_payment_id)
+                    client.concerning([(payment._name, payment.id)]).delete_payment(
+                        payment.xero_payment_id
+                    )
                 except XeroNotFound:
                     _logger.info("Xero payment %s was already gone", payment.xero_payment_id)
                 except (XeroRateLimited, XeroAuthError, XeroTransientError, XeroResponseError):

@@ -323,20 +323,25 @@ class XeroConnection(models.Model):
             login_url=login,
             identity_url=identity,
             api_url=api_url,
-            logger_hook=self._log_hook(),
+            log_sink=self._log_sink(),
         )
 
     def _token_store(self):
         return OdooTokenStore(self)
 
-    def _log_hook(self, record=None):
+    def _log_sink(self, observe=None):
+        """The client's log sink: one xero.log row per record an event concerns (its
+        ``concerns``, references ``(model, id)``), or one for the organisation; then
+        ``observe(event)`` when given."""
         log_model = self.env["xero.log"]
         connection = self
 
-        def hook(event):
-            log_model._log_event(connection, event, record=record)
+        def sink(event):
+            log_model._log_event(connection, event, concerns=event.get("concerns"))
+            if observe:
+                observe(event)
 
-        return hook
+        return sink
 
     # -- actions -------------------------------------------------------------------
     def action_connect(self):
@@ -671,8 +676,12 @@ class XeroConnection(models.Model):
             raise AccessError(_("Only Xero administrators can change the Xero connection."))
 
     # -- used by every feature -----------------------------------------------------
-    def _client(self, priority="interactive"):
-        """The API client for this organisation; refuses when the connection is not live."""
+    def _client(self, priority="interactive", observe=None):
+        """The API client for this organisation; refuses when the connection is not live.
+
+        Its calls are logged in xero.log (then passed to ``observe(event)`` when given)
+        against the records each call concerns: ``client.concerning(log_refs(records))``
+        or a reference per ``send_batch`` element."""
         self.ensure_one()
         conn = self.sudo()
         if conn.state != "connected":
@@ -685,7 +694,7 @@ class XeroConnection(models.Model):
             conn.client_secret or None,
             api_url=api_url,
             identity_url=identity,
-            logger_hook=self._log_hook(),
+            log_sink=self._log_sink(observe),
             limiter=self.env["xero.rate.budget"]._limiter(conn),
             priority=priority,
             custom_connection=conn.auth_type == "custom",

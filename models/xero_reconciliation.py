@@ -251,15 +251,7 @@ class XeroReconciliation(models.Model):
         calls = []
         try:
             self._check_connection()
-            client = connection._client("batch")
-            hook = client.logger_hook
-
-            def count_calls(event):
-                calls.append(event.get("outcome"))
-                if hook:
-                    hook(event)
-
-            client.logger_hook = count_calls
+            client = connection._client("batch", observe=lambda e: calls.append(e["outcome"]))
             xero = {}
             for step, kind in enumerate(KINDS):
                 self._progress(

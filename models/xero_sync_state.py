@@ -124,9 +124,9 @@ class XeroSyncState(models.Model):
             state = self._get(connection, object_type)
             counts = importer._update(connection, client, state)
             if object_type == "contact":
-                # Odoo's edits that won (or met no Xero change) go out after the pull
-                for key, count in importer._push(connection, client, limit=None).items():
-                    counts[key] = counts.get(key, 0) + count
+                # Odoo's edits that won (or met no Xero change) go out after the pull,
+                # by the queue (its worker commits each batch with Xero's answer)
+                self.env["xero.contact.sync"].sudo()._xero_outbox_trigger()
             state.sudo().write({"last_result": importer._message(counts) or _("Nothing to update")})
             results[object_type] = counts
         return results
@@ -224,17 +224,10 @@ class XeroSyncState(models.Model):
         done = 0
         retry_at = []  # Xero's rate limit: run again when it allows, not at the next tick
         connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
-        contact = self.env["xero.import.base"]._importer("contact")
-        for connection in connections:
-            try:
-                counts = contact.with_company(connection.company_id)._push(connection, limit=50)
-            except XeroRateLimited as exc:
-                retry_at.append(exc.retry_at)
-                continue
-            except XeroError as exc:
-                _logger.warning("Xero contact push of %s failed: %s", connection.name, exc)
-                continue
-            done += sum(counts.values())
+        # Edited contacts, on the outbox engine (it commits after each claim and answer,
+        # and reschedules itself when Xero asks to wait).
+        contact = self.env["xero.contact.sync"]
+        done += contact._xero_outbox_run()
         states = self.sudo().search(
             [("import_pending", "=", True), ("connection_id", "in", connections.ids)]
         )
@@ -247,7 +240,7 @@ class XeroSyncState(models.Model):
                 _logger.warning("Xero import of %s failed: %s", state.object_type, exc)
         remaining = sum(
             max(s.import_total - s.import_offset, 1) for s in states if s.import_pending
-        ) + sum(len(contact._pending_links(c)) for c in connections)
+        ) + sum(contact._pending_count(c) for c in connections)
         if retry_at:
             when = min(retry_at).replace(tzinfo=None)
             self.env.ref("xero_connector.ir_cron_xero_queue").sudo()._trigger(at=when)

@@ -13,6 +13,7 @@ from .batch import (
     element_result,
     failed_results,
     kind_of,
+    split_refs,
     split_text,
 )
 from .errors import (
@@ -390,6 +391,10 @@ class EndpointsMixin:
     def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE, unitdp=None):
         """Create or update ``records`` = [(key, payload), ...] in chunks of at most 50.
 
+        An element may carry a third item, the reference of the record it is sent for
+        (``(key, payload, ref)``): each chunk's call is then logged against the
+        references of its own elements (else against the client's ``concerns``).
+
         Returns one ``BatchResult`` per record, in the order given, under the caller's
         key: ``ok``, ``xero_id``, ``status``, ``errors``, ``warnings``, ``record`` and the
         chunk's ``idempotency_key``. That key is made from the chunk's keys and payloads,
@@ -409,20 +414,23 @@ class EndpointsMixin:
         spec = kind_of(kind)
         method = "PUT" if (create_only or spec.put_only) else "POST"
         operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
-        records = [(key, clean(payload)) for key, payload in records]
+        records, refs = split_refs(records)
         results, stop = [], None
-        for chunk in chunks(records, chunk_size):
+        for chunk, chunk_refs in zip(
+            chunks(records, chunk_size), chunks(refs, chunk_size), strict=True
+        ):
             key = chunk_key(operation, self.tenant_id, chunk)
             if stop is not None:
                 done = failed_results(chunk, stop)
             else:
-                done, stop = self._send_chunk(spec, method, operation, chunk, key, unitdp)
+                concerns = [r for r in chunk_refs if r is not None] or None
+                done, stop = self._send_chunk(spec, method, operation, chunk, key, unitdp, concerns)
             for result in done:
                 result.idempotency_key = key
             results.extend(done)
         return results
 
-    def _send_chunk(self, spec, method, operation, chunk, key, unitdp=None):
+    def _send_chunk(self, spec, method, operation, chunk, key, unitdp=None, concerns=None):
         """Send one chunk; return (results, error that must stop the batch or None)."""
         query = [("summarizeErrors", "false")]
         if unitdp:
@@ -435,6 +443,7 @@ class EndpointsMixin:
                 query=query,
                 body={spec.collection: [p for _k, p in chunk]},
                 idempotency_key=key,
+                concerns=concerns,
             )
         except (XeroRateLimited, XeroAuthError, XeroTransientError) as exc:
             return failed_results(chunk, exc), exc
@@ -526,6 +535,12 @@ class EndpointsMixin:
             idempotency_key,
         )
         return (payload or {}).get("HistoryRecords") or []
+
+    def get_history(self, kind, xero_id):
+        """A record's History & Notes: [{Changes, Details, User, DateUTC}, ...]."""
+        spec = kind_of(kind)
+        path = "/{}/{}/History".format(spec.collection, quote(str(xero_id), safe=""))
+        return self._get_list(f"get_history_{kind}", "HistoryRecords", [], path=path)
 
     def get_attachments(self, kind, xero_id):
         """The files a record holds in Xero: [{AttachmentID, FileName, ...}]."""
