@@ -1,6 +1,5 @@
 import contextlib
 import ipaddress
-import logging
 import secrets
 import time
 from datetime import timedelta
@@ -13,8 +12,6 @@ from ..xero import XeroClient, XeroError, XeroOAuth, needs_refresh
 from ..xero import scopes as xero_scopes
 from ..xero.oauth import XERO_API_URL, XERO_IDENTITY_URL, XERO_LOGIN_URL
 from .xero_token_store import OdooTokenStore
-
-_logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/xero/oauth/callback"
 WEBHOOK_PATH = "/xero/webhook"
@@ -326,20 +323,25 @@ class XeroConnection(models.Model):
             login_url=login,
             identity_url=identity,
             api_url=api_url,
-            logger_hook=self._log_hook(),
+            log_sink=self._log_sink(),
         )
 
     def _token_store(self):
         return OdooTokenStore(self)
 
-    def _log_hook(self, record=None):
+    def _log_sink(self, observe=None):
+        """The client's log sink: one xero.log row per record an event concerns (its
+        ``concerns``, references ``(model, id)``), or one for the organisation; then
+        ``observe(event)`` when given."""
         log_model = self.env["xero.log"]
         connection = self
 
-        def hook(event):
-            log_model._log_event(connection, event, record=record)
+        def sink(event):
+            log_model._log_event(connection, event, concerns=event.get("concerns"))
+            if observe:
+                observe(event)
 
-        return hook
+        return sink
 
     # -- actions -------------------------------------------------------------------
     def action_connect(self):
@@ -419,6 +421,7 @@ class XeroConnection(models.Model):
         self.message_post(body=_("Connected to Xero organisation %(name)s.", name=self.tenant_name))
         if self.scope_warning:
             self.message_post(body=self.scope_warning)
+        self.company_id._xero_payment_journal()  # "Xero payments", when it has none
         return self
 
     def _connection_for_organisation(self, tenant_id):
@@ -673,8 +676,12 @@ class XeroConnection(models.Model):
             raise AccessError(_("Only Xero administrators can change the Xero connection."))
 
     # -- used by every feature -----------------------------------------------------
-    def _client(self, priority="interactive"):
-        """The API client for this organisation; refuses when the connection is not live."""
+    def _client(self, priority="interactive", observe=None):
+        """The API client for this organisation; refuses when the connection is not live.
+
+        Its calls are logged in xero.log (then passed to ``observe(event)`` when given)
+        against the records each call concerns: ``client.concerning(log_refs(records))``
+        or a reference per ``send_batch`` element."""
         self.ensure_one()
         conn = self.sudo()
         if conn.state != "connected":
@@ -687,7 +694,7 @@ class XeroConnection(models.Model):
             conn.client_secret or None,
             api_url=api_url,
             identity_url=identity,
-            logger_hook=self._log_hook(),
+            log_sink=self._log_sink(observe),
             limiter=self.env["xero.rate.budget"]._limiter(conn),
             priority=priority,
             custom_connection=conn.auth_type == "custom",

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from ..xero import XeroError, XeroNotFound
 from ..xero.mapping import documents as mapping
 from ..xero.mapping import tax as tax_mapping
+from .xero_log import log_refs
 from .xero_outbox import OUTBOX_STATES
 from .xero_words import INVOICE_STATUS_LABELS, label
 
@@ -44,7 +45,8 @@ APPROVED_RULE = "Approved in Xero: changes are not sent; revise it in Xero."
 class XeroDocumentMixin(models.AbstractModel):
     """What purchase orders and invoices/bills share to reach Xero: the state fields,
     the user actions (send, update, resend, open) and cancellation in Xero. The export
-    engine (cron, batches, exactly-once ledger) is in xero_document_export.py."""
+    outbox (cron, batches, exactly-once ledger) is in xero_outbox.py, its document
+    hooks in xero_document_export.py."""
 
     _name = "xero.document.mixin"
     _inherit = ["xero.outbox.mixin"]
@@ -153,6 +155,9 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_odoo_totals(self):
         """(total, tax) in the document's currency."""
         raise NotImplementedError
+
+    def _xero_after_first_send(self):
+        """The document has just reached Xero for the first time."""
 
     # -- computes ---------------------------------------------------------------------
     @api.depends("xero_id", "xero_connection_id")
@@ -371,8 +376,7 @@ class XeroDocumentMixin(models.AbstractModel):
         """Before cancelling a document whose last send has no known outcome, find it."""
         self.ensure_one()
         connection = self.xero_connection_id or self.company_id.sudo().xero_connection_id
-        client = connection._client()
-        client.logger_hook = connection._log_hook(record=self)
+        client = connection._client().concerning(log_refs(self))
         try:
             payload, _unitdp = mapping.document_payload(self._xero_values(connection))
             found = self._xero_outbox_find(client, {self: payload})
@@ -386,8 +390,7 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_cancel_one(self):
         kind = self._xero_kind()
         connection = self.xero_connection_id
-        client = connection._client()
-        client.logger_hook = connection._log_hook(record=self)
+        client = connection._client().concerning(log_refs(self))
         try:
             record = client.get_record(kind, self.xero_id)
         except XeroNotFound:

@@ -28,6 +28,7 @@ from . import test_import_items
 from . import test_import_update
 from . import test_import_readonly
 from . import test_import_two_way
+from . import test_contact_sync
 from . import test_import_multicompany
 from . import test_import_background
 from . import test_import_refusals
