@@ -213,6 +213,10 @@ class TestOverview(XeroCase):
         documents = Overview.action_choose_documents()
         self.assertEqual(documents["context"]["xero_settings_anchor"], "xero_documents_setting")
         self.assertEqual(documents["context"]["module"], "account")
+        # Settings scroll to these settings of the Xero block: they exist
+        form = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]
+        for anchor in ("xero_connection_setting", "xero_documents_setting"):
+            self.assertIn(f'id="{anchor}"', form["arch"])
         first = Overview.action_open_first_documents()
         self.assertEqual(first["res_model"], "account.move")
         self.assertEqual(first["context"].get("search_default_xero_state_not_sent"), 1)
