@@ -477,6 +477,15 @@ def pending(registry):
 
 
 def make_work(registry, ids, stop, result):
+    try:
+        _make_work(registry, ids, stop, result)
+    except Exception as exc:  # reported with the figures; the run then fails
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        note(f"making the work failed: {result['error']}")
+        raise
+
+
+def _make_work(registry, ids, stop, result):
     import export_docs
 
     _connection, expense, tax, product, suppliers, journal = ids
@@ -702,6 +711,8 @@ def main(db):
         figure("token_invalid_grant", invalid_grant)
         figure("token_renewals", renewals)
         figure("token_connection_state", state)
+        if result.get("error"):
+            sys.exit(f"the work was not all made: {result['error']}")
     finally:
         stop.set()
         injector.stop.set()
