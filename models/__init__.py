@@ -8,6 +8,7 @@ from . import xero_webhook_event
 from . import res_config_settings
 from . import xero_integrated_mixin
 from . import res_partner
+from . import xero_outbox
 from . import xero_document_mixin
 from . import xero_document_export
 from . import xero_document_extras

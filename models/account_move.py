@@ -150,7 +150,7 @@ class AccountMove(models.Model):
             {"xero_state": "changed", "xero_error": False}
         )
         docs._xero_mark_changed()
-        docs._xero_fixed()
+        docs._xero_outbox_fixed()
         return super().button_draft()
 
     def button_cancel(self):

@@ -1,39 +1,20 @@
 import logging
-from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, formatLang
 
-from ..xero import (
-    XeroAuthError,
-    XeroError,
-    XeroRateLimited,
-    XeroResponseError,
-    XeroTransientError,
-)
+from ..xero import XeroError
 from ..xero.mapping import documents as mapping
 from .xero_document_mixin import APPROVED_RULE
 
 _logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 50  # documents per call, as Xero recommends
-MAX_BATCHES = 10  # per organisation and document kind in one cron run
-LEASE = timedelta(minutes=10)  # a claimed batch is not taken by another worker meanwhile
-LEASE_PARAM = "xero_connector.export_lease_seconds"  # overrides LEASE (chaos runs)
-RETRY_DELAY = timedelta(minutes=2)  # after Xero or the network failed
-
 
 class XeroDocumentExport(models.AbstractModel):
-    """The export engine shared by purchase orders and invoices/bills.
-
-    Exactly once, even when Xero forgets idempotency keys: before a batch is sent,
-    each document gets an idempotency key and a "send pending" marker, committed with
-    the claim. A send whose answer was lost (timeout, crash, killed worker) leaves the
-    marker; the next attempt first searches Xero for the document (by our number, URL or
-    supplier number + contact + date) and adopts what it finds instead of creating it
-    again. The marker is cleared only on a definite answer.
-    """
+    """Purchase orders and invoices/bills on the outbox engine (xero_outbox.py): what
+    is claimed (per document kind), the payloads, the lookup of a send whose answer
+    was lost (by our number, contact and date) and what Xero's record changes here."""
 
     _inherit = "xero.document.mixin"
 
@@ -51,41 +32,31 @@ class XeroDocumentExport(models.AbstractModel):
         """The documents that may be sent (approved orders, posted invoices)."""
         raise NotImplementedError
 
-    # -- the cron -------------------------------------------------------------------------
+    # -- the cron (xero_outbox.py) and its hooks ------------------------------------------
     @api.model
-    def _cron_xero_export(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
-        done, stopped = 0, False
-        for connection in self.env["xero.connection"].search([("state", "=", "connected")]):
-            # Company-dependent values (product accounts, partner payment terms and
-            # currencies) are read in the company whose documents are sent.
-            model = self.with_company(connection.company_id)
-            for kind in self._xero_kinds():
-                model._xero_ensure_run_contacts(connection, kind, batch_size * max_batches)
-                for _i in range(max_batches):
-                    docs, lookups = model._xero_claim(connection, kind, batch_size)
-                    if not docs:
-                        break
-                    # Crons may commit (as account_peppol does): the claim, its idempotency
-                    # keys and "send pending" markers must be durable before Xero is
-                    # called, so that a worker killed during the call leaves a trace.
-                    self.env.cr.commit()
-                    stop = docs._xero_send(connection, kind, lookups)
-                    docs._xero_notify()  # open forms show the new state by themselves
-                    self.env.cr.commit()  # Xero's answer is durable at once
-                    done += len(docs)
-                    if stop:
-                        stopped = True
-                        break
-                if connection.state != "connected" or stopped:
-                    break
-        remaining = self.search_count(self._xero_claimable_domain())
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0 if stopped else remaining)
-        if remaining and not stopped:
-            self._xero_trigger_cron()
-        return done
+    def _cron_xero_export(self, **kwargs):
+        return self._xero_outbox_run(**kwargs)
 
     @api.model
-    def _xero_ensure_run_contacts(self, connection, kind, limit):
+    def _xero_outbox_lanes(self):
+        return self._xero_kinds()
+
+    @api.model
+    def _xero_outbox_lane_sql(self, kind):
+        return self._xero_kind_sql(kind)
+
+    @api.model
+    def _xero_outbox_domain(self):
+        return self._xero_exportable_domain()
+
+    def _xero_outbox_claim_values(self, connection):
+        return {"xero_connection_id": connection.id}
+
+    def _xero_outbox_after_batch(self):
+        self._xero_notify()  # open forms show the new state by themselves
+
+    @api.model
+    def _xero_outbox_prepare_run(self, connection, kind, limit):
         """Before the batches of a run: create or match the Xero contacts of all the
         suppliers/customers they need at once (50 per call, one list read), instead of
         a lookup and a create per batch. Failures are left to each batch to report."""
@@ -109,101 +80,18 @@ class XeroDocumentExport(models.AbstractModel):
         except XeroError as exc:
             _logger.info("Xero contacts not prepared for the run: %s", exc.user_message())
 
-    def _xero_claimable_domain(self):
-        now = fields.Datetime.now()
-        return [
-            *self._xero_exportable_domain(),
-            ("company_id.xero_connection_ids.state", "=", "connected"),
-            ("xero_state", "=", "queued"),
-            "|",
-            ("xero_retry_at", "=", False),
-            ("xero_retry_at", "<=", now),
-        ]
-
-    @api.model
-    def _xero_claim(self, connection, kind, limit):
-        """Take up to ``limit`` queued documents under a row lock (other workers skip
-        them), lease them and give each an idempotency key. Returns (docs, lookups):
-        ``lookups`` are those whose previous send has no known outcome."""
-        self.env.flush_all()
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM %s
-                    WHERE xero_state = 'queued' AND company_id = %s AND %s
-                      AND (xero_retry_at IS NULL OR xero_retry_at <= %s)
-                    ORDER BY id LIMIT %s
-                    FOR UPDATE SKIP LOCKED""",
-                SQL.identifier(self._table),
-                connection.company_id.id,
-                self._xero_kind_sql(kind),
-                now,
-                limit,
-            )
-        )
-        docs = self.browse([row[0] for row in self.env.cr.fetchall()])
-        lookups = docs.filtered(lambda d: d.xero_pending_key and not d.xero_id)
-        params = self.env["ir.config_parameter"].sudo()
-        uuid = params.get_param("database.uuid")
-        # How long a claimed batch is left to the worker sending it; after a crash its
-        # documents are taken again once it runs out. Longer than any send can take.
-        lease = timedelta(seconds=int(params.get_param(LEASE_PARAM) or LEASE.total_seconds()))
-        for doc in docs:
-            vals = {"xero_retry_at": now + lease, "xero_connection_id": connection.id}
-            if not doc.xero_pending_key:
-                count = doc.xero_send_count + 1
-                vals.update(
-                    xero_send_count=count,
-                    xero_pending_key=f"{uuid}/{doc._name}/{doc.id}/{count}",
-                    xero_attempt_at=now,
-                )
-            doc._xero_write(vals)
-        return docs, lookups
-
     # -- one batch ------------------------------------------------------------------------
-    def _xero_send(self, connection, kind, lookups):
-        """Send the claimed documents of one kind in one call. Returns True when the
-        organisation must not be called again in this run (rate limit, lost access,
-        Xero down)."""
-        try:
-            return self._xero_send_batch(connection, kind, lookups)
-        except XeroRateLimited as exc:
-            # Not processed by Xero: nothing to look up later, no sleeping here.
-            retry_at = exc.retry_at.replace(tzinfo=None)
-            self._xero_release(retry_at, unknown=lookups)
-            self._xero_trigger_cron(at=retry_at)
-            return True
-        except XeroAuthError as exc:
-            # Tokens dead or access refused: documents stay queued for after reconnecting.
-            self._xero_release(False, unknown=lookups)
-            if connection.state == "connected":
-                connection._mark_reconnect_needed(exc.user_message())
-            return True
-        except (XeroTransientError, XeroResponseError) as exc:
-            retry_at = fields.Datetime.now() + RETRY_DELAY
-            self._xero_release(retry_at, unknown=lookups)
-            self._xero_trigger_cron(at=retry_at)
-            _logger.info("Xero export postponed: %s", exc.user_message())
-            return True
-
-    def _xero_release(self, retry_at, unknown):
-        """Leave the documents queued; those whose last send may have reached Xero keep
-        their marker (and key) so that the next attempt looks them up first."""
-        for doc in self:
-            vals = {"xero_retry_at": retry_at}
-            if doc not in unknown:
-                vals.update(xero_pending_key=False, xero_attempt_at=False)
-            doc._xero_write(vals)
-
-    def _xero_send_batch(self, connection, kind, lookups):
+    def _xero_outbox_push(self, connection, kind, lookups):
+        """The claimed documents of one kind: looked up first when their last send has
+        no known outcome, then created (PUT) or updated (POST), one call each."""
         client = connection._client("batch")
         client.logger_hook = self._xero_log_hook(connection)
         payloads, unitdp = self._xero_prepare(connection, client)
         # A previous send of these may have created them: find them before sending again.
         lost = {d: p for d, p in payloads.items() if d in lookups and not d.xero_id}
         if lost:
-            for doc, record in self._xero_lookup(client, lost).items():
-                doc._xero_apply_record(connection, record, client)
+            for doc, record in self._xero_outbox_find(client, lost).items():
+                doc._xero_outbox_adopt(connection, record, client=client)
                 if mapping.editable(record.get("Status")):
                     payloads[doc] = doc._xero_with_ids(payloads[doc])
                 else:
@@ -214,7 +102,7 @@ class XeroDocumentExport(models.AbstractModel):
             status = statuses.get(doc.xero_id)
             if status in (None, "DELETED", "VOIDED"):
                 doc._xero_write({"xero_status": status or "DELETED"})
-                doc._xero_refuse(
+                doc._xero_outbox_refuse(
                     [
                         _(
                             "The Xero document %s was deleted or voided in Xero: changes "
@@ -227,7 +115,7 @@ class XeroDocumentExport(models.AbstractModel):
                 payloads.pop(doc)
             elif not mapping.editable(status):
                 doc._xero_write({"xero_status": status})
-                doc._xero_refuse([_(APPROVED_RULE)], connection)
+                doc._xero_outbox_refuse([_(APPROVED_RULE)], connection)
                 payloads.pop(doc)
         if not payloads:
             return False
@@ -313,7 +201,7 @@ class XeroDocumentExport(models.AbstractModel):
                     )
                 ]
             if problems:
-                doc._xero_refuse(problems, connection)
+                doc._xero_outbox_refuse(problems, connection)
                 continue
             payloads[doc] = doc._xero_with_ids(payload)
             unitdp = unitdp or dp
@@ -356,8 +244,8 @@ class XeroDocumentExport(models.AbstractModel):
 
     def _xero_post_chunk(self, connection, client, kind, method, payloads, unitdp):
         """One call through the client's batch machinery, under each document's key (its
-        "maybe sent" marker); the client gives one result per document."""
-        docs = list(payloads)
+        "maybe sent" marker); the engine writes back the client's result per document."""
+        docs = self.browse([d.id for d in payloads])
         records = [
             (doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}", payloads[doc])
             for doc in docs
@@ -365,35 +253,17 @@ class XeroDocumentExport(models.AbstractModel):
         results = client.send_batch(
             kind, records, create_only=method == "PUT", chunk_size=len(records), unitdp=unitdp
         )
-        stopped = next((r.exception for r in results if r.exception is not None), None)
-        if isinstance(stopped, (XeroRateLimited, XeroAuthError)):
-            raise stopped  # not processed by Xero: handled for the whole batch
-        if isinstance(stopped, XeroTransientError):
-            # Xero may have created them: keep every marker, look them up next time.
-            retry_at = fields.Datetime.now() + RETRY_DELAY
-            self.browse([d.id for d in docs])._xero_release(retry_at, unknown=self)
-            self._xero_trigger_cron(at=retry_at)
-            _logger.info("Xero export outcome unknown, will look up: %s", stopped.user_message())
-            return True
-        if isinstance(stopped, XeroResponseError):
-            self.browse([d.id for d in docs])._xero_unreadable(stopped.message, connection)
-            return True
-        if stopped is not None:  # the whole request refused: nothing created
-            for doc in docs:
-                doc._xero_refuse([stopped.user_message()], connection, refused_by_xero=True)
-            return False
         notes = {}
-        for doc, result in zip(docs, results, strict=True):
-            if result.ok and not isinstance(result.xero_id, str):
-                doc._xero_unreadable(_("it gives no id for the document"), connection)
-            elif result.ok:
-                doc._xero_apply_record(connection, result.record, client, notes=notes)
-            else:
-                doc._xero_refuse(result.errors, connection, from_xero=True)
+
+        def accepted(doc, result):
+            doc._xero_apply_record(connection, result.record, client, notes=notes)
+
+        stop = docs._xero_outbox_answer(connection, results, accepted)
         if notes:
             self.browse(list(notes))._message_log_batch(bodies=notes)
-        self._xero_cancel_if_cancelled_meanwhile(docs)
-        return False
+        if not stop:
+            self._xero_cancel_if_cancelled_meanwhile(docs)
+        return stop
 
     def _xero_cancel_if_cancelled_meanwhile(self, docs):
         """A user cancelled a document while Xero was creating it: undo it in Xero."""
@@ -405,7 +275,11 @@ class XeroDocumentExport(models.AbstractModel):
                 except UserError as exc:
                     doc._xero_write({"xero_warning": str(exc.args[0])})
 
-    # -- outcomes ------------------------------------------------------------------------
+    # -- Xero's record written back --------------------------------------------------------
+    def _xero_outbox_apply(self, connection, record, client=None, notes=None):
+        """Found in Xero by the lookup: adopted like an answer to a send."""
+        self._xero_apply_record(connection, record, client or connection._client("batch"))
+
     def _xero_apply_record(self, connection, record, client, notes=None):
         """Xero holds the document: keep its id, number, status and line ids, compare
         totals, then send notes, attachments and credit allocations. The chatter note
@@ -418,11 +292,6 @@ class XeroDocumentExport(models.AbstractModel):
             "xero_id": record.get(mapping.ID_FIELD[kind]),
             "xero_number": record.get(mapping.NUMBER_FIELD[kind]) or False,
             "xero_status": record.get("Status"),
-            "xero_state": "sent",
-            "xero_error": False,
-            "xero_pending_key": False,
-            "xero_attempt_at": False,
-            "xero_retry_at": False,
         }
         warnings = []
         total, tax = self._xero_odoo_totals()
@@ -446,14 +315,13 @@ class XeroDocumentExport(models.AbstractModel):
                     otax=money(diff["tax"][0]),
                 )
             )
-        self._xero_write(vals)
+        self._xero_outbox_settle(vals)  # a definite answer: the marker goes
         items = record.get("LineItems") or []
         for line, item in zip(self._xero_lines(), items, strict=False):
             if item.get("LineItemID") and line.xero_line_id != item["LineItemID"]:
                 models.BaseModel.write(line, {"xero_line_id": item["LineItemID"]})
         warnings += self._xero_send_extras(connection, client, record)
         self._xero_write({"xero_warning": "\n".join(warnings) or False})
-        self._xero_fixed()
         if warnings:
             self.message_post(body=_("Sent to Xero with remarks: %s", "\n".join(warnings)))
         elif first:
@@ -464,38 +332,6 @@ class XeroDocumentExport(models.AbstractModel):
                 self._message_log(body=body)
             else:
                 notes[self.id] = body
-
-    def _xero_refuse(self, problems, connection, from_xero=False, refused_by_xero=None):
-        """Stop the documents in error. Only Xero's own refusal of a send clears the "maybe
-        sent" marker: after a refusal made here, an earlier send whose answer was lost may
-        still have created the document, and the next send must look it up first."""
-        message = "\n".join(str(p) for p in problems)
-        if from_xero:
-            message = _("Xero refused the document: %s", message)
-        vals = {"xero_state": "error", "xero_error": message, "xero_retry_at": False}
-        if from_xero if refused_by_xero is None else refused_by_xero:
-            vals.update(xero_pending_key=False, xero_attempt_at=False)
-        self._xero_write(vals)
-        event = {"operation": "refused", "outcome": "failed", "xero_message": message}
-        self.env["xero.log"]._log_event(connection, event, record=self)
-        self.message_post(body=_("Not sent to Xero: %s", message))
-        self._xero_schedule_fix(message)
-
-    def _xero_unreadable(self, reason, connection):
-        """Xero's answer to a send could not be read (cut-off JSON, an HTML page, an
-        unexpected shape). The documents may or may not be in Xero: they stop in error
-        (sending again would likely meet the same answer) but keep their pending key,
-        so that Resend first looks them up in Xero and never creates them twice."""
-        message = _(
-            "Xero's answer could not be read (%s). The document may have reached Xero: "
-            "Resend looks it up there first and never creates it twice.",
-            reason,
-        )
-        self._xero_write({"xero_state": "error", "xero_error": message, "xero_retry_at": False})
-        event = {"operation": "unreadable", "outcome": "failed", "xero_message": message}
-        self.env["xero.log"]._log_event(connection, event, record=self)
-        for doc in self:
-            doc._message_log(body=_("Not sent to Xero: %s", message))
 
     def _xero_log_hook(self, connection):
         docs = self
@@ -508,7 +344,7 @@ class XeroDocumentExport(models.AbstractModel):
 
     # -- looking up a send whose answer was lost ---------------------------------------------
     @api.model
-    def _xero_lookup(self, client, payloads):
+    def _xero_outbox_find(self, client, payloads):
         """{doc: Xero record} for documents of ``payloads`` that Xero already holds.
 
         No time window (If-Modified-Since) and no page limit: the candidates are read by

@@ -6,16 +6,14 @@ from odoo.exceptions import UserError
 from ..xero import XeroError, XeroNotFound
 from ..xero.mapping import documents as mapping
 from ..xero.mapping import tax as tax_mapping
+from .xero_outbox import OUTBOX_STATES
 from .xero_words import INVOICE_STATUS_LABELS, label
 
 _logger = logging.getLogger(__name__)
 
 XERO_STATES = [
-    ("not_sent", "Not sent"),
-    ("queued", "Queued"),
-    ("sent", "Sent"),
+    *OUTBOX_STATES,
     ("changed", "Changed since sent"),
-    ("error", "Error"),
     ("cancelled", "Cancelled in Xero"),
 ]
 XERO_FIELDS = {
@@ -49,7 +47,19 @@ class XeroDocumentMixin(models.AbstractModel):
     engine (cron, batches, exactly-once ledger) is in xero_document_export.py."""
 
     _name = "xero.document.mixin"
+    _inherit = ["xero.outbox.mixin"]
     _description = "Document sent to Xero"
+
+    # The outbox engine's names for the export's stored fields (xero_outbox.py).
+    _xero_outbox_fields = {
+        "state": "xero_state",
+        "error": "xero_error",
+        "key": "xero_pending_key",
+        "attempt_at": "xero_attempt_at",
+        "retry_at": "xero_retry_at",
+        "count": "xero_send_count",
+        "xero_id": "xero_id",
+    }
 
     xero_connection_id = fields.Many2one(
         "xero.connection", string="Xero Organisation", copy=False, readonly=True
@@ -106,6 +116,12 @@ class XeroDocumentMixin(models.AbstractModel):
         if unknown:
             raise ValueError(f"not Xero bookkeeping fields: {sorted(unknown)}")
         return models.BaseModel.write(self, vals)
+
+    def _xero_outbox_store(self, vals):
+        return self._xero_write(vals)
+
+    def _xero_outbox_cron_xmlid(self):
+        return self._xero_cron_xmlid()
 
     # -- hooks the documents implement ------------------------------------------------
     def _xero_kind(self):
@@ -246,58 +262,24 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def _xero_queue(self):
         self._xero_write({"xero_state": "queued", "xero_error": False})
-        self._xero_trigger_cron()
-
-    def _xero_trigger_cron(self, at=None):
-        cron = self.env.ref(self._xero_cron_xmlid(), raise_if_not_found=False)
-        if cron:
-            cron._trigger(at=at)
+        self._xero_outbox_trigger()
 
     def _xero_cron_xmlid(self):
         raise NotImplementedError
 
     def _xero_set_error(self, message, post=True):
-        for doc in self:
-            doc._xero_write({"xero_state": "error", "xero_error": message})
-            doc._xero_log_refusal(message)
-            if post:
-                doc.message_post(body=_("Not sent to Xero: %s", message))
-            doc._xero_schedule_fix(message)
+        """Refused here, before any call (the marker, if any, stays)."""
+        self._xero_outbox_fail(message, notify=post)
+
+    def _xero_outbox_connection(self):
+        return self.xero_connection_id or self.company_id.sudo().xero_connection_id
 
     def _xero_log_refusal(self, message):
         """A refusal made in Odoo, before any call: in the Sync Log with the rest."""
-        connection = self.xero_connection_id or self.company_id.sudo().xero_connection_id
+        connection = self._xero_outbox_connection()
         if connection:
             event = {"operation": "refused", "outcome": "failed", "xero_message": message}
             self.env["xero.log"]._log_event(connection, event, record=self)
-
-    def _xero_responsible(self):
-        """Who fixes a document that did not reach Xero: its buyer or salesperson, else
-        whoever created it."""
-        for name in ("user_id", "invoice_user_id"):
-            if name in self._fields and self[name]:
-                return self[name]
-        return self.create_uid
-
-    def _xero_schedule_fix(self, message):
-        """One to-do per document that did not reach Xero (not one per retry), for the
-        person responsible for it; done when the document reaches Xero."""
-        activity_type = self.env.ref(
-            "xero_connector.mail_activity_xero_export", raise_if_not_found=False
-        )
-        if not activity_type:
-            return
-        for doc in self:
-            user = doc._xero_responsible()
-            if not user or not user.active or user._is_public() or user.share:
-                continue
-            existing = doc.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
-            if existing:
-                existing[:1].sudo().note = message
-                continue
-            doc.sudo().activity_schedule(
-                activity_type_id=activity_type.id, note=message, user_id=user.id
-            )
 
     def _xero_notify(self):
         """Tell the browsers of Xero users that these documents' Xero state moved (one
@@ -307,20 +289,6 @@ class XeroDocumentMixin(models.AbstractModel):
             self.env["bus.bus"]._sendone(
                 group, "xero_connector/document", {"model": self._name, "ids": self.ids}
             )
-
-    def _xero_fixed(self):
-        """The document reached Xero (or left its flow): its to-do is done."""
-        activity_type = self.env.ref(
-            "xero_connector.mail_activity_xero_export", raise_if_not_found=False
-        )
-        if activity_type and self.ids:
-            self.env["mail.activity"].sudo().search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            ).unlink()
 
     def _xero_mark_changed(self):
         self.filtered(lambda d: d.xero_id and d.xero_state == "sent")._xero_write(
@@ -402,13 +370,13 @@ class XeroDocumentMixin(models.AbstractModel):
         client.logger_hook = connection._log_hook(record=self)
         try:
             payload, _unitdp = mapping.document_payload(self._xero_values(connection))
-            found = self._xero_lookup(client, {self: payload})
+            found = self._xero_outbox_find(client, {self: payload})
         except (XeroError, mapping.MappingError) as exc:
             raise UserError(
                 _("Xero could not be asked whether this document reached it: %s", str(exc))
             ) from exc
         if found.get(self):
-            self._xero_apply_record(connection, found[self], client)
+            self._xero_outbox_adopt(connection, found[self], client=client)
 
     def _xero_cancel_one(self):
         kind = self._xero_kind()

@@ -144,9 +144,9 @@ class TestExportReliability(XeroExportCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             Move = env["account.move"]
             conn = env["xero.connection"].browse(self.connection.id)
-            docs, lookups = Move._xero_claim(conn, "invoices", 50)
+            docs, lookups = Move._xero_outbox_claim(conn, "invoices", 50)
             cr.commit()
-            docs._xero_send(conn, "invoices", lookups)
+            docs._xero_outbox_send(conn, "invoices", lookups)
             cr.rollback()  # killed before Xero's answer was committed
         self.env.invalidate_all()
         self.assertEqual(set(bills.mapped("xero_state")), {"queued"})
@@ -177,14 +177,14 @@ class TestExportReliability(XeroExportCase):
         with self.registry.cursor() as cr_a:  # worker A takes the batch and calls Xero
             env_a = api.Environment(cr_a, SUPERUSER_ID, {})
             conn = env_a["xero.connection"].browse(self.connection.id)
-            docs, lookups = env_a["account.move"]._xero_claim(conn, "invoices", 50)
+            docs, lookups = env_a["account.move"]._xero_outbox_claim(conn, "invoices", 50)
             self.assertEqual(len(docs), 4)
             cr_a.commit()
             # Worker B runs the whole cron while A waits for Xero.
             with self.registry.cursor() as cr_b:
                 env_b = api.Environment(cr_b, SUPERUSER_ID, {})
                 self.assertEqual(env_b["account.move"]._cron_xero_export(), 0)
-            docs._xero_send(conn, "invoices", lookups)
+            docs._xero_outbox_send(conn, "invoices", lookups)
             cr_a.commit()
         self.env.invalidate_all()
         self.assertEqual(len(self.calls(since, method="PUT", path="/Invoices")), 1)
@@ -221,7 +221,7 @@ class TestExportReliability(XeroExportCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             conn = env["xero.connection"].browse(self.connection.id)
             Move = env["account.move"]
-            docs, lookups = Move._xero_claim(conn, "invoices", 50)
+            docs, lookups = Move._xero_outbox_claim(conn, "invoices", 50)
             cr.commit()
             post = type(Move)._xero_post
 
@@ -233,7 +233,7 @@ class TestExportReliability(XeroExportCase):
                 return post(recs, *args)
 
             with patch.object(type(Move), "_xero_post", post_while_user_cancels):
-                docs._xero_send(conn, "invoices", lookups)
+                docs._xero_outbox_send(conn, "invoices", lookups)
             cr.commit()
         self.env.invalidate_all()
         self.assertEqual(bills[0].xero_state, "cancelled")
