@@ -5,4 +5,4 @@ if __name__.startswith("odoo.addons."):
     from . import controllers
     from . import models
     from . import wizards
-    from .hooks import post_init_hook
+    from .hooks import post_init_hook, uninstall_hook

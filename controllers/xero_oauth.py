@@ -2,7 +2,10 @@ from odoo import _, http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
-SETTINGS_URL = "/odoo/action-xero_connector.xero_settings_action"
+# Settings, on the Xero block (static/src/js/xero_settings_landing.js).
+SETTINGS_URL = "/odoo/action-xero_connector.xero_settings_action#xero_connection_setting"
+# The Xero block of Settings, with a notification naming the organisation connected.
+CONNECTED_URL = "/odoo/action-xero_connector.action_xero_settings_landing"
 
 
 class XeroOAuthController(http.Controller):
@@ -18,7 +21,7 @@ class XeroOAuthController(http.Controller):
         except AccessError as exc:
             return self._page(str(exc), status=403)
         if outcome == "connected":
-            return request.redirect(SETTINGS_URL)
+            return request.redirect(CONNECTED_URL)
         if outcome == "choose":
             return request.render(
                 "xero_connector.oauth_choose_tenant",
@@ -36,7 +39,7 @@ class XeroOAuthController(http.Controller):
             return self._page(_("This choice of Xero organisation is no longer valid."), 403)
         except UserError as exc:
             return self._page(str(exc), status=400)
-        return request.redirect(SETTINGS_URL)
+        return request.redirect(CONNECTED_URL)
 
     def _page(self, message, status=200):
         response = request.render(

@@ -1,9 +1,5 @@
-import logging
-
 from odoo import http
 from odoo.http import Response, request
-
-_logger = logging.getLogger(__name__)
 
 
 class XeroWebhookController(http.Controller):

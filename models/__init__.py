@@ -22,6 +22,7 @@ from . import xero_import_account
 from . import xero_import_tax
 from . import xero_import_tracking
 from . import xero_import_contact
+from . import xero_contact_sync
 from . import xero_import_item
 from . import account_account
 from . import account_tax
@@ -30,12 +31,12 @@ from . import account_analytic_account
 from . import product_template
 from . import product_product
 from . import xero_overview
+from . import xero_overview_day
 from . import xero_bank_account
 from . import account_journal
 from . import account_payment
 from . import xero_payment_sync
 from . import account_partial_reconcile
-from . import xero_connection_payments
 from . import xero_reconciliation
 from . import xero_reconciliation_line
 from . import xero_rate_budget

@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo import _, api, fields, models
+from odoo.tools import SQL, formatLang
 
 from ..xero.mapping import documents as mapping
 from ..xero.mapping import payment as payment_mapping
@@ -46,6 +46,16 @@ class AccountMove(models.Model):
 
     def _xero_cron_xmlid(self):
         return "xero_connector.ir_cron_xero_export_account_move"
+
+    def _xero_after_first_send(self):
+        """Payments registered before the document reached Xero (while the connection
+        needed reconnecting, say) found nothing to pay in Xero then: they go now."""
+        lines = self.line_ids
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        moves = partials.debit_move_id.move_id | partials.credit_move_id.move_id
+        moves.origin_payment_id.filtered(
+            lambda p: p.xero_push_state == "not_sent" and p.state not in ("draft", "canceled")
+        )._xero_queue_push()
 
     def _xero_odoo_totals(self):
         return self.amount_total, self.amount_tax
@@ -177,16 +187,92 @@ class AccountMove(models.Model):
         for move in self:
             move.xero_status_label = payment_mapping.status_label(move.xero_status)
 
-    @api.model
-    def _xero_on_webhook(self, connection, category, resource_ids):
-        kind = "credit_notes" if category == "CREDITNOTE" else "invoices"
-        self.env["xero.payment.sync"]._xero_refresh_documents(connection, kind, resource_ids)
+    def _xero_follow_status(self, records):
+        """Keep Xero's status of these documents (``records``: their Xero records by
+        Xero id), the same statuses written together. A document voided or deleted in
+        Xero, or settled there with an overpayment or prepayment, is flagged for a
+        person to decide."""
+        changed = {}
+        for doc in self:
+            status = records[doc.xero_id].get("Status")
+            if status and status != doc.xero_status:
+                changed.setdefault(status, self.browse())
+                changed[status] |= doc
+        for status, docs in changed.items():
+            docs._xero_write({"xero_status": status})
+        for doc in self:
+            record = records[doc.xero_id]
+            status = record.get("Status")
+            if not status:
+                continue
+            if status in payment_mapping.GONE_STATUSES:
+                if doc.xero_state != "cancelled" and doc.state != "cancel":
+                    doc._xero_write({"xero_state": "cancelled"})
+                    doc._xero_flag_attention(
+                        _(
+                            "%(status)s in Xero: Odoo has not cancelled it. Cancel it in "
+                            "Odoo, or duplicate it to send a new one to Xero.",
+                            status=payment_mapping.status_label(status),
+                        )
+                    )
+                continue
+            for reason in doc._xero_attention_reasons(record):
+                doc._xero_flag_attention(reason)
 
-    def _xero_apply_status(self, record):
-        self.env["xero.payment.sync"]._xero_apply_status(self, record)
+    def _xero_attention_reasons(self, record):
+        """What Xero's ``record`` of this document shows that the payment sync does not
+        mirror: overpayments and prepayments allocated to it there."""
+        reasons = []
+        for kind, amount, currency_code, xero_id in payment_mapping.settlements(record):
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", currency_code or self.currency_id.name)], limit=1)
+            )
+            shown = (
+                formatLang(self.env, float(amount), currency_obj=currency)
+                if currency and amount is not None
+                else f"{amount} {currency_code}"
+            )
+            if kind == "Overpayments":
+                reason = _(
+                    "Xero settled %(amount)s of it with an overpayment (%(id)s): record it "
+                    "in Odoo by hand.",
+                    amount=shown,
+                    id=xero_id,
+                )
+            else:
+                reason = _(
+                    "Xero settled %(amount)s of it with a prepayment (%(id)s): record it in "
+                    "Odoo by hand.",
+                    amount=shown,
+                    id=xero_id,
+                )
+            reasons.append(reason)
+        return reasons
+
+    def _xero_term_lines(self):
+        """The receivable or payable lines a payment settles."""
+        return self.line_ids.filtered(
+            lambda line: line.account_type in ("asset_receivable", "liability_payable")
+        )
 
     def _xero_flag_attention(self, reason):
-        self.env["xero.payment.sync"]._xero_flag(self, reason)
+        """Say on the document what needs a person (once per reason), with a to-do."""
+        self.ensure_one()
+        current = self.xero_attention or ""
+        if reason in current.split("\n"):
+            return
+        # A bookkeeping field: not the invoice's own write (which resyncs its lines).
+        models.BaseModel.write(self, {"xero_attention": "\n".join(filter(None, [current, reason]))})
+        self.message_post(body=_("Xero: %s", reason))
+        user = self.invoice_user_id or self.create_uid
+        self.activity_schedule(
+            "xero_connector.mail_activity_xero_attention",
+            note=reason,
+            user_id=(user if user and not user.share else self.env.user).id,
+        )
 
     def action_xero_attention_done(self):
-        self.env["xero.payment.sync"]._xero_unflag(self)
+        self.write({"xero_attention": False})
+        self.activity_feedback(["xero_connector.mail_activity_xero_attention"])

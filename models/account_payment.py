@@ -1,9 +1,7 @@
 import logging
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..xero import (
     XeroAuthError,
@@ -14,32 +12,57 @@ from ..xero import (
     XeroTransientError,
 )
 from ..xero.mapping import payment as pay_map
+from .xero_outbox import OUTBOX_STATES
 
 _logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 50
-MAX_BATCHES = 10  # per organisation in one cron run
-LEASE = timedelta(minutes=10)  # a claimed batch is not taken by another worker meanwhile
-LEASE_PARAM = "xero_connector.export_lease_seconds"  # overrides LEASE (chaos runs)
-RETRY_DELAY = timedelta(minutes=2)  # after Xero or the network failed
 PUSH_CRON = "xero_connector.ir_cron_xero_payment_push"
 PUSH_STATES = [
-    ("not_sent", "Not sent"),
-    ("queued", "To send"),
-    ("sent", "In Xero"),
-    ("error", "Error"),
+    *OUTBOX_STATES,
     ("to_delete", "To delete in Xero"),
     ("deleted", "Deleted in Xero"),
 ]
+
+
+class _XeroNoPushFlag:
+    """The value of the ``xero_no_push`` context key: the payment sync's own reset or
+    cancel of a payment read from Xero, which must not be mirrored back to Xero.
+
+    Only server code holding this object can set it: a context sent over RPC is JSON,
+    never this object, so a user cannot keep a payment in Xero that Odoo reset or
+    cancelled by adding ``xero_no_push`` to the context of a call."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<xero no push>"
+
+
+XERO_NO_PUSH = _XeroNoPushFlag()
 
 
 class AccountPayment(models.Model):
     """Payments both ways. A payment read from Xero carries its PaymentID and
     ``xero_origin = 'xero'``: it is never sent back. A payment registered in Odoo on a
     document Odoo sent to Xero is sent as a Xero payment (when the company allows it)
-    and deleted there when cancelled in Odoo."""
+    and deleted there when cancelled in Odoo, through the outbox engine
+    (xero_outbox.py): this file holds its hooks only."""
 
-    _inherit = "account.payment"
+    _name = "account.payment"
+    _inherit = ["account.payment", "xero.outbox.mixin"]
+
+    # The outbox engine's names for the stored fields (xero_outbox.py).
+    _xero_outbox_fields = {
+        "state": "xero_push_state",
+        "error": "xero_push_error",
+        "key": "xero_push_key",
+        "attempt_at": None,
+        "retry_at": "xero_push_retry_at",
+        "count": "xero_push_count",
+        "xero_id": "xero_payment_id",
+    }
+    _xero_outbox_states = ("queued", "to_delete")
+    _xero_outbox_cron = PUSH_CRON
 
     xero_payment_id = fields.Char(string="Xero Payment ID", copy=False, readonly=True, index=True)
     xero_origin = fields.Selection(
@@ -77,11 +100,7 @@ class AccountPayment(models.Model):
 
     # -- Xero -> Odoo: see xero.payment.sync ---------------------------------------------
 
-    # -- Odoo -> Xero: the outbox ---------------------------------------------------------
-    # queued / to_delete -> claimed (row lock, lease, commit) -> a key per payment and send
-    # generation, kept as the "maybe sent" marker (committed before the call) -> one call
-    # -> a definite answer clears the marker; an unknown outcome keeps it, and the next
-    # claim looks the payment up in Xero before creating it again.
+    # -- Odoo -> Xero: queued / to_delete -> the outbox engine (xero_outbox.py) -----------
     def action_post(self):
         res = super().action_post()
         self._xero_queue_push()
@@ -130,12 +149,17 @@ class AccountPayment(models.Model):
             payment.write(vals)
             todo |= payment
         if todo:
-            self._xero_trigger_push()
+            self._xero_outbox_trigger()
+
+    def _xero_without_push(self):
+        """These payments, for the payment sync's own reset or cancel of a payment read
+        from Xero: nothing is sent back to Xero for it."""
+        return self.with_context(xero_no_push=XERO_NO_PUSH)
 
     def _xero_queue_delete(self):
         """Reset to draft or cancelled in Odoo: what Xero holds (or may hold, after a send
         with no known outcome) is deleted there by the cron."""
-        if self.env.context.get("xero_no_push"):
+        if self.env.context.get("xero_no_push") is XERO_NO_PUSH:
             return
         todo = self.browse()
         for payment in self.filtered(lambda p: p.xero_origin == "odoo"):
@@ -153,7 +177,7 @@ class AccountPayment(models.Model):
                     "xero_push_retry_at": False,
                 }
             )
-            self._xero_trigger_push()
+            self._xero_outbox_trigger()
 
     def action_xero_send(self):
         """Send again a payment that stopped in error (form button). A send with an
@@ -163,153 +187,65 @@ class AccountPayment(models.Model):
                 payment._xero_queue_delete()
             elif payment.xero_payment_id and payment.xero_push_state == "error":
                 payment.write({"xero_push_state": "to_delete", "xero_push_error": False})
-                self._xero_trigger_push()
+                self._xero_outbox_trigger()
             else:
                 payment._xero_queue_push()
 
+    # -- the cron (xero_outbox.py) and its hooks ------------------------------------------
     @api.model
-    def _xero_trigger_push(self, at=None):
-        cron = self.env.ref(PUSH_CRON, raise_if_not_found=False)
-        if cron:
-            cron._trigger(at=at)
+    def _cron_xero_push_payments(self, **kwargs):
+        return self._xero_outbox_run(**kwargs)
 
-    @api.model
-    def _cron_xero_push_payments(self, batch_size=BATCH_SIZE, max_batches=MAX_BATCHES):
-        more = False
-        for connection in self.env["xero.connection"].search([("state", "=", "connected")]):
-            if connection.company_id.xero_connection_id != connection:
-                continue
-            for _i in range(max_batches):
-                payments, lookups = self._xero_claim(connection, batch_size)
-                if not payments:
-                    break
-                # As for documents: the claim, keys and markers are durable before Xero
-                # is called, so that a worker killed during the call leaves a trace.
-                self.env.cr.commit()
-                stop = payments._xero_push(connection, lookups)
-                self.env.cr.commit()  # Xero's answer is durable at once
-                if stop:
-                    break
-            else:
-                more = True  # every batch was taken: the rest goes in the next run
-        if more:
-            self._xero_trigger_push()
-
-    @api.model
-    def _xero_claim(self, connection, limit):
-        """Take up to ``limit`` payments to send or delete under a row lock (other workers
-        skip them), lease them and give each one to send a key. Returns (payments,
-        lookups): ``lookups`` are those whose previous send has no known outcome."""
-        self.env.flush_all()
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """SELECT id FROM account_payment
-                    WHERE xero_push_state IN ('queued', 'to_delete') AND company_id = %s
-                      AND (xero_push_retry_at IS NULL OR xero_push_retry_at <= %s)
-                    ORDER BY id LIMIT %s
-                    FOR UPDATE SKIP LOCKED""",
-                connection.company_id.id,
-                now,
-                limit,
-            )
+    def _xero_outbox_needs_key(self):
+        """A payment about to be created in Xero gets a key; a delete needs none."""
+        return (
+            self.xero_push_state == "queued"
+            and self.state not in ("draft", "canceled")
+            and not self.xero_payment_id
         )
-        payments = self.browse([row[0] for row in self.env.cr.fetchall()])
-        lookups = payments.filtered(lambda p: p.xero_push_key and not p.xero_payment_id)
-        params = self.env["ir.config_parameter"].sudo()
-        uuid = params.get_param("database.uuid")
-        lease = timedelta(seconds=int(params.get_param(LEASE_PARAM) or LEASE.total_seconds()))
-        for payment in payments:
-            vals = {"xero_push_retry_at": now + lease}
-            sending = payment.xero_push_state == "queued" and payment.state not in (
-                "draft",
-                "canceled",
-            )
-            if sending and not payment.xero_push_key and not payment.xero_payment_id:
-                count = payment.xero_push_count + 1
-                vals.update(
-                    xero_push_count=count,
-                    xero_push_key=f"{uuid}/account.payment/{payment.id}/{count}",
-                )
-            payment.write(vals)
-        return payments, lookups
 
-    def _xero_push(self, connection, lookups):
-        """Send or delete the claimed payments. Returns True when the organisation must
-        not be called again in this run (rate limit, lost access, Xero down)."""
-        try:
-            return self._xero_push_claimed(connection, lookups)
-        except XeroRateLimited as exc:
-            retry_at = exc.retry_at.replace(tzinfo=None)
-            self._xero_release(retry_at, lookups, exc.user_message())
-            self._xero_trigger_push(at=retry_at)
-            return True
-        except XeroAuthError as exc:
-            self._xero_release(False, lookups, exc.user_message())
-            self._xero_lost_access(connection, exc)
-            return True
-        except (XeroTransientError, XeroResponseError) as exc:
-            retry_at = fields.Datetime.now() + RETRY_DELAY
-            self._xero_release(retry_at, lookups, exc.user_message())
-            self._xero_trigger_push(at=retry_at)
-            return True
-
-    def _xero_release(self, retry_at, unknown, message=None):
-        """Leave the payments in the queue; those whose last send may have reached Xero
-        keep their marker (and key), so that the next attempt looks them up first."""
-        for payment in self:
-            if payment.xero_push_state not in ("queued", "to_delete"):
-                continue  # done before the failure
-            vals = {"xero_push_retry_at": retry_at, "xero_push_error": message or False}
-            if payment not in unknown and payment.xero_push_state == "queued":
-                vals["xero_push_key"] = False
-            payment.write(vals)
-
-    def _xero_push_claimed(self, connection, lookups):
+    def _xero_outbox_push(self, connection, lane, lookups):
+        """Send or delete the claimed payments: those whose last send has no known
+        outcome are looked up in Xero first, then the new ones are created in one call."""
         client = connection._client("batch")
-        client.logger_hook = connection._log_hook()
         deletes = self.filtered(
             lambda p: p.xero_push_state == "to_delete" or p.state in ("draft", "canceled")
         )
-        sends, payloads = self.browse(), {}
+        payloads = {}
         for payment in self - deletes:
             payload, problem = payment._xero_push_payload(connection)
             if problem:
-                payment._xero_refuse(problem)
+                payment._xero_outbox_refuse([problem], connection)
             elif payload is None:
-                # On no document in Xero (any more): nothing to send. The marker stays.
+                # On no document in Xero (yet): nothing to send; queued again when the
+                # document reaches Xero. The marker stays.
                 payment.write({"xero_push_state": "not_sent", "xero_push_retry_at": False})
             else:
-                sends |= payment
                 payloads[payment] = payload
+        sends = self.browse([p.id for p in payloads])
         # A previous send of these may have created them: find them before sending again.
-        found = self._xero_find_sent(client, (sends | deletes) & lookups, payloads)
-        for payment, record in found.items():
-            payment._xero_adopt(record)
+        lost = {p: payloads.get(p) for p in (sends | deletes) & lookups}
+        for payment, record in self._xero_outbox_find(client, lost).items():
+            payment._xero_outbox_adopt(connection, record)
         stop = (deletes - sends)._xero_delete_claimed(connection, client)
         todo = sends.filtered(lambda p: not p.xero_payment_id)
         if stop or not todo:
             return stop
-        records = [(p.xero_push_key, payloads[p]) for p in todo]
+        records = [(p.xero_push_key, payloads[p], (p._name, p.id)) for p in todo]
         results = client.send_batch("payments", records, create_only=True)
-        outcomes = [p._xero_push_result(connection, r) for p, r in zip(todo, results, strict=True)]
-        if any(o == "reconnect" for o in outcomes):
-            auth = next(r.exception for r in results if isinstance(r.exception, XeroAuthError))
-            self._xero_lost_access(connection, auth)
-        return any(outcomes)
 
-    @api.model
-    def _xero_lost_access(self, connection, exc):
-        """Xero no longer accepts the connection (token expired for good, revoked, access
-        removed): the payments wait in the queue, the admins are asked to reconnect."""
-        connection.invalidate_recordset(["state"])  # the token store may have said it
-        if connection.state == "connected":
-            connection._mark_reconnect_needed(exc.user_message())
+        def accepted(payment, result):
+            payment._xero_outbox_settle({"xero_payment_id": result.xero_id})
+            payment.message_post(body=_("Sent to Xero (payment %s).", result.xero_id))
 
-    def _xero_find_sent(self, client, payments, payloads):
-        """{payment: Xero payment} for the payments Xero already holds from a send whose
-        answer was lost. Reads every payment of their documents (no time window): our
-        reference, document, amount and date identify it."""
+        return todo._xero_outbox_answer(connection, results, accepted)
+
+    def _xero_outbox_find(self, client, payloads):
+        """{payment: Xero payment} for the payments of ``payloads`` ({payment: payload
+        or None}) that Xero already holds from a send whose answer was lost. Reads every
+        payment of their documents (no time window): our reference, document, amount
+        and date identify it."""
+        payments = self.browse([p.id for p in payloads])
         if not payments:
             return {}
         by_kind = {}
@@ -347,20 +283,19 @@ class AccountPayment(models.Model):
                 taken.add(record.get("PaymentID"))
         return found
 
-    def _xero_adopt(self, record):
-        """Xero holds this payment from a send whose answer was lost: keep its id."""
+    def _xero_outbox_apply(self, connection, record, **kwargs):
+        """Xero holds this payment from a send whose answer was lost: keep its id. A
+        payment to delete stays to delete (now with the id to delete)."""
         self.ensure_one()
-        vals = {"xero_payment_id": record.get("PaymentID")}
-        if self.xero_push_state != "to_delete":
-            vals.update(
-                xero_push_state="sent",
-                xero_push_error=False,
-                xero_push_key=False,
-                xero_push_retry_at=False,
-            )
-        self.write(vals)
+        state = None if self.xero_push_state == "to_delete" else "sent"
+        self._xero_outbox_settle({"xero_payment_id": record.get("PaymentID")}, state=state)
         self.message_post(body=_("Found in Xero (payment %s).", record.get("PaymentID")))
 
+    def _xero_adopt(self, record):
+        """The payment sync found this payment's lost send in Xero (by our reference)."""
+        self._xero_outbox_adopt(self.company_id.xero_connection_id, record)
+
+    # -- deleting in Xero -------------------------------------------------------------
     def unlink(self):
         """A draft or cancelled payment whose Xero copy is still to delete: delete it in
         Xero now, as the cron would have (Odoo already accepted the reset or cancel)."""
@@ -372,11 +307,11 @@ class AccountPayment(models.Model):
     def _xero_delete_now(self):
         connection = self.company_id.xero_connection_id
         client = connection._client()
-        client.logger_hook = connection._log_hook()
         try:
             lookups = self.filtered(lambda p: p.xero_push_key and not p.xero_payment_id)
-            for payment, record in self._xero_find_sent(client, lookups, {}).items():
-                payment._xero_adopt(record)
+            found = self._xero_outbox_find(client, dict.fromkeys(lookups))
+            for payment, record in found.items():
+                payment._xero_outbox_adopt(connection, record)
             self._xero_delete_claimed(connection, client)
         except XeroError as exc:
             raise UserError(
@@ -395,7 +330,9 @@ class AccountPayment(models.Model):
         for payment in self:
             if payment.xero_payment_id:
                 try:
-                    client.delete_payment(payment.xero_payment_id)
+                    client.concerning([(payment._name, payment.id)]).delete_payment(
+                        payment.xero_payment_id
+                    )
                 except XeroNotFound:
                     _logger.info("Xero payment %s was already gone", payment.xero_payment_id)
                 except (XeroRateLimited, XeroAuthError, XeroTransientError, XeroResponseError):
@@ -407,24 +344,16 @@ class AccountPayment(models.Model):
                             payment=payment.name,
                             msg=exc.user_message(),
                         )
-                        payment.write(
-                            {
-                                "xero_push_state": "error",
-                                "xero_push_error": message,
-                                "xero_push_retry_at": False,
-                            }
-                        )
-                        payment.message_post(body=message)
+                        payment._xero_outbox_fail(message, connection)
                         continue
                 payment.message_post(body=_("Deleted in Xero."))
-            # Nothing (left) in Xero: the marker can go.
-            vals = {"xero_push_key": False, "xero_push_retry_at": False, "xero_push_error": False}
+            # Nothing (left) in Xero: a definite answer, the marker can go.
             if payment.state in ("draft", "canceled"):
-                vals["xero_push_state"] = "deleted" if payment.xero_payment_id else "not_sent"
+                state = "deleted" if payment.xero_payment_id else "not_sent"
+                payment._xero_outbox_settle(state=state)
             else:  # posted again meanwhile: a new Xero payment
-                vals.update(xero_push_state="queued", xero_payment_id=False)
-                self._xero_trigger_push()
-            payment.write(vals)
+                payment._xero_outbox_settle({"xero_payment_id": False}, state="queued")
+                self._xero_outbox_trigger()
         return False
 
     def _xero_documents(self):
@@ -506,80 +435,3 @@ class AccountPayment(models.Model):
             rate=rate,
         )
         return payload, None
-
-    def _xero_refuse(self, problem):
-        """Refused here, before any call: the marker stays (an earlier send may have
-        reached Xero; Send to Xero looks it up first)."""
-        self.write(
-            {"xero_push_state": "error", "xero_push_error": problem, "xero_push_retry_at": False}
-        )
-        self.message_post(body=_("Not sent to Xero: %s", problem))
-
-    def _xero_push_result(self, connection, result):
-        """Write back one payment's outcome. Returns what stops this run: False, True,
-        or 'reconnect' when Xero no longer accepts the connection."""
-        exc = result.exception
-        if result.ok and isinstance(result.xero_id, str):
-            self.write(
-                {
-                    "xero_payment_id": result.xero_id,
-                    "xero_push_state": "sent",
-                    "xero_push_error": False,
-                    "xero_push_key": False,
-                    "xero_push_retry_at": False,
-                }
-            )
-            self.message_post(body=_("Sent to Xero (payment %s).", result.xero_id))
-            return False
-        if exc is None and not result.ok:  # Xero refused this payment: nothing created
-            message = "\n".join(result.errors)
-            self.write(
-                {
-                    "xero_push_state": "error",
-                    "xero_push_error": message,
-                    "xero_push_key": False,
-                    "xero_push_retry_at": False,
-                }
-            )
-            self.message_post(body=_("Xero refused the payment: %s", message))
-            return False
-        message = exc.user_message() if exc is not None else _("Xero gave no payment id")
-        if isinstance(exc, (XeroAuthError, XeroRateLimited)):
-            # Not processed by Xero. The key stays: an earlier send may be unknown.
-            retry_at = (
-                exc.retry_at.replace(tzinfo=None) if isinstance(exc, XeroRateLimited) else False
-            )
-            self.write({"xero_push_retry_at": retry_at, "xero_push_error": message})
-            if retry_at:
-                self._xero_trigger_push(at=retry_at)
-                return True
-            return "reconnect"
-        if isinstance(exc, XeroTransientError):
-            # Xero may have created it: the marker stays, the next claim looks it up.
-            retry_at = fields.Datetime.now() + RETRY_DELAY
-            self.write({"xero_push_retry_at": retry_at, "xero_push_error": message})
-            self._xero_trigger_push(at=retry_at)
-            return True
-        if isinstance(exc, XeroResponseError) or exc is None:
-            # Unreadable answer: it may be in Xero. Stops in error with its marker:
-            # Send to Xero looks it up there first.
-            self.write(
-                {
-                    "xero_push_state": "error",
-                    "xero_push_error": message,
-                    "xero_push_retry_at": False,
-                }
-            )
-            self.message_post(body=_("Not sent to Xero: %s", message))
-            return True
-        # A refusal of the whole request (nothing created).
-        self.write(
-            {
-                "xero_push_state": "error",
-                "xero_push_error": message,
-                "xero_push_key": False,
-                "xero_push_retry_at": False,
-            }
-        )
-        self.message_post(body=_("Xero refused the payment: %s", message))
-        return False

@@ -133,3 +133,32 @@ class ResCompany(models.Model):
         help="A payment registered in Odoo on a document sent to Xero is recorded in Xero "
         "on the Xero bank account of its journal; cancelling it deletes it there.",
     )
+
+    def _xero_payment_journal(self, xero_account_id=None):
+        """The journal of a payment read from Xero: the journal mapped to its Xero bank
+        account, else the company's "Xero payments" journal (created when first needed)."""
+        self.ensure_one()
+        Journal = self.env["account.journal"].sudo()
+        if xero_account_id:
+            mapped = Journal.search(
+                [
+                    ("company_id", "=", self.id),
+                    ("xero_bank_account_id.xero_id", "=", xero_account_id),
+                ],
+                limit=1,
+            )
+            if mapped:
+                return mapped
+        if self.xero_payment_journal_id:
+            return self.xero_payment_journal_id
+        code = "XERO"
+        taken = set(Journal.search([("company_id", "=", self.id)]).mapped("code"))
+        counter = 1
+        while code in taken:
+            counter += 1
+            code = f"XER{counter}"
+        journal = Journal.create(
+            {"name": _("Xero payments"), "code": code, "type": "bank", "company_id": self.id}
+        )
+        self.sudo().xero_payment_journal_id = journal
+        return journal

@@ -15,6 +15,8 @@ class ResConfigSettings(models.TransientModel):
     xero_client_id = fields.Char(related="xero_connection_id.client_id", readonly=False)
     xero_endpoint_url = fields.Char(related="xero_connection_id.endpoint_url", readonly=False)
     xero_webhook_url = fields.Char(related="xero_connection_id.webhook_url")
+    # The Xero Endpoint (a Xero sandbox's address) means something only in sandbox mode.
+    xero_sandbox_mode = fields.Boolean(compute="_compute_xero_sandbox_mode")
     xero_client_secret_set = fields.Boolean(compute="_compute_xero_client_secret_set")
     xero_webhook_key_set = fields.Boolean(compute="_compute_xero_client_secret_set")
     # Write-only: the stored secret is never sent back to the browser.
@@ -41,6 +43,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.xero_log_retention_days", readonly=False
     )
 
+    @api.depends("company_id")
+    def _compute_xero_sandbox_mode(self):
+        self.xero_sandbox_mode = self.env["xero.connection"]._sandbox_mode()
+
     @api.depends("xero_connection_id")
     def _compute_xero_client_secret_set(self):
         for settings in self:
@@ -66,13 +72,20 @@ class ResConfigSettings(models.TransientModel):
         return self.env["xero.connection"]._get_or_create_for_company(self.company_id)
 
     def action_xero_connect(self):
-        return self._xero_connection().action_connect()
+        return self._xero_back_to_block(self._xero_connection().action_connect())
 
     def action_xero_test(self):
-        return self._xero_connection().action_test_connection()
+        return self._xero_back_to_block(self._xero_connection().action_test_connection())
 
     def action_xero_disconnect(self):
-        return self._xero_connection().action_disconnect()
+        return self._xero_back_to_block(self._xero_connection().action_disconnect())
+
+    def _xero_back_to_block(self, action):
+        """After the notification, Settings open again on the Xero block (not at the
+        top of Settings, as a plain reload would)."""
+        if isinstance(action, dict) and action.get("tag") == "display_notification":
+            action["params"]["next"] = self.env["xero.connection"]._settings_action()
+        return action
 
     def action_xero_open_connection(self):
         connection = self._xero_connection()

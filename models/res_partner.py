@@ -8,7 +8,7 @@ from ..xero.mapping.contact import (
     same_name,
     same_tax_number,
 )
-from .xero_import_contact import SYNCED_FIELDS
+from .xero_contact_sync import SYNCED_FIELDS
 from .xero_integrated_mixin import is_xero_sync
 
 _logger = logging.getLogger(__name__)
@@ -31,23 +31,7 @@ class ResPartner(models.Model):
     def _xero_mark_edited(self):
         """Queue the linked partners of ``self`` for sending to Xero (batched by the
         queue cron, which is triggered now)."""
-        links = (
-            self.env["xero.link"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", self.ids),
-                    ("xero_type", "=", "contact"),
-                    ("odoo_synced_at", "!=", False),
-                ]
-            )
-        )
-        if links:
-            links.write({"odoo_synced_at": False})
-            cron = self.env.ref("xero_connector.ir_cron_xero_queue", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger()
+        self.env["xero.contact.sync"]._queue(self)
 
     # -- Odoo -> Xero ---------------------------------------------------------------
     def _xero_contact_values(self):
@@ -76,11 +60,6 @@ class ResPartner(models.Model):
             "bill_days": days,
             "active": self.active,
         }
-
-    def _xero_contact_key(self, connection):
-        """Idempotency key part of a partner: stable across retries of the same data."""
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"{uuid}/{connection.id}/res.partner/{self.id}"
 
     def _xero_ensure_contacts(self, connection, client=None, errors=None):
         """{commercial partner id: Xero ContactID} for the partners of ``self``.
@@ -112,9 +91,18 @@ class ResPartner(models.Model):
         missing = partners.filtered(lambda p: p.id not in result and p.id not in errors_out)
         if missing:
             client = client or connection._client("batch")
+            sync = self.env["xero.contact.sync"]
+            # What an earlier create of ours may have made is found first (by the id Xero
+            # gave or the name it was created with), then what Xero has by name or tax
+            # number; only the rest is created.
+            missing, marked = sync._adopt_created(connection, client, missing, result, errors_out)
             to_create = missing._xero_match_contacts(connection, client, result, errors_out)
+            sync._settle(
+                connection,
+                {pid: sync._created(result[pid]) for pid in marked if pid in result},
+            )
             if to_create:
-                to_create._xero_create_contacts(connection, client, result, errors_out)
+                sync._create_contacts(connection, client, to_create, result, errors_out)
         if errors is None and errors_out:
             raise UserError(
                 _("These partners could not be sent to Xero:\n%s", "\n".join(errors_out.values()))
@@ -146,17 +134,15 @@ class ResPartner(models.Model):
     def _xero_list_contacts(self, client, max_calls):
         """Every Xero contact (archived included) if that takes at most ``max_calls``
         calls, else None."""
-        contacts, page = [], 1
-        while page <= max_calls:
-            batch = client.get_contacts(page=page, include_archived=True, page_size=LIST_PAGE)
+        contacts = []
+        pages = client.iter_pages("get_contacts", include_archived=True, page_size=LIST_PAGE)
+        for calls, batch in enumerate(pages, start=1):
             contacts.extend(batch)
             if not batch.has_more:
                 return contacts
-            count = int(batch.pagination.get("pageCount") or 0)
-            if count > max_calls:
+            if calls >= max_calls or int(batch.pagination.get("pageCount") or 0) > max_calls:
                 return None
-            page += 1
-        return None
+        return contacts
 
     def _xero_match_contacts(self, connection, client, result, errors):
         """Link the partners of ``self`` to existing Xero contacts (by tax number, then
@@ -216,37 +202,6 @@ class ResPartner(models.Model):
             )
         )
 
-    def _xero_create_contacts(self, connection, client, result, errors):
-        """Create the partners of ``self`` as Xero contacts, one call per 50."""
-        currencies = self._xero_currencies(client)
-        records = [(p.id, self._xero_contact_payload(p, None, currencies)) for p in self]
-        keyed = [(self.browse(pid)._xero_contact_key(connection), body) for pid, body in records]
-        by_key = {key: pid for (pid, _b), (key, _x) in zip(records, keyed, strict=True)}
-        outcomes = client.send_batch("contacts", keyed, create_only=True)
-        retry_error = None
-        for outcome in outcomes:
-            partner = self.browse(by_key[outcome.key])
-            if outcome.ok and outcome.xero_id:
-                partner._xero_link_contact(connection, outcome.record or {})
-                result[partner.id] = outcome.xero_id
-            elif outcome.retryable:
-                retry_error = retry_error or outcome.exception
-            elif any(
-                "contact name" in (e or "").lower() and "already" in (e or "").lower()
-                for e in outcome.errors
-            ):
-                # The name is taken by a contact our lookup missed (e.g. created
-                # meanwhile): look it up by name alone and link it.
-                partner._xero_relink_by_name(connection, client, result, errors)
-            else:
-                errors[partner.id] = _(
-                    "%(partner)s: %(errors)s",
-                    partner=partner.display_name,
-                    errors="; ".join(outcome.errors),
-                )
-        if retry_error is not None:
-            raise retry_error
-
     def _xero_relink_by_name(self, connection, client, result, errors):
         self.ensure_one()
         matches = [
@@ -275,13 +230,19 @@ class ResPartner(models.Model):
             self._xero_link_contact(connection, contact)
             result[self.id] = contact["ContactID"]
 
-    @api.model
-    def _xero_contact_payload(self, partner, contact_id=None, currencies=None):
-        """The Xero Contact payload of ``partner`` (used by the two-way sync)."""
-        values = partner._xero_contact_values()
-        if currencies is not None and values["currency_code"] not in currencies:
-            values["currency_code"] = None  # Xero refuses a currency the org lacks
-        return partner_to_contact(values, contact_id)
+    def _xero_contact_payloads(self, connection, currencies=None, xero_ids=None):
+        """{partner id: Xero Contact payload} of the partners of ``self`` in
+        ``connection``'s organisation: updates of the contacts ``xero_ids`` ({partner id:
+        ContactID}) names, creates for the others. A currency the organisation lacks
+        (not in ``currencies``, when given) is left out: Xero refuses it."""
+        xero_ids = xero_ids or {}
+        payloads = {}
+        for partner in self.with_company(connection.company_id):
+            values = partner._xero_contact_values()
+            if currencies is not None and values["currency_code"] not in currencies:
+                values["currency_code"] = None
+            payloads[partner.id] = partner_to_contact(values, xero_ids.get(partner.id))
+        return payloads
 
     @api.model
     def _xero_currencies(self, client):
@@ -292,4 +253,4 @@ class ResPartner(models.Model):
     @api.model
     def _xero_on_webhook(self, connection, category, resource_ids):
         """CONTACT events: bring Xero's changes of the contacts Odoo follows."""
-        self.env["xero.import.contact"]._apply_webhook(connection, resource_ids)
+        self.env["xero.contact.sync"]._apply_webhook(connection, resource_ids)

@@ -1,8 +1,8 @@
 import contextlib
 import ipaddress
-import logging
 import secrets
 import time
+from datetime import timedelta
 from urllib.parse import urlparse
 
 from odoo import _, api, fields, models
@@ -12,8 +12,6 @@ from ..xero import XeroClient, XeroError, XeroOAuth, needs_refresh
 from ..xero import scopes as xero_scopes
 from ..xero.oauth import XERO_API_URL, XERO_IDENTITY_URL, XERO_LOGIN_URL
 from .xero_token_store import OdooTokenStore
-
-_logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/xero/oauth/callback"
 WEBHOOK_PATH = "/xero/webhook"
@@ -26,6 +24,21 @@ SANDBOX_MODE_PARAM = "xero_connector.sandbox_mode"
 ROUTING_FIELDS = ("endpoint_url", "auth_type", "client_id", "client_secret", "webhook_key")
 # What a company's new connection takes over when it changes organisation.
 CONFIG_FIELDS = (*ROUTING_FIELDS, "scope_mode")
+# What cannot change while a connection is live: the tokens belong to this app, these
+# hosts and this organisation. Only the connect / disconnect flows (which run as
+# superuser) change them; an administrator disconnects first.
+LOCKED_WHILE_CONNECTED = (
+    "auth_type",
+    "client_id",
+    "scope_mode",
+    "endpoint_url",
+    "tenant_id",
+    "tenant_name",
+    "xero_connection_ref",
+    "state",
+)
+# How long after connecting the return from Xero's consent page still says so.
+LANDING_NOTICE_AGE = timedelta(minutes=10)
 _CURRENCIES = {}  # tenant id -> (monotonic time read, {codes}), per process
 
 
@@ -45,6 +58,7 @@ class XeroConnection(models.Model):
     active = fields.Boolean(default=True)
     auth_type = fields.Selection(
         [("oauth", "Standard (OAuth2)"), ("custom", "Custom connection (client credentials)")],
+        string="Connection Type",
         default="oauth",
         required=True,
         help="A custom connection is Xero's paid option for a single organisation; it "
@@ -72,7 +86,7 @@ class XeroConnection(models.Model):
         copy=False,
         help="Features that cannot work because Xero did not grant the scope they need.",
     )
-    client_secret = fields.Char(groups="base.group_system", copy=False)
+    client_secret = fields.Char(string="Client Secret", groups="base.group_system", copy=False)
     endpoint_url = fields.Char(
         string="Xero Endpoint",
         groups="xero_connector.group_xero_manager",
@@ -81,7 +95,12 @@ class XeroConnection(models.Model):
         "used only once a system administrator has put the database in Xero sandbox "
         "mode (system parameter xero_connector.sandbox_mode = 1).",
     )
+    sandbox_mode = fields.Boolean(
+        compute="_compute_sandbox_mode",
+        help="The database is in Xero sandbox mode: the Xero Endpoint is used.",
+    )
     redirect_url = fields.Char(
+        string="Redirect URI",
         compute="_compute_redirect_url",
         help="Register this address as the redirect URI of your app at developer.xero.com.",
     )
@@ -116,12 +135,14 @@ class XeroConnection(models.Model):
         inverse="_inverse_token_data",
     )
     webhook_key = fields.Char(
+        string="Webhook Key",
         groups="base.group_system",
         copy=False,
         help="The webhook signing key Xero shows for your app (developer.xero.com > "
         "Webhooks). With it, changes in Xero reach Odoo within seconds.",
     )
     webhook_url = fields.Char(
+        string="Webhook URL",
         compute="_compute_redirect_url",
         help="Register this address as the webhook delivery URL of your Xero app.",
     )
@@ -160,6 +181,9 @@ class XeroConnection(models.Model):
     def _inverse_token_data(self):
         for connection in self:
             connection._token_store().save(connection.token_data or None)
+
+    def _compute_sandbox_mode(self):
+        self.sandbox_mode = self._sandbox_mode()
 
     def _compute_redirect_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
@@ -201,7 +225,35 @@ class XeroConnection(models.Model):
                 f for f in changed if any((c[f] or False) != (vals[f] or False) for c in current)
             }
             self._check_routing_access(changed)
+        self._check_not_connected(vals)
         return super().write(vals)
+
+    def _check_not_connected(self, vals):
+        """Refuse changing what a live connection depends on (see LOCKED_WHILE_CONNECTED),
+        unless the connect / disconnect flows themselves do it."""
+        if self.env.su:
+            return
+        locked = [f for f in LOCKED_WHILE_CONNECTED if f in vals]
+        if not locked:
+            return
+        for connection in self.sudo():
+            if connection.state != "connected":
+                continue
+            changed = [f for f in locked if (connection[f] or False) != (vals[f] or False)]
+            if changed:
+                labels = ", ".join(
+                    sorted(self._fields[f].get_description(self.env)["string"] for f in changed)
+                )
+                raise UserError(
+                    _(
+                        "%(company)s is connected to Xero (%(organisation)s): %(fields)s "
+                        "cannot change while it is connected. Disconnect first, then "
+                        "change it and connect again.",
+                        company=connection.company_id.name,
+                        organisation=connection.tenant_name or connection.tenant_id,
+                        fields=labels,
+                    )
+                )
 
     def _is_routing_admin(self):
         return self.env.su or self.env.user._is_system()
@@ -271,20 +323,25 @@ class XeroConnection(models.Model):
             login_url=login,
             identity_url=identity,
             api_url=api_url,
-            logger_hook=self._log_hook(),
+            log_sink=self._log_sink(),
         )
 
     def _token_store(self):
         return OdooTokenStore(self)
 
-    def _log_hook(self, record=None):
+    def _log_sink(self, observe=None):
+        """The client's log sink: one xero.log row per record an event concerns (its
+        ``concerns``, references ``(model, id)``), or one for the organisation; then
+        ``observe(event)`` when given."""
         log_model = self.env["xero.log"]
         connection = self
 
-        def hook(event):
-            log_model._log_event(connection, event, record=record)
+        def sink(event):
+            log_model._log_event(connection, event, concerns=event.get("concerns"))
+            if observe:
+                observe(event)
 
-        return hook
+        return sink
 
     # -- actions -------------------------------------------------------------------
     def action_connect(self):
@@ -325,10 +382,18 @@ class XeroConnection(models.Model):
             connection.sudo().write(
                 {"tenant_name": org.get("Name"), "tenant_id": org.get("OrganisationID") or ""}
             )
-        message = _("Connected to %s.", connection.tenant_name or _("Xero"))
-        if connection.scope_warning:
-            return self._notify(message + "\n" + connection.scope_warning, kind="warning")
-        return self._notify(message)
+        return connection._connected_notice()
+
+    def _connected_notice(self, next_action=None):
+        """The notification naming the organisation just connected (and what Xero did
+        not grant), then ``next_action``."""
+        self.ensure_one()
+        message = _("Connected to Xero organisation %s.", self.tenant_name or _("Xero"))
+        if self.scope_warning:
+            return self._notify(
+                message + "\n" + self.scope_warning, kind="warning", next_action=next_action
+            )
+        return self._notify(message, next_action=next_action)
 
     def _finish_connect(self, token, tenant):
         """Store the tokens and the chosen organisation; the connection is live.
@@ -356,6 +421,7 @@ class XeroConnection(models.Model):
         self.message_post(body=_("Connected to Xero organisation %(name)s.", name=self.tenant_name))
         if self.scope_warning:
             self.message_post(body=self.scope_warning)
+        self.company_id._xero_payment_journal()  # "Xero payments", when it has none
         return self
 
     def _connection_for_organisation(self, tenant_id):
@@ -572,24 +638,50 @@ class XeroConnection(models.Model):
         action["context"] = {"search_default_filter_error": 1}
         return action
 
-    def _notify(self, message, kind="success"):
+    def _notify(self, message, kind="success", next_action=None):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "message": message,
                 "type": kind,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": next_action or {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    @api.model
+    def _settings_action(self):
+        """Settings, opened on the Xero block (static/src/js/xero_settings_landing.js)."""
+        return {"type": "ir.actions.client", "tag": "xero_connector.settings"}
+
+    @api.model
+    def _action_settings_landing(self):
+        """Where Xero's consent page leads back to: the Xero block of Settings, saying
+        which organisation the current company was just connected to."""
+        self._check_admin()
+        connection = self._for_company(self.env.company)
+        landing = self._settings_action()
+        just_connected = (
+            connection.state == "connected"
+            and connection.connected_by_id == self.env.user
+            and connection.connected_on
+            and connection.connected_on >= fields.Datetime.now() - LANDING_NOTICE_AGE
+        )
+        if not just_connected:
+            return landing
+        return connection._connected_notice(next_action=landing)
 
     def _check_admin(self):
         if not self.env.user.has_group("xero_connector.group_xero_manager"):
             raise AccessError(_("Only Xero administrators can change the Xero connection."))
 
     # -- used by every feature -----------------------------------------------------
-    def _client(self, priority="interactive"):
-        """The API client for this organisation; refuses when the connection is not live."""
+    def _client(self, priority="interactive", observe=None):
+        """The API client for this organisation; refuses when the connection is not live.
+
+        Its calls are logged in xero.log (then passed to ``observe(event)`` when given)
+        against the records each call concerns: ``client.concerning(log_refs(records))``
+        or a reference per ``send_batch`` element."""
         self.ensure_one()
         conn = self.sudo()
         if conn.state != "connected":
@@ -602,7 +694,7 @@ class XeroConnection(models.Model):
             conn.client_secret or None,
             api_url=api_url,
             identity_url=identity,
-            logger_hook=self._log_hook(),
+            log_sink=self._log_sink(observe),
             limiter=self.env["xero.rate.budget"]._limiter(conn),
             priority=priority,
             custom_connection=conn.auth_type == "custom",

@@ -84,20 +84,22 @@ class XeroDocumentExport(models.AbstractModel):
     def _xero_outbox_push(self, connection, kind, lookups):
         """The claimed documents of one kind: looked up first when their last send has
         no known outcome, then created (PUT) or updated (POST), one call each."""
-        client = connection._client("batch")
-        client.logger_hook = self._xero_log_hook(connection)
+        client = connection._client("batch").concerning((d._name, d.id) for d in self)
         payloads, unitdp = self._xero_prepare(connection, client)
         # A previous send of these may have created them: find them before sending again.
         lost = {d: p for d, p in payloads.items() if d in lookups and not d.xero_id}
         if lost:
-            for doc, record in self._xero_outbox_find(client, lost).items():
+            lookup_client = client.concerning((d._name, d.id) for d in lost)
+            for doc, record in self._xero_outbox_find(lookup_client, lost).items():
                 doc._xero_outbox_adopt(connection, record, client=client)
                 if mapping.editable(record.get("Status")):
                     payloads[doc] = doc._xero_with_ids(payloads[doc])
                 else:
                     payloads.pop(doc)
         updates = [d for d in payloads if d.xero_id and d not in lost]
-        statuses = self._xero_current_statuses(client, kind, updates)
+        statuses = self._xero_current_statuses(
+            client.concerning((d._name, d.id) for d in updates), kind, updates
+        )
         for doc in updates:
             status = statuses.get(doc.xero_id)
             if status in (None, "DELETED", "VOIDED"):
@@ -238,7 +240,11 @@ class XeroDocumentExport(models.AbstractModel):
         updates = {d: p for d, p in payloads.items() if d.xero_id}
         stop = False
         for method, group in (("PUT", creates), ("POST", updates)):
-            if group and not stop:
+            if group and stop:
+                # Not sent in this run, which ends: back in the queue, not held for a
+                # whole lease (updates are never looked up: their key may go).
+                self.browse([d.id for d in group])._xero_outbox_release(False, self.browse())
+            elif group:
                 stop = self._xero_post_chunk(connection, client, kind, method, group, unitdp)
         return stop
 
@@ -247,7 +253,11 @@ class XeroDocumentExport(models.AbstractModel):
         "maybe sent" marker); the engine writes back the client's result per document."""
         docs = self.browse([d.id for d in payloads])
         records = [
-            (doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}", payloads[doc])
+            (
+                doc.xero_pending_key or f"{doc._name}/{doc.id}/{doc.xero_send_count}",
+                payloads[doc],
+                (doc._name, doc.id),  # the call is logged against the documents it sends
+            )
             for doc in docs
         ]
         results = client.send_batch(
@@ -316,6 +326,8 @@ class XeroDocumentExport(models.AbstractModel):
                 )
             )
         self._xero_outbox_settle(vals)  # a definite answer: the marker goes
+        if first:
+            self._xero_after_first_send()
         items = record.get("LineItems") or []
         for line, item in zip(self._xero_lines(), items, strict=False):
             if item.get("LineItemID") and line.xero_line_id != item["LineItemID"]:
@@ -332,15 +344,6 @@ class XeroDocumentExport(models.AbstractModel):
                 self._message_log(body=body)
             else:
                 notes[self.id] = body
-
-    def _xero_log_hook(self, connection):
-        docs = self
-        log = self.env["xero.log"]
-
-        def hook(event):
-            log._log_event(connection, event, record=docs)
-
-        return hook
 
     # -- looking up a send whose answer was lost ---------------------------------------------
     @api.model

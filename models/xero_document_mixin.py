@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from ..xero import XeroError, XeroNotFound
 from ..xero.mapping import documents as mapping
 from ..xero.mapping import tax as tax_mapping
+from .xero_log import log_refs
 from .xero_outbox import OUTBOX_STATES
 from .xero_words import INVOICE_STATUS_LABELS, label
 
@@ -44,7 +45,8 @@ APPROVED_RULE = "Approved in Xero: changes are not sent; revise it in Xero."
 class XeroDocumentMixin(models.AbstractModel):
     """What purchase orders and invoices/bills share to reach Xero: the state fields,
     the user actions (send, update, resend, open) and cancellation in Xero. The export
-    engine (cron, batches, exactly-once ledger) is in xero_document_export.py."""
+    outbox (cron, batches, exactly-once ledger) is in xero_outbox.py, its document
+    hooks in xero_document_export.py."""
 
     _name = "xero.document.mixin"
     _inherit = ["xero.outbox.mixin"]
@@ -153,6 +155,9 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_odoo_totals(self):
         """(total, tax) in the document's currency."""
         raise NotImplementedError
+
+    def _xero_after_first_send(self):
+        """The document has just reached Xero for the first time."""
 
     # -- computes ---------------------------------------------------------------------
     @api.depends("xero_id", "xero_connection_id")
@@ -344,6 +349,11 @@ class XeroDocumentMixin(models.AbstractModel):
     def action_xero_resend(self):
         return self.action_xero_send()
 
+    def action_xero_preview(self):
+        """What Send to Xero would send, and why Odoo would refuse it: nothing is sent."""
+        self.ensure_one()
+        return self.env["xero.document.preview"]._open_for(self)
+
     def action_xero_open(self):
         self.ensure_one()
         if not self.xero_url:
@@ -366,8 +376,7 @@ class XeroDocumentMixin(models.AbstractModel):
         """Before cancelling a document whose last send has no known outcome, find it."""
         self.ensure_one()
         connection = self.xero_connection_id or self.company_id.sudo().xero_connection_id
-        client = connection._client()
-        client.logger_hook = connection._log_hook(record=self)
+        client = connection._client().concerning(log_refs(self))
         try:
             payload, _unitdp = mapping.document_payload(self._xero_values(connection))
             found = self._xero_outbox_find(client, {self: payload})
@@ -381,8 +390,7 @@ class XeroDocumentMixin(models.AbstractModel):
     def _xero_cancel_one(self):
         kind = self._xero_kind()
         connection = self.xero_connection_id
-        client = connection._client()
-        client.logger_hook = connection._log_hook(record=self)
+        client = connection._client().concerning(log_refs(self))
         try:
             record = client.get_record(kind, self.xero_id)
         except XeroNotFound:
@@ -456,7 +464,8 @@ class XeroDocumentMixin(models.AbstractModel):
             )
             lines.append(values)
             problems += line_problems
-        if problems:
+        # The preview shows the lines as mapped so far, next to the refusals it lists.
+        if problems and not self.env.context.get("xero_preview_lines"):
             raise mapping.MappingError(problems)
         return lines
 

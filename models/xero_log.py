@@ -45,6 +45,11 @@ OUTCOMES = {
 }
 
 
+def log_refs(records):
+    """The references ``(model, id)`` the client logs calls against, for ``records``."""
+    return [(record._name, record.id) for record in records]
+
+
 # Documents whose calls their users may see (outcome and message, not the payloads).
 DOCUMENT_MODELS = ("purchase.order", "account.move", "account.payment")
 
@@ -177,10 +182,36 @@ class XeroLog(models.Model):
         }
 
     @api.model
-    def _log_event(self, connection, event, record=None):
-        """Write one row for a client event (one per record of ``record``, a recordset
-        of any size), in a cursor of its own so that the rows survive a rollback of the
-        transaction that made the call."""
+    def _documents(self, concerns):
+        """[(model, id, display name)] for the references ``(model, id)`` in ``concerns``
+        (read in the caller's transaction: the records may not be committed yet)."""
+        wanted = defaultdict(list)
+        for ref in concerns or ():
+            try:
+                model, res_id = ref
+            except (TypeError, ValueError):
+                _logger.warning("Not a (model, id) reference for the Xero log: %r", ref)
+                continue
+            if model in self.env and res_id and res_id not in wanted[model]:
+                wanted[model].append(res_id)
+        names = {}
+        for model, ids in wanted.items():
+            for rec in self.env[model].sudo().with_context(active_test=False).browse(ids).exists():
+                names[model, rec.id] = rec.display_name
+        return [
+            (model, res_id, names.get((model, res_id), False))
+            for model, ids in wanted.items()
+            for res_id in ids
+        ]
+
+    @api.model
+    def _log_event(self, connection, event, record=None, concerns=None):
+        """Write one row for a client event per record it concerns, in a cursor of its
+        own so that the rows survive a rollback of the transaction that made the call.
+
+        ``record``: a recordset, for events the addon makes itself; ``concerns``:
+        references ``(model, id)`` (the client's ``event["concerns"]``). Neither: one
+        row for the organisation."""
         vals = {
             "company_id": connection.company_id.id,
             "connection_id": connection.id,
@@ -197,9 +228,10 @@ class XeroLog(models.Model):
             "idempotency_key": event.get("idempotency_key"),
         }
         # One row per document of a batch, written together.
+        refs = list(concerns or ()) + log_refs(record or ())
         vals_list = [
-            dict(vals, res_model=rec._name, res_id=rec.id, document_ref=rec.display_name)
-            for rec in record or ()
+            dict(vals, res_model=model, res_id=res_id, document_ref=name)
+            for model, res_id, name in self._documents(refs)
         ] or [vals]
         try:
             with self.env.registry.cursor() as cr:

@@ -1,28 +1,22 @@
-"""The outbox: every write to Xero goes through this one engine.
+"""The outbox: every write to Xero goes through this one engine. In travel order:
 
-A newcomer's guide, in the order a record travels:
-
-1. Where a write starts: an Odoo event (a bill posted, an order approved, a payment
-   posted or reset) puts the record in the state ``queued`` (payments: ``to_delete`` as
-   well) and calls ``_xero_outbox_trigger()`` to wake the model's cron. The model says
-   which rows are claimable (``_xero_outbox_states``, ``_xero_outbox_lane_sql``).
-2. Where it is claimed: ``_xero_outbox_run`` (the cron, per connected organisation,
-   in the organisation's company) calls ``_xero_outbox_claim``: ``FOR UPDATE SKIP
-   LOCKED`` plus a lease (``retry_at``), and a key per record and send generation
-   (``{database.uuid}/{model}/{id}/{generation}``): the "maybe sent" marker. The claim
-   is committed before Xero is called, so a worker killed during the call leaves a trace.
-3. Where it is sent: ``_xero_outbox_send`` calls the model's ``_xero_outbox_push``
-   (payloads, one client call per batch). Records whose marker survived an unknown
-   outcome are first looked up in Xero (the model's ``_xero_outbox_find``) and adopted
-   (``_xero_outbox_adopt``) instead of being created again.
-4. Where it is written back: ``_xero_outbox_answer`` maps the client's results:
-   a definite answer settles (``_xero_outbox_settle``: the only step that clears the
-   marker, with Xero's refusal), an unknown outcome keeps the marker and retries later,
-   rate limits and lost access release the batch (``_xero_outbox_release``) and stop the
-   organisation for this run. Every failure is recorded by ``_xero_outbox_fail``.
-
-The models (xero_document_export.py, account_payment.py) implement the hooks only, and
-name their stored fields once in ``_xero_outbox_fields``.
+1. Start: an Odoo event (bill posted, order approved, payment posted or reset) sets
+   the record ``queued`` (payments also ``to_delete``) and ``_xero_outbox_trigger()``
+   wakes the model's cron.
+2. Claim: ``_xero_outbox_run`` (per connected organisation, in its company) calls
+   ``_xero_outbox_claim``: ``FOR UPDATE SKIP LOCKED``, a lease (``retry_at``) and a key
+   per record and send generation, ``{database.uuid}/{model}/{id}/{generation}``: the
+   "maybe sent" marker, committed before Xero is called.
+3. Send: ``_xero_outbox_send`` calls the model's ``_xero_outbox_push`` (payloads, one
+   client call per batch); records whose marker survived an unknown outcome are first
+   looked up (the model's ``_xero_outbox_find``) and adopted, never created again.
+4. Write back: ``_xero_outbox_answer`` maps the client's results. A definite answer
+   settles (``_xero_outbox_settle``, the only step that clears the marker besides
+   Xero's own refusal); an unknown outcome keeps it and retries later; rate limits and
+   lost access release the batch and stop the organisation for this run. Every failure
+   is recorded by ``_xero_outbox_fail``.
+The models (xero_document_export.py, account_payment.py) implement hooks only and name
+their stored fields once, in ``_xero_outbox_fields``.
 """
 
 import logging

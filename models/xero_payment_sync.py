@@ -1,34 +1,38 @@
-import functools
-import json
 import logging
 import time
-from datetime import datetime
+from itertools import islice
 
 from markupsafe import escape
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date, formatLang
 
 from ..xero import XeroAuthError, XeroError, XeroRateLimited
 from ..xero.mapping import payment as pay_map
 
 _logger = logging.getLogger(__name__)
 
-CURSOR_PARAM = "xero_connector.sync_cursor.%s"
 # Pages of pay_map.PAGE_SIZE per collection and run, and seconds after which a run stops
 # at the end of a page; the cron is triggered again for more.
 MAX_PAGES = 20
 RUN_SECONDS = 60
 CRON_XMLID = "xero_connector.ir_cron_xero_payment_sync"
-COLLECTIONS = {"payments": "Payments", "invoices": "Invoices", "credit_notes": "CreditNotes"}
+# What is read since its cursor (xero.sync.state object type): the client's paged read.
+READS = {
+    "payments": ("get_payments", {}),
+    # Deleted documents are left out unless includeArchived=true.
+    "invoices": ("get_invoices", {"include_archived": True}),
+    "credit_notes": ("get_credit_notes", {"include_archived": True}),
+}
 PAGE_QUERY = [("page", "1"), ("pageSize", str(pay_map.PAGE_SIZE)), ("order", pay_map.ORDER)]
 
 
 class XeroPaymentSync(models.AbstractModel):
     """Xero -> Odoo: payments made in Xero on the documents Odoo sent there, and Xero's
     status of those documents. Run by a cron (changes since the last run, through
-    If-Modified-Since and pages of 1,000 in Xero's UpdatedDateUTC order) and by webhook
-    events (the documents named).
+    If-Modified-Since and pages of 1,000 in Xero's UpdatedDateUTC order; the cursors are
+    kept in xero.sync.state) and by webhook events (the documents named).
 
     Every Xero payment is applied once, keyed by its PaymentID: running again, or a
     replayed event, changes nothing. Payments Odoo sent to Xero are recognised by that
@@ -54,13 +58,15 @@ class XeroPaymentSync(models.AbstractModel):
 
     @api.model
     def _xero_sync_connection(self, connection):
-        """Pull changed payments, then changed documents. Returns True when pages were
-        left for the next run."""
+        """Pull changed payments (when Xero granted the payments scope), then changed
+        documents. Returns True when pages were left for the next run."""
         try:
             client = connection._client("batch")
-            more = self._xero_pull_payments(connection, client)
+            more = False
+            if connection._xero_has_feature("payments"):
+                more = self._xero_pull(connection, client, "payments", self._xero_apply_payments)
             for kind in ("invoices", "credit_notes"):
-                more |= self._xero_pull_documents(connection, client, kind)
+                more |= self._xero_pull(connection, client, kind, self._xero_apply_documents)
             return more
         except XeroRateLimited as exc:
             self.env.ref(CRON_XMLID)._trigger(at=exc.retry_at.replace(tzinfo=None))
@@ -70,50 +76,39 @@ class XeroPaymentSync(models.AbstractModel):
             _logger.info("Xero payment sync of %s postponed: %s", connection.name, exc)
         return False
 
-    # -- cursors (Xero's own clock: the newest UpdatedDateUTC seen) ---------------------------
+    # -- changes since the cursor (Xero's own clock: the newest UpdatedDateUTC seen) ----------
     @api.model
-    def _xero_cursor(self, connection, what):
-        raw = self.env["ir.config_parameter"].sudo().get_param(CURSOR_PARAM % connection.id)
-        value = (json.loads(raw) if raw else {}).get(what)
-        return datetime.fromisoformat(value) if value else None
-
-    @api.model
-    def _xero_set_cursor(self, connection, what, value):
-        if not value:
-            return
-        params = self.env["ir.config_parameter"].sudo()
-        raw = params.get_param(CURSOR_PARAM % connection.id)
-        data = json.loads(raw) if raw else {}
-        data[what] = value.isoformat()
-        params.set_param(CURSOR_PARAM % connection.id, json.dumps(data, sort_keys=True))
-
-    def _xero_pages(self, connection, what, fetch, apply):
-        """Fetch the pages changed since the cursor, ``apply`` each, move the cursor.
-        Returns True when pages remain for the next run: after MAX_PAGES, or once the
-        run took RUN_SECONDS (a cron worker's time is limited) and the cursor moved."""
-        since = self._xero_cursor(connection, what)
+    def _xero_pull(self, connection, client, what, apply):
+        """Read the pages of ``what`` changed since its cursor, ``apply(connection, kind,
+        page)`` each, move the cursor. Returns True when pages remain for the next run:
+        after MAX_PAGES, or once the run took RUN_SECONDS (a cron worker's time is
+        limited) and the cursor moved."""
+        states = self.env["xero.sync.state"]
+        since = states._cursor(connection, what)
         cursor = since
         started = time.monotonic()
-        for page in range(1, MAX_PAGES + 1):
-            records = fetch(
-                page=page,
-                if_modified_since=since,
-                page_size=pay_map.PAGE_SIZE,
-                order=pay_map.ORDER,
-            )
-            apply(connection, records)
+        method, extra = READS[what]
+        pages = client.iter_pages(
+            method,
+            if_modified_since=since,
+            page_size=pay_map.PAGE_SIZE,
+            order=pay_map.ORDER,
+            **extra,
+        )
+        for records in islice(pages, MAX_PAGES):
+            apply(connection, what, records)
             cursor = pay_map.next_cursor(cursor, records)
             has_more = records.has_more
             del records
             self._xero_page_done()
             if not has_more:
-                self._xero_set_cursor(connection, what, cursor)
+                states._advance(connection, what, cursor)
                 return False
             late = time.monotonic() - started > RUN_SECONDS
             if late and cursor and (since is None or cursor > since):
                 break
         # Read in UpdatedDateUTC order: the next run starts after what was read.
-        self._xero_set_cursor(connection, what, cursor)
+        states._advance(connection, what, cursor)
         return True
 
     @api.model
@@ -125,19 +120,13 @@ class XeroPaymentSync(models.AbstractModel):
 
     # -- payments -------------------------------------------------------------------------
     @api.model
-    def _xero_pull_payments(self, connection, client):
-        return self._xero_pages(
-            connection, "payments", client.get_payments, self._xero_apply_payments
-        )
-
-    @api.model
-    def _xero_apply_payments(self, connection, records):
+    def _xero_apply_payments(self, connection, _kind, records):
         """Apply Xero payments (a page) to the documents of this organisation Odoo knows.
         Returns the Odoo payments recorded, adopted or already known."""
         Payment = self.env["account.payment"]
         targets = {}
         for record in records:
-            _kind, doc_id = pay_map.target(record)
+            _doc_kind, doc_id = pay_map.target(record)
             if doc_id and record.get("PaymentID"):
                 targets.setdefault(doc_id, []).append(record)
         if not targets:
@@ -184,13 +173,12 @@ class XeroPaymentSync(models.AbstractModel):
                 if key in seen:  # the same payment twice in a page is recorded once
                     continue
                 if doc.state != "posted":
-                    self._xero_flag(
-                        doc,
+                    doc._xero_flag_attention(
                         _(
                             "Xero recorded a payment of %(amount)s on it (%(date)s) but it is "
                             "not posted in Odoo: record the payment by hand.",
-                            amount=record.get("Amount"),
-                            date=values["date"],
+                            amount=self._xero_amount(values["amount"], values["currency"], doc),
+                            date=format_date(self.env, values["date"]),
                         ),
                     )
                     continue
@@ -201,7 +189,23 @@ class XeroPaymentSync(models.AbstractModel):
                     continue
                 seen.add(key)
                 todo.append((doc, values))
-        return done | self._xero_record_payments(connection, todo)
+        return done | self._xero_record_payments(todo)
+
+    @api.model
+    def _xero_amount(self, amount, currency_code, doc):
+        """``amount`` of Xero currency ``currency_code`` (else the document's) as Odoo
+        shows money: "$ 1,234.50"."""
+        currency = doc.currency_id
+        if currency_code and currency_code != currency.name:
+            found = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", currency_code)], limit=1)
+            )
+            if not found:
+                return f"{amount} {currency_code}"
+            currency = found
+        return formatLang(self.env, float(amount), currency_obj=currency)
 
     @api.model
     def _xero_guarded(self, doc, values, func, *args):
@@ -210,7 +214,7 @@ class XeroPaymentSync(models.AbstractModel):
             with self.env.cr.savepoint():
                 return func(*args)
         except (UserError, ValidationError) as exc:
-            self._xero_flag(doc, self._xero_refusal(values, exc))
+            doc._xero_flag_attention(self._xero_refusal(values, exc))
             return None
 
     @api.model
@@ -235,7 +239,7 @@ class XeroPaymentSync(models.AbstractModel):
         return None
 
     @api.model
-    def _xero_record_payments(self, connection, todo):
+    def _xero_record_payments(self, todo):
         """Create, post and reconcile the Odoo payments of ``todo`` [(doc, values)]
         together. When Odoo refuses the batch, each payment is tried on its own: the
         refused ones are flagged on their documents, the others recorded."""
@@ -249,23 +253,23 @@ class XeroPaymentSync(models.AbstractModel):
         caches = {"journals": {}, "currencies": {}}
         try:
             with self.env.cr.savepoint():
-                return self._xero_post_payments(connection, todo, caches)
+                return self._xero_post_payments(todo, caches)
         except (UserError, ValidationError) as exc:
             if len(todo) == 1:
-                self._xero_flag(todo[0][0], self._xero_refusal(todo[0][1], exc))
+                todo[0][0]._xero_flag_attention(self._xero_refusal(todo[0][1], exc))
                 return Payment
             _logger.info("Xero payments page refused as a whole (%s): one by one", exc)
         done = Payment
         caches = {"journals": {}, "currencies": {}}
         for doc, values in todo:
             recorded = self._xero_guarded(
-                doc, values, self._xero_post_payments, connection, [(doc, values)], caches
+                doc, values, self._xero_post_payments, [(doc, values)], caches
             )
             done |= recorded or Payment
         return done
 
     @api.model
-    def _xero_post_payments(self, connection, todo, caches):
+    def _xero_post_payments(self, todo, caches):
         Payment = self.env["account.payment"]
         by_company = {}
         for doc, values in todo:
@@ -288,7 +292,7 @@ class XeroPaymentSync(models.AbstractModel):
             per_doc[doc] |= payment.move_id.line_ids
         plan = []
         for doc, lines in per_doc.items():
-            open_lines = self._xero_term_lines(doc).filtered(lambda line: not line.reconciled)
+            open_lines = doc._xero_term_lines().filtered(lambda line: not line.reconciled)
             counterpart = lines.filtered(
                 lambda line, accounts=open_lines.account_id: (
                     line.account_id in accounts and not line.reconciled
@@ -304,21 +308,13 @@ class XeroPaymentSync(models.AbstractModel):
         return payments
 
     @api.model
-    def _xero_term_lines(self, doc):
-        return doc.line_ids.filtered(
-            lambda line: line.account_type in ("asset_receivable", "liability_payable")
-        )
-
-    @api.model
     def _xero_payment_vals(self, doc, values, caches):
         """Values of the Odoo payment of Xero payment ``values`` on ``doc``."""
         company = doc.company_id
         key = (company.id, values["account_id"])
         journal = caches["journals"].get(key)
         if journal is None:
-            journal = caches["journals"][key] = self._xero_payment_journal(
-                company, values["account_id"]
-            )
+            journal = caches["journals"][key] = company._xero_payment_journal(values["account_id"])
         currency = doc.currency_id
         if values["currency"]:
             if values["currency"] not in caches["currencies"]:
@@ -331,7 +327,7 @@ class XeroPaymentSync(models.AbstractModel):
                     found.active = True
                 caches["currencies"][values["currency"]] = found
             currency = caches["currencies"][values["currency"]] or doc.currency_id
-        term_lines = self._xero_term_lines(doc)
+        term_lines = doc._xero_term_lines()
         inbound = doc.move_type in ("out_invoice", "in_refund")
         vals = {
             "payment_type": "inbound" if inbound else "outbound",
@@ -339,7 +335,7 @@ class XeroPaymentSync(models.AbstractModel):
             "partner_id": doc.commercial_partner_id.id,
             "amount": float(values["amount"]),
             "currency_id": currency.id,
-            "date": values["date"] or self._xero_today(),
+            "date": values["date"] or fields.Date.context_today(self),
             "journal_id": journal.id,
             "company_id": company.id,
             "memo": values["reference"] or doc.xero_number or doc.name,
@@ -368,10 +364,9 @@ class XeroPaymentSync(models.AbstractModel):
         for doc, values, payment in items:
             currency = payment.currency_id
             body = _(
-                "Payment of %(amount)s %(currency)s recorded in Xero on %(date)s: %(payment)s.",
-                amount=values["amount"],
-                currency=currency.name,
-                date=values["date"],
+                "Payment of %(amount)s recorded in Xero on %(date)s: %(payment)s.",
+                amount=formatLang(self.env, float(values["amount"]), currency_obj=currency),
+                date=format_date(self.env, payment.date),
                 payment=payment.name,
             )
             slot = next((r for r in rounds if doc.id not in r), None)
@@ -386,15 +381,13 @@ class XeroPaymentSync(models.AbstractModel):
             amount = float(values["amount"])
             residuals[doc] = max(0.0, residual - amount)
             if currency.compare_amounts(amount, residual) > 0:
-                self._xero_flag(
-                    doc,
+                doc._xero_flag_attention(
                     _(
-                        "Xero recorded a payment of %(amount)s %(currency)s, more than the "
-                        "%(residual)s left to pay in Odoo: the difference stays as an "
-                        "outstanding payment of %(partner)s.",
-                        amount=values["amount"],
-                        currency=currency.name,
-                        residual=currency.round(residual),
+                        "Xero recorded a payment of %(amount)s, more than the %(residual)s "
+                        "left to pay in Odoo: the difference stays as an outstanding payment "
+                        "of %(partner)s.",
+                        amount=formatLang(self.env, amount, currency_obj=currency),
+                        residual=formatLang(self.env, residual, currency_obj=currency),
                         partner=doc.commercial_partner_id.display_name,
                     ),
                 )
@@ -416,15 +409,14 @@ class XeroPaymentSync(models.AbstractModel):
         if payment.state == "canceled":
             return
         if payment.xero_origin == "xero":
-            payment.with_context(xero_no_push=True).action_draft()
-            payment.with_context(xero_no_push=True).action_cancel()
+            payment._xero_without_push().action_draft()
+            payment._xero_without_push().action_cancel()
             doc.message_post(
                 body=_("Payment %s was deleted in Xero: cancelled in Odoo.", payment.name)
             )
         elif payment.xero_push_state == "sent":
             payment.write({"xero_push_state": "deleted"})
-            self._xero_flag(
-                doc,
+            doc._xero_flag_attention(
                 _(
                     "Payment %s, sent from Odoo, was deleted in Xero: cancel it in Odoo "
                     "or record it again in Xero.",
@@ -434,52 +426,8 @@ class XeroPaymentSync(models.AbstractModel):
 
     # -- documents ------------------------------------------------------------------------
     @api.model
-    def _xero_pull_documents(self, connection, client, kind):
-        fetch = functools.partial(self._xero_get_documents, client, kind)
-
-        def apply(conn, records):
-            self._xero_apply_documents(conn, kind, records)
-
-        return self._xero_pages(connection, kind, fetch, apply)
-
-    @api.model
-    def _xero_get_documents(
-        self,
-        client,
-        kind,
-        page=None,
-        where=None,
-        if_modified_since=None,
-        page_size=None,
-        order=None,
-        ids=None,
-    ):
-        """Invoices or credit notes, DELETED ones included (Xero leaves them out unless
-        includeArchived=true; the client's get_credit_notes has no such argument)."""
-        if kind == "invoices":
-            return client.get_invoices(
-                page=page,
-                where=where,
-                ids=ids,
-                if_modified_since=if_modified_since,
-                include_archived=True,
-                page_size=page_size,
-                order=order,
-            )
-        query = [("page", str(page))] if page else []
-        if page_size:
-            query.append(("pageSize", str(page_size)))
-        if order:
-            query.append(("order", order))
-        if where:
-            query.append(("where", where))
-        query.append(("includeArchived", "true"))
-        return client._get_list(
-            "get_credit_notes", "CreditNotes", query, if_modified_since, page, page_size
-        )
-
-    @api.model
     def _xero_apply_documents(self, connection, kind, records):
+        """Xero's status of the documents of ``records`` Odoo sent to this organisation."""
         id_field = "InvoiceID" if kind == "invoices" else "CreditNoteID"
         by_id = {r.get(id_field): r for r in records if r.get(id_field)}
         if not by_id:
@@ -487,73 +435,20 @@ class XeroPaymentSync(models.AbstractModel):
         docs = self.env["account.move"].search(
             [("xero_id", "in", list(by_id)), ("xero_connection_id", "=", connection.id)]
         )
-        self._xero_apply_statuses([(doc, by_id[doc.xero_id]) for doc in docs])
+        docs._xero_follow_status(by_id)
         return docs
-
-    @api.model
-    def _xero_apply_statuses(self, pairs):
-        """Keep Xero's status of each document of ``pairs`` [(doc, Xero record)], the
-        same statuses written together; a document voided or deleted in Xero, or settled
-        there with an overpayment or prepayment, is flagged for a person to decide."""
-        Move = self.env["account.move"]
-        changed = {}
-        for doc, record in pairs:
-            status = record.get("Status")
-            if status and status != doc.xero_status:
-                changed.setdefault(status, Move)
-                changed[status] |= doc
-        for status, docs in changed.items():
-            docs._xero_write({"xero_status": status})
-        for doc, record in pairs:
-            status = record.get("Status")
-            if not status:
-                continue
-            if status in pay_map.GONE_STATUSES:
-                if doc.xero_state != "cancelled" and doc.state != "cancel":
-                    doc._xero_write({"xero_state": "cancelled"})
-                    self._xero_flag(
-                        doc,
-                        _(
-                            "%(status)s in Xero: Odoo has not cancelled it. Cancel it in "
-                            "Odoo, or duplicate it to send a new one to Xero.",
-                            status=pay_map.status_label(status),
-                        ),
-                    )
-                continue
-            for reason in pay_map.attention_reasons(record):
-                self._xero_flag(doc, reason)
-
-    @api.model
-    def _xero_apply_status(self, doc, record):
-        self._xero_apply_statuses([(doc, record)])
-
-    @api.model
-    def _xero_flag(self, doc, reason):
-        """Say on ``doc`` what needs a person (once per reason), with a to-do."""
-        current = doc.xero_attention or ""
-        if reason in current.split("\n"):
-            return
-        # A bookkeeping field: not the invoice's own write (which resyncs its lines).
-        models.BaseModel.write(doc, {"xero_attention": "\n".join(filter(None, [current, reason]))})
-        doc.message_post(body=_("Xero: %s", reason))
-        user = doc.invoice_user_id or doc.create_uid
-        doc.activity_schedule(
-            "xero_connector.mail_activity_xero_attention",
-            note=reason,
-            user_id=(user if user and not user.share else self.env.user).id,
-        )
-
-    @api.model
-    def _xero_unflag(self, docs):
-        docs.write({"xero_attention": False})
-        docs.activity_feedback(["xero_connector.mail_activity_xero_attention"])
 
     # -- webhook events: the documents named, read from Xero now ---------------------------
     @api.model
+    def _xero_on_webhook(self, connection, category, resource_ids):
+        kind = "credit_notes" if category == "CREDITNOTE" else "invoices"
+        return self._xero_refresh_documents(connection, kind, resource_ids)
+
+    @api.model
     def _xero_refresh_documents(self, connection, kind, xero_ids):
         """Status and payments of the documents ``xero_ids`` (webhook INVOICE or
-        CREDITNOTE events). Documents Odoo did not send are ignored. Ids are sent in
-        lists as long as a URL allows, answers read in pages of 1,000."""
+        CREDITNOTE events, reconciliation). Documents Odoo did not send are ignored. Ids
+        are sent in lists as long as a URL allows, answers read in pages of 1,000."""
         docs = self.env["account.move"].search(
             [("xero_id", "in", list(xero_ids)), ("xero_connection_id", "=", connection.id)]
         )
@@ -561,76 +456,33 @@ class XeroPaymentSync(models.AbstractModel):
             return docs
         client = connection._client("batch")
         xero_ids = docs.mapped("xero_id")
+        query = [*PAGE_QUERY, ("includeArchived", "true")]
+        if kind == "invoices":
+            reads = [{"ids": ids} for ids in pay_map.ids_for_url(xero_ids, "Invoices", query)]
+        else:
+            reads = [
+                {"where": where}
+                for where in pay_map.where_for_ids("CreditNoteID", xero_ids, "CreditNotes", query)
+            ]
+        method, extra = READS[kind]
         try:
-            if kind == "invoices":
-                query = [*PAGE_QUERY, ("includeArchived", "true")]
-                for ids in pay_map.ids_for_url(xero_ids, "Invoices", query):
-                    self._xero_read_pages(
-                        functools.partial(self._xero_get_documents, client, kind, ids=ids),
-                        functools.partial(self._xero_apply_documents, connection, kind),
-                    )
-            else:
-                query = [*PAGE_QUERY, ("includeArchived", "true")]
-                for where in pay_map.where_for_ids("CreditNoteID", xero_ids, "CreditNotes", query):
-                    self._xero_read_pages(
-                        functools.partial(self._xero_get_documents, client, kind, where=where),
-                        functools.partial(self._xero_apply_documents, connection, kind),
-                    )
+            for args in reads:
+                self._xero_read(connection, client, kind, method, {**extra, **args})
+            if not connection._xero_has_feature("payments"):
+                return docs
             for where in pay_map.where_for_documents(kind, xero_ids, PAGE_QUERY):
-                self._xero_read_pages(
-                    functools.partial(client.get_payments, where=where),
-                    functools.partial(self._xero_apply_payments, connection),
-                )
+                self._xero_read(connection, client, "payments", "get_payments", {"where": where})
         except XeroRateLimited as exc:
             # The scheduled sync catches up with these documents once Xero lets us.
             self.env.ref(CRON_XMLID)._trigger(at=exc.retry_at.replace(tzinfo=None))
         return docs
 
     @api.model
-    def _xero_read_pages(self, fetch, apply):
-        page = 1
-        while page <= MAX_PAGES:
-            records = fetch(page=page, page_size=pay_map.PAGE_SIZE, order=pay_map.ORDER)
-            apply(records)
-            if not records.has_more:
-                break
-            page += 1
-
-    # -- the journal of payments made in Xero -------------------------------------------------
-    @api.model
-    def _xero_payment_journal(self, company, xero_account_id=None):
-        """The journal of a payment read from Xero: the journal mapped to its Xero bank
-        account, else the company's "Xero payments" journal (created when first needed)."""
-        Journal = self.env["account.journal"].sudo()
-        if xero_account_id:
-            mapped = Journal.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("xero_bank_account_id.xero_id", "=", xero_account_id),
-                ],
-                limit=1,
-            )
-            if mapped:
-                return mapped
-        if company.xero_payment_journal_id:
-            return company.xero_payment_journal_id
-        code = "XERO"
-        taken = set(Journal.search([("company_id", "=", company.id)]).mapped("code"))
-        counter = 1
-        while code in taken:
-            counter += 1
-            code = f"XER{counter}"
-        journal = Journal.create(
-            {
-                "name": _("Xero payments"),
-                "code": code,
-                "type": "bank",
-                "company_id": company.id,
-            }
+    def _xero_read(self, connection, client, kind, method, kwargs):
+        """Apply the pages (at most MAX_PAGES) of the client's read ``method``."""
+        apply = self._xero_apply_payments if kind == "payments" else self._xero_apply_documents
+        pages = client.iter_pages(
+            method, page_size=pay_map.PAGE_SIZE, order=pay_map.ORDER, **kwargs
         )
-        company.sudo().xero_payment_journal_id = journal
-        return journal
-
-    @api.model
-    def _xero_today(self):
-        return fields.Date.context_today(self)
+        for records in islice(pages, MAX_PAGES):
+            apply(connection, kind, records)

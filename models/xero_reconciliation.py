@@ -1,4 +1,3 @@
-import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,8 +7,6 @@ from odoo.exceptions import UserError
 from ..xero import ReconnectNeeded, XeroError, XeroNotFound, XeroRateLimited
 from ..xero.errors import XeroScopeMissing
 from ..xero.mapping import report as report_map
-
-_logger = logging.getLogger(__name__)
 
 CRON_XMLID = "xero_connector.ir_cron_xero_reconciliation"
 # The statuses of the documents Xero has booked in its ledger.
@@ -254,15 +251,7 @@ class XeroReconciliation(models.Model):
         calls = []
         try:
             self._check_connection()
-            client = connection._client("batch")
-            hook = client.logger_hook
-
-            def count_calls(event):
-                calls.append(event.get("outcome"))
-                if hook:
-                    hook(event)
-
-            client.logger_hook = count_calls
+            client = connection._client("batch", observe=lambda e: calls.append(e["outcome"]))
             xero = {}
             for step, kind in enumerate(KINDS):
                 self._progress(

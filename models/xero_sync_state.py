@@ -14,11 +14,21 @@ OBJECT_TYPES = [
     ("contact", "Suppliers"),
     ("item", "Items"),
 ]
+# Read by the payment sync since their cursor; nothing is imported for them.
+CURSOR_TYPES = [
+    ("payments", "Payments"),
+    ("invoices", "Invoice and Bill Statuses"),
+    ("credit_notes", "Credit Note Statuses"),
+]
 
 
 class XeroSyncState(models.Model):
-    """Per organisation and object type: the last successful Update and the
-    background import queued from the import wizard."""
+    """Per organisation and object type: where Odoo has read Xero up to (the cursor:
+    Xero's newest UpdatedDateUTC seen, sent back as If-Modified-Since), the last
+    successful Update and the background import queued from the import wizard.
+
+    Every "read changes since" of the addon keeps its cursor here, through ``_cursor``
+    and ``_advance``: the master data Updates and the payment sync alike."""
 
     _name = "xero.sync.state"
     _description = "Xero Sync State"
@@ -29,14 +39,14 @@ class XeroSyncState(models.Model):
         "xero.connection", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
-    object_type = fields.Selection(OBJECT_TYPES, required=True)
+    object_type = fields.Selection(OBJECT_TYPES + CURSOR_TYPES, required=True)
     last_sync_at = fields.Datetime(
         string="Last Successful Update", readonly=True, help="When the last Update finished."
     )
     modified_since = fields.Datetime(
         readonly=True,
-        help="Xero's newest UpdatedDateUTC seen by the last Update: the next Update asks "
-        "Xero only for records changed after it (If-Modified-Since).",
+        help="Xero's newest UpdatedDateUTC read so far: the next read asks Xero only for "
+        "records changed after it (If-Modified-Since).",
     )
     last_result = fields.Char(readonly=True)
     import_pending = fields.Boolean(readonly=True, help="A background import is queued.")
@@ -63,12 +73,32 @@ class XeroSyncState(models.Model):
             {"connection_id": connection.id, "object_type": object_type}
         )
 
+    # -- the cursor ---------------------------------------------------------------------
+    @api.model
+    def _cursor(self, connection, object_type):
+        """Xero's newest change time read so far for ``object_type`` of ``connection``
+        (naive UTC), or None when nothing was read yet."""
+        state = self.sudo().search(
+            [("connection_id", "=", connection.id), ("object_type", "=", object_type)], limit=1
+        )
+        return state.modified_since or None
+
+    @api.model
+    def _advance(self, connection, object_type, value):
+        """Move the cursor of ``object_type`` forward to ``value`` (never back)."""
+        if value:
+            self._get(connection, object_type)._advance_to(value)
+
+    def _advance_to(self, value, **vals):
+        self.ensure_one()
+        if value and (not self.modified_since or value > self.modified_since):
+            vals["modified_since"] = value
+        if vals:
+            self.sudo().write(vals)
+
     def _done_update(self, watermark=None):
         """Remember a successful Update (and Xero's newest change time seen)."""
-        vals = {"last_sync_at": fields.Datetime.now()}
-        if watermark and (not self.modified_since or watermark > self.modified_since):
-            vals["modified_since"] = watermark
-        self.sudo().write(vals)
+        self._advance_to(watermark, last_sync_at=fields.Datetime.now())
 
     # -- Update ------------------------------------------------------------------------
     @api.model
@@ -94,9 +124,9 @@ class XeroSyncState(models.Model):
             state = self._get(connection, object_type)
             counts = importer._update(connection, client, state)
             if object_type == "contact":
-                # Odoo's edits that won (or met no Xero change) go out after the pull
-                for key, count in importer._push(connection, client, limit=None).items():
-                    counts[key] = counts.get(key, 0) + count
+                # Odoo's edits that won (or met no Xero change) go out after the pull,
+                # by the queue (its worker commits each batch with Xero's answer)
+                self.env["xero.contact.sync"].sudo()._xero_outbox_trigger()
             state.sudo().write({"last_result": importer._message(counts) or _("Nothing to update")})
             results[object_type] = counts
         return results
@@ -194,17 +224,10 @@ class XeroSyncState(models.Model):
         done = 0
         retry_at = []  # Xero's rate limit: run again when it allows, not at the next tick
         connections = self.env["xero.connection"].sudo().search([("state", "=", "connected")])
-        contact = self.env["xero.import.base"]._importer("contact")
-        for connection in connections:
-            try:
-                counts = contact.with_company(connection.company_id)._push(connection, limit=50)
-            except XeroRateLimited as exc:
-                retry_at.append(exc.retry_at)
-                continue
-            except XeroError as exc:
-                _logger.warning("Xero contact push of %s failed: %s", connection.name, exc)
-                continue
-            done += sum(counts.values())
+        # Edited contacts, on the outbox engine (it commits after each claim and answer,
+        # and reschedules itself when Xero asks to wait).
+        contact = self.env["xero.contact.sync"]
+        done += contact._xero_outbox_run()
         states = self.sudo().search(
             [("import_pending", "=", True), ("connection_id", "in", connections.ids)]
         )
@@ -217,7 +240,7 @@ class XeroSyncState(models.Model):
                 _logger.warning("Xero import of %s failed: %s", state.object_type, exc)
         remaining = sum(
             max(s.import_total - s.import_offset, 1) for s in states if s.import_pending
-        ) + sum(len(contact._pending_links(c)) for c in connections)
+        ) + sum(contact._pending_count(c) for c in connections)
         if retry_at:
             when = min(retry_at).replace(tzinfo=None)
             self.env.ref("xero_connector.ir_cron_xero_queue").sudo()._trigger(at=when)

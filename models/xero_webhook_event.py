@@ -10,10 +10,10 @@ _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 # Which model reacts to each Xero event category, through `_xero_on_webhook(connection,
-# resource_ids)`; a category without a handler is recorded and marked ignored.
+# category, resource_ids)`; a category without a handler is recorded and marked ignored.
 HANDLERS = {
-    "INVOICE": "account.move",
-    "CREDITNOTE": "account.move",
+    "INVOICE": "xero.payment.sync",
+    "CREDITNOTE": "xero.payment.sync",
     "CONTACT": "res.partner",
 }
 

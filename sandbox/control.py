@@ -226,6 +226,16 @@ def attachment_limit(server, request):
     return _json({"max_bytes": server.attachment_limit})
 
 
+def idempotency(server, request):
+    """DELETE: forget every stored Idempotency-Key, as Xero does after its (undocumented)
+    retention: a later call with the same key is processed again."""
+    with server.idem_lock:
+        if request.method == "DELETE":
+            server.state.idempotency.clear()
+        count = len(server.state.idempotency)
+    return _json({"keys": count})
+
+
 ROUTES = [
     ("/_sandbox/clock", ["GET", "POST"], clock),
     ("/_sandbox/faults", ["GET", "POST", "DELETE"], faults),
@@ -241,4 +251,5 @@ ROUTES = [
     ("/_sandbox/webhooks", ["GET", "POST"], webhooks),
     ("/_sandbox/webhooks/intent", ["POST"], webhooks_intent),
     ("/_sandbox/attachments/limit", ["GET", "POST"], attachment_limit),
+    ("/_sandbox/idempotency", ["GET", "DELETE"], idempotency),
 ]

@@ -177,6 +177,10 @@ class Sandbox:
     def clear_faults(self):
         return self.control("DELETE", "faults")
 
+    def forget_idempotency_keys(self):
+        """Xero keeps Idempotency-Keys for a while only: forget them all now."""
+        return self.control("DELETE", "idempotency")
+
     def faults(self):
         return self.control("GET", "faults")
 

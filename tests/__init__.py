@@ -28,6 +28,7 @@ from . import test_import_items
 from . import test_import_update
 from . import test_import_readonly
 from . import test_import_two_way
+from . import test_contact_sync
 from . import test_import_multicompany
 from . import test_import_background
 from . import test_import_refusals
@@ -40,3 +41,4 @@ from . import test_payments_webhook
 from . import test_malformed_answers
 from . import test_security_queue
 from . import test_rate_budget
+from . import test_document_preview

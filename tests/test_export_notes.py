@@ -120,3 +120,79 @@ class TestExportNotesAndAttachments(XeroExportCase):
         self.assertEqual(len(files), 10)
         self.assertIn("odoo-2.pdf not attached in Xero", bill.xero_warning)
         self.assertIn("at most 10", bill.xero_warning)
+
+    # -- a lost answer never adds a note or a file twice ---------------------------------
+    def _note(self, doc, text):
+        doc.message_post(body=text, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _notes(self, doc):
+        """The notes in Xero, without their author."""
+        notes = [h["Details"] for h in self._history(doc) if h["Changes"] == "Note"]
+        return [note.split(": ", 1)[-1] for note in notes]
+
+    def test_notes_whose_answer_was_lost_are_not_added_twice(self):
+        bill = self.make_move(post=False)
+        self._note(bill, "Checked by Anna")
+        bill.action_post()
+        self.sandbox.inject("lost_response", 10, path="/History$", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(self._notes(bill), ["Checked by Anna"], "Xero took it once")
+        self.assertTrue(bill.xero_warning, "the lost answer is reported")
+        # Xero keeps Idempotency-Keys for a while only: by the next send it has forgotten.
+        self.sandbox.forget_idempotency_keys()
+        # A later note follows with the next update; the first is not added again.
+        bill.button_draft()
+        self._note(bill, "Price corrected")
+        bill.action_post()
+        since = self.mark()
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(self._notes(bill), ["Checked by Anna", "Price corrected"])
+        sent = self.calls(since, method="PUT", path="/History")
+        self.assertEqual(len(sent), 1, "only the new note is sent")
+        self.assertFalse(bill.xero_warning)
+
+    def test_each_note_has_its_own_key_kept_on_retries(self):
+        bill = self.make_move(post=False)
+        self._note(bill, "First note")
+        self._note(bill, "Second note")
+        bill.action_post()
+        since = self.mark()
+        self.sandbox.inject("lost_response", 1, path="/History$", method="PUT")
+        self.run_export()
+        self.assertEqual(self._notes(bill), ["First note", "Second note"])
+        puts = self.calls(since, method="PUT", path="/History")
+        self.assertEqual(len(puts), 3, "one call per note, the lost one retried")
+        self.assertEqual(puts[0]["idempotency_key"], puts[1]["idempotency_key"])
+        self.assertNotEqual(puts[1]["idempotency_key"], puts[2]["idempotency_key"])
+        self.assertFalse(bill.xero_warning)
+
+    def test_attachments_whose_answer_was_lost_are_not_added_twice(self):
+        bill = self.make_move(post=False)
+        self._attach(bill, "delivery-note.pdf", 100)
+        bill.action_post()
+        since = self.mark()
+        self.sandbox.inject("lost_response", 10, path="/Attachments/", method="PUT")
+        self.run_export()
+        self.sandbox.clear_faults()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        files = self.sandbox.records(self.tenant, "Attachments").get(bill.xero_id, [])
+        self.assertEqual([f["FileName"] for f in files], ["delivery-note.pdf"])
+        self.sandbox.forget_idempotency_keys()
+        bill.button_draft()
+        self._attach(bill, "signed-order.pdf", 100)
+        bill.action_post()
+        self.run_export()
+        files = self.sandbox.records(self.tenant, "Attachments").get(bill.xero_id, [])
+        self.assertEqual(
+            sorted(f["FileName"] for f in files), ["delivery-note.pdf", "signed-order.pdf"]
+        )
+        uploads = [c for c in self.calls(since, method="PUT") if "/Attachments/" in c["path"]]
+        first = [c for c in uploads if c["path"].endswith("/delivery-note.pdf")]
+        self.assertEqual(len({c["idempotency_key"] for c in first}), 1, "one key for one file")
+        self.assertNotIn(
+            first[0]["idempotency_key"], {c["idempotency_key"] for c in uploads[len(first) :]}
+        )
+        self.assertFalse(bill.xero_warning)

@@ -72,6 +72,26 @@ class TestExportReliability(XeroExportCase):
         self.assertEqual(set(bills.mapped("xero_state")), {"sent"})
         self._assert_once(bills)
 
+    def test_updates_not_sent_after_xero_failed_the_creates_wait_no_lease(self):
+        sent = self.make_move(ref="SUP-UPD")
+        self.run_export()
+        self.assertEqual(sent.xero_state, "sent", sent.xero_error)
+        sent.button_draft()
+        sent.action_post()
+        self.assertEqual(sent.xero_state, "queued")
+        new = self.make_move(ref="SUP-NEW")
+        self.sandbox.inject("503", 20, path="/Invoices$", method="PUT")
+        since = self.mark()
+        self.run_export()
+        self.assertFalse(self.calls(since, method="POST", path="/Invoices"), "Xero is down")
+        self.assertEqual((new.xero_state, sent.xero_state), ("queued", "queued"))
+        # The update was never sent: it is not held for a whole lease by a run that ended.
+        self.assertFalse(sent.xero_retry_at)
+        self.sandbox.clear_faults()
+        self._expire_leases(new)
+        self.run_export()
+        self.assertEqual((new.xero_state, sent.xero_state), ("sent", "sent"))
+
     def test_xero_down_keeps_documents_queued_then_sends_them_once(self):
         self.sandbox.inject("503", 20, path="/Invoices$", method="PUT")
         bills = self._bills(2)

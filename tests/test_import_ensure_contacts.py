@@ -1,3 +1,4 @@
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -67,7 +68,10 @@ class TestEnsureContacts(XeroCase):
         result = (taken | free)._xero_ensure_contacts(self.connection)
         taken.with_context(xero_sync=False).write({"ref": "SUP-0042", "phone": "+64 9 555"})
         free.with_context(xero_sync=False).write({"ref": "SUP-0043"})
-        self.env["xero.sync.state"]._cron_xero_queue()
+        self.env.flush_all()
+        with self.registry.cursor() as cr:  # the queue cron, as a worker runs it
+            api.Environment(cr, SUPERUSER_ID, {})["xero.sync.state"]._cron_xero_queue()
+        self.env.invalidate_all()
         contacts = {c["ContactID"]: c for c in self._contacts()}
         self.assertNotIn("ContactNumber", contacts[result[taken.id]])
         self.assertEqual(contacts[result[taken.id]]["Phones"][0]["PhoneNumber"], "+64 9 555")

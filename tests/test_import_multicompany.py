@@ -1,3 +1,4 @@
+from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
 
 from .common import CLIENT_ID, CLIENT_SECRET, SECOND_ORG, org_id
@@ -57,7 +58,10 @@ class TestImportMultiCompany(ImportCase):
         self.assertEqual(wizard_b.line_ids.match_id, partner.id)
         # the edit goes to both organisations
         partner.with_context(xero_sync=False).write({"phone": "+49 30 1234"})
-        self.env["xero.sync.state"]._cron_xero_queue()
+        self.env.flush_all()
+        with self.registry.cursor() as cr:  # the queue cron, as a worker runs it
+            api.Environment(cr, SUPERUSER_ID, {})["xero.sync.state"]._cron_xero_queue()
+        self.env.invalidate_all()
         for tenant, xero_id in ((self.tenant, in_a[partner.id]), (self.tenant_b, in_b[partner.id])):
             contact = next(
                 c for c in self.sandbox.records(tenant, "Contacts") if c["ContactID"] == xero_id

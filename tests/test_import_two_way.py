@@ -1,3 +1,4 @@
+from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
 
 from .import_case import ImportCase
@@ -31,6 +32,16 @@ class TestImportTwoWay(ImportCase):
         )
         self.partner.invalidate_recordset(["write_date"])
 
+    def _run_queue(self):
+        """The queue cron, as a worker runs it (it commits)."""
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["xero.sync.state"]._cron_xero_queue()
+        self.env.invalidate_all()
+
+    def _queued(self):
+        return bool(self.env["xero.contact.sync"]._pending(self.connection, self.partner.ids))
+
     def _conflict_logs(self):
         return self.env["xero.log"].search(
             [("operation", "=", "contact_conflict"), ("res_id", "=", self.partner.id)]
@@ -38,13 +49,13 @@ class TestImportTwoWay(ImportCase):
 
     def test_user_edit_is_pushed_to_xero_in_a_batch(self):
         self.partner.with_env(self.user_env).write({"email": self.mail("new-ap")})
-        self.assertFalse(self.link.odoo_synced_at, "queued for Xero")
+        self.assertTrue(self._queued(), "queued for Xero")
         since = self.last_seq()
-        self.env["xero.sync.state"]._cron_xero_queue()
+        self._run_queue()
         writes = [c for c in self.sandbox.calls(since) if c["method"] == "POST"]
         self.assertEqual(len(writes), 1)
         self.assertEqual(self._xero_contact()["EmailAddress"], self.mail("new-ap"))
-        self.assertTrue(self.link.odoo_synced_at)
+        self.assertFalse(self._queued())
         self.assertEqual(
             self.env["xero.sync.state"].action_update_from_xero()["params"]["message"],
             "Nothing to update",
@@ -71,7 +82,7 @@ class TestImportTwoWay(ImportCase):
         self.assertIn("1 conflicts", message)
         self.assertEqual(self.partner.email, self.mail("xero"))
         self.assertIn("Odoo's edit was overwritten", self._conflict_logs().message)
-        self.assertTrue(self.link.odoo_synced_at, "nothing left to push")
+        self.assertFalse(self._queued(), "nothing left to push")
 
     def test_conflict_odoo_newer_wins_and_xero_loss_is_logged(self):
         self.sandbox.put_records(
@@ -82,6 +93,7 @@ class TestImportTwoWay(ImportCase):
         self.partner.with_env(self.user_env).write({"email": self.mail("odoo")})
         self._set_odoo_edit_time("2099-01-01 00:00:00")
         self.env["xero.sync.state"].action_update_from_xero()
+        self._run_queue()
         self.assertEqual(self.partner.email, self.mail("odoo"))
         self.assertIn("Xero's change was overwritten", self._conflict_logs().message)
         self.assertEqual(self._xero_contact()["EmailAddress"], self.mail("odoo"), "pushed")
@@ -94,7 +106,7 @@ class TestImportTwoWay(ImportCase):
             "Contacts",
             [{"ContactID": self.xero_id, "EmailAddress": self.mail("xero")}],
         )
-        self.env["xero.sync.state"]._cron_xero_queue()
+        self._run_queue()
         self.assertEqual(self.partner.email, self.mail("xero"))
         self.assertEqual(self._xero_contact()["EmailAddress"], self.mail("xero"))
         self.assertTrue(self._conflict_logs())

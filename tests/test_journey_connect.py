@@ -3,8 +3,18 @@ page (the sandbox's), our page to choose between two organisations, back to Sett
 
 from odoo.tests import tagged
 
+from ..controllers.xero_oauth import SETTINGS_URL
 from .browser import Chromium
 from .common import SECOND_ORG, XeroHttpCase
+
+# The Settings page scrolled down to the Xero block (its top in the upper half).
+ON_THE_BLOCK = (
+    "(() => { const s = document.querySelector('.o_setting_container .settings');"
+    " const b = document.querySelector('#xero_connection_setting');"
+    " const top = b && b.getBoundingClientRect().top;"
+    " return s && b && s.scrollTop > 0 && top >= 0 && top < window.innerHeight / 2"
+    " && {scrollTop: s.scrollTop, top: top}; })()"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -14,8 +24,10 @@ class TestJourneyConnect(XeroHttpCase):
         base = self.base_url()
         with Chromium() as browser:
             browser.set_cookie(base, "session_id", session.sid)
-            browser.goto(base + "/odoo/action-xero_connector.xero_settings_action")
+            # The link back to Settings of our error pages opens them on the Xero block.
+            browser.goto(base + SETTINGS_URL)
             browser.wait("document.querySelector('#xero_connection_setting')", what="Xero block")
+            browser.wait(ON_THE_BLOCK, what="the Xero block scrolled into view")
             self.assertIn(
                 "Not connected",
                 browser.js("document.querySelector('#xero_connection_setting').innerText"),
@@ -45,14 +57,36 @@ class TestJourneyConnect(XeroHttpCase):
                 f".find(l => l.innerText.includes({SECOND_ORG!r})).querySelector('input').click()"
             )
             browser.click("form.o_xero_choose_tenant button[type=submit]")
-            # Back in Settings, connected to the organisation chosen.
+            # Back in Settings, on the Xero block (not at the top of Settings), told which
+            # organisation was connected.
             browser.wait("document.querySelector('#xero_connection_setting')", what="Settings")
+            notice = browser.wait(
+                "[...document.querySelectorAll('.o_notification')].map(n => n.innerText)"
+                ".find(t => t.includes('Connected to Xero organisation'))",
+                what="notification naming the organisation",
+            )
+            self.assertIn(SECOND_ORG, notice)
+            landed = browser.wait(ON_THE_BLOCK, what="the Xero block scrolled into view")
+            self.assertGreater(landed["scrollTop"], 0)
             text = browser.wait(
                 "document.querySelector('#xero_connection_setting').innerText.includes('Connected')"
                 " && document.querySelector('#xero_connection_setting').innerText",
                 what="connected badge",
             )
             self.assertIn(SECOND_ORG, text)
+            # Test connection: its answer, and Settings open again on the same block.
+            browser.js("document.querySelector('#xero_connection_setting').dataset.seen = 1")
+            browser.click("button[name=action_xero_test]")
+            browser.wait(
+                "[...document.querySelectorAll('.o_notification')]"
+                ".some(n => n.innerText.includes('Xero answered'))",
+                what="test connection answer",
+            )
+            browser.wait(
+                "document.querySelector('#xero_connection_setting:not([data-seen])')",
+                what="Settings opened again",
+            )
+            browser.wait(ON_THE_BLOCK, what="the Xero block still in view")
             browser.wait("document.readyState === 'complete'", what="Settings loaded")
         self.connection.invalidate_recordset()
         self.assertEqual(self.connection.state, "connected")

@@ -1,5 +1,6 @@
 """The consent round trip through Odoo's real HTTP routes."""
 
+import json
 import re
 
 from odoo.tests import tagged
@@ -36,13 +37,61 @@ class TestOAuthHttp(XeroHttpCase):
             allow_redirects=False,
         )
         self.assertIn(chosen.status_code, (302, 303))
-        self.assertIn("xero_settings_action", chosen.headers["Location"])
+        self.assertIn("action_xero_settings_landing", chosen.headers["Location"])
         self.connection.invalidate_recordset()
         self.assertEqual(self.connection.state, "connected")
         self.assertEqual(self.connection.tenant_name, SECOND_ORG)
         # The same callback cannot be replayed.
         replay = self.url_open(path, allow_redirects=False)
         self.assertEqual(replay.status_code, 403)
+
+    def test_back_from_xero_to_the_xero_block_of_settings(self):
+        self.authenticate("admin", "admin")
+        page = self.url_open(
+            self._callback_path([org_id(self.sandbox, DEMO_ORG)]), allow_redirects=False
+        )
+        self.assertIn(page.status_code, (302, 303))
+        location = page.headers["Location"]
+        self.assertTrue(
+            location.endswith("/odoo/action-xero_connector.action_xero_settings_landing")
+        )
+        # What the web client runs there: a notification naming the organisation, then
+        # Settings on the Xero block.
+        action = self.make_jsonrpc_request(
+            "/web/action/load", {"action_id": "xero_connector.action_xero_settings_landing"}
+        )
+        result = self.make_jsonrpc_request("/web/action/run", {"action_id": action["id"]})
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn(DEMO_ORG, result["params"]["message"])
+        self.assertEqual(result["params"]["next"]["tag"], "xero_connector.settings")
+
+    def test_connected_app_cannot_change_over_rpc(self):
+        self.connect_with_tokens()
+        self.authenticate("admin", "admin")
+        for vals in ({"client_id": "another-app"}, {"endpoint_url": "https://elsewhere.example"}):
+            with self.subTest(vals=vals):
+                response = self.url_open(
+                    "/web/dataset/call_kw/xero.connection/write",
+                    data=json.dumps(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "call",
+                            "params": {
+                                "model": "xero.connection",
+                                "method": "write",
+                                "args": [[self.connection.id], vals],
+                                "kwargs": {},
+                            },
+                        }
+                    ),
+                    headers={"Content-Type": "application/json"},
+                )
+                error = response.json()["error"]["data"]
+                self.assertEqual(error["name"], "odoo.exceptions.UserError")
+                self.assertIn("Disconnect first", error["message"])
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.client_id, "sandbox-client-id")
+        self.assertEqual(self.connection.endpoint_url, self.sandbox.url)
 
     def test_forged_state_gets_403(self):
         self.authenticate("admin", "admin")

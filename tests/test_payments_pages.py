@@ -118,7 +118,7 @@ class TestPaymentPages(XeroPaymentCase):
         for bill in bills[:5]:
             self.pay_in_xero(bill)
         since = self.mark()
-        self.env["account.move"]._xero_on_webhook(
+        self.env["xero.payment.sync"]._xero_on_webhook(
             self.connection, "INVOICE", bills.mapped("xero_id")
         )
         invoice_calls = self.calls(since, "GET", "/Invoices")

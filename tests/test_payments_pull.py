@@ -3,8 +3,11 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import format_date, formatLang
 
 from ..xero import parse_date
+from ..xero.mapping import payment as pay_map
+from .common import DEMO_ORG, org_id
 from .payment_common import XeroPaymentCase
 
 
@@ -70,11 +73,11 @@ class TestPaymentsFromXero(XeroPaymentCase):
         bill = self.exported()
         self.pay_in_xero(bill, 50)
         self.run_sync()
-        sync = self.env["xero.payment.sync"]
-        cursor = sync._xero_cursor(self.connection, "payments")
+        states = self.env["xero.sync.state"]
+        cursor = states._cursor(self.connection, "payments")
         stamp = parse_date(self.xero_payments(bill)[0]["UpdatedDateUTC"])
         self.assertEqual(cursor, stamp.replace(microsecond=0, tzinfo=None) - timedelta(seconds=1))
-        self.assertTrue(sync._xero_cursor(self.connection, "invoices"))
+        self.assertTrue(states._cursor(self.connection, "invoices"))
 
     def test_payment_deleted_in_xero_is_cancelled_in_odoo(self):
         bill = self.exported()
@@ -118,7 +121,12 @@ class TestPaymentsFromXero(XeroPaymentCase):
         self.assertAlmostEqual(bill.amount_residual, 65.0)
         self.pay_in_xero(bill)  # 115 in Xero
         self.run_sync()
-        self.assertIn("more than the 65.0 left to pay", bill.xero_attention)
+        usd = bill.currency_id
+        self.assertIn(
+            f"a payment of {formatLang(self.env, 115.0, currency_obj=usd)}, more than the "
+            f"{formatLang(self.env, 65.0, currency_obj=usd)} left to pay",
+            bill.xero_attention,
+        )
         self.assertEqual(bill.payment_state, "paid")
         activity = bill.activity_ids.filtered(
             lambda a: (
@@ -150,7 +158,12 @@ class TestPaymentsFromXero(XeroPaymentCase):
             ],
         )
         self.run_sync()
-        self.assertIn("overpayment", invoice.xero_attention)
+        amount = formatLang(self.env, 40.0, currency_obj=invoice.currency_id)
+        self.assertIn(
+            f"Xero settled {amount} of it with an overpayment "
+            "(0b1c2d3e-0000-4000-8000-000000000001)",
+            invoice.xero_attention,
+        )
         self.assertIn("40", invoice.xero_attention)
         self.run_sync()
         self.assertEqual(invoice.xero_attention.count("overpayment"), 1, "said once")
@@ -263,4 +276,42 @@ class TestPaymentsFromXero(XeroPaymentCase):
         bill.button_draft()
         self.run_sync()
         self.assertFalse(self.odoo_payments(bill))
-        self.assertIn("not posted in Odoo", bill.xero_attention)
+        xero_date = pay_map.payment_values(self.xero_payments(bill)[0])["date"]
+        self.assertIn(
+            f"a payment of {formatLang(self.env, 20.0, currency_obj=bill.currency_id)} on it "
+            f"({format_date(self.env, xero_date)}) but it is not posted in Odoo",
+            bill.xero_attention,
+        )
+
+    def test_without_the_payments_scope_statuses_are_read_and_payments_left_alone(self):
+        """A custom connection created without accounting.payments: the settings say the
+        payment sync is off, so it asks Xero for no payment (Xero would answer 401) and
+        the connection stays connected; Xero's statuses are still read."""
+        bill = self.exported()
+        self.pay_in_xero(bill)
+        self.sandbox.register_app(
+            "no-payments",
+            "no-payments-secret",
+            kind="custom",
+            tenant_id=org_id(self.sandbox, DEMO_ORG),
+            scopes="accounting.invoices accounting.contacts accounting.settings "
+            "accounting.attachments",
+        )
+        self.connection.write(
+            {
+                "auth_type": "custom",
+                "client_id": "no-payments",
+                "client_secret": "no-payments-secret",
+            }
+        )
+        self.connection.action_connect()
+        self.assertEqual(self.connection.state, "connected")
+        since = self.mark()
+        self.run_sync()
+        self.assertEqual(self.connection.state, "connected", self.connection.state_reason)
+        self.assertFalse(self.calls(since, "GET", "/Payments"))
+        self.assertEqual(bill.xero_status, "PAID")
+        self.assertFalse(self.odoo_payments(bill))
+        self.env["xero.payment.sync"]._xero_on_webhook(self.connection, "INVOICE", [bill.xero_id])
+        self.assertEqual(self.connection.state, "connected", self.connection.state_reason)
+        self.assertFalse(self.calls(since, "GET", "/Payments"))

@@ -187,6 +187,23 @@ class TestPaymentPushOutbox(PushCase):
         self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
         self.assertEqual(len(self.xero_payments(bill)), 1)
 
+    def test_posted_while_reconnect_needed_on_a_bill_not_in_xero_yet(self):
+        # The bill and its payment both wait for the reconnection; once reconnected, the
+        # payment cron may run before the bill reaches Xero (nothing to pay there yet).
+        self.connection.sudo().write({"state": "reconnect"})
+        bill = self.make_move()
+        self.assertEqual(bill.xero_state, "queued")
+        payment = self.register_payment(bill, amount=20)
+        self.connection.sudo().write({"state": "connected"})
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "not_sent", "its bill is not in Xero yet")
+        self.run_export()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(payment.xero_push_state, "queued", "queued once its bill is in Xero")
+        self.run_push()
+        self.assertEqual(payment.xero_push_state, "sent", payment.xero_push_error)
+        self.assertEqual(len(self.xero_payments(bill)), 1)
+
     def test_reset_then_deleted_before_the_cron_ran_deletes_in_xero(self):
         bill = self.exported()
         payment = self.register_payment(bill, amount=40)
@@ -251,7 +268,7 @@ class TestPaymentPushTransitions(PushCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             conn = env["xero.connection"].browse(self.connection.id)
-            payments, lookups = env["account.payment"]._xero_claim(conn, 50)
+            payments, lookups = env["account.payment"]._xero_outbox_claim(conn, None, 50)
             ids = (payments.ids, lookups.ids)
             cr.commit()
         self.env.invalidate_all()
@@ -283,7 +300,7 @@ class TestPaymentPushTransitions(PushCase):
         second = self.register_payment(bill, amount=11)
         claimed, _lookups = self._claim()
         self.assertEqual(claimed, first | second)
-        claimed._xero_release(False, unknown=first)
+        claimed._xero_outbox_release(False, first)
         self.assertTrue(first.xero_push_key)
         self.assertFalse(second.xero_push_key)
         self.assertEqual(set(claimed.mapped("xero_push_state")), {"queued"})
@@ -293,7 +310,7 @@ class TestPaymentPushTransitions(PushCase):
         payment = self.register_payment(bill, amount=10)
         self._claim()
         key = payment.xero_push_key
-        payment._xero_refuse("no bank account")
+        payment._xero_outbox_refuse(["no bank account"], self.connection)
         self.assertEqual((payment.xero_push_state, payment.xero_push_key), ("error", key))
 
     def test_unknown_outcome_then_adopt(self):
@@ -306,7 +323,7 @@ class TestPaymentPushTransitions(PushCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             conn = env["xero.connection"].browse(self.connection.id)
             pay = env["account.payment"].browse(payment.id)
-            self.assertTrue(pay._xero_push(conn, pay.browse()), "stops the run")
+            self.assertTrue(pay._xero_outbox_send(conn, None, pay.browse()), "stops the run")
             cr.commit()
         self.env.invalidate_all()
         self.assertEqual(payment.xero_push_state, "queued")
@@ -340,7 +357,7 @@ class TestPaymentPushUnreadableAnswer(PushCase):
         self.run_push()
         self.proxy.mangle = lambda status, data: (status, "application/json", data)
         self.assertEqual(payment.xero_push_state, "error")
-        self.assertIn("unreadable", payment.xero_push_error)
+        self.assertIn("could not be read", payment.xero_push_error)
         self.assertTrue(payment.xero_push_key, "it may be in Xero: the marker stays")
         self.assertEqual(len(self.xero_payments(bill)), 1, "Xero did record it")
         payment.action_xero_send()

@@ -66,13 +66,15 @@ class TestPaymentWebhook(XeroPaymentCase, HttpCase):
         self.sandbox.put_records(
             self.tenant, "CreditNotes", [{"CreditNoteID": note.xero_id, "Status": "VOIDED"}]
         )
-        self.env["account.move"]._xero_on_webhook(self.connection, "CREDITNOTE", [note.xero_id])
+        self.env["xero.payment.sync"]._xero_on_webhook(
+            self.connection, "CREDITNOTE", [note.xero_id]
+        )
         self.assertEqual(note.xero_status, "VOIDED")
         self.assertIn("Voided in Xero", note.xero_attention)
 
     def test_event_for_a_document_odoo_did_not_send_is_harmless(self):
         since = self.mark()
-        self.env["account.move"]._xero_on_webhook(
+        self.env["xero.payment.sync"]._xero_on_webhook(
             self.connection, "INVOICE", ["00000000-0000-4000-8000-00000000beef"]
         )
         self.assertFalse(self.calls(since), "nothing to ask Xero")

@@ -45,7 +45,7 @@ class TestSecurity(XeroCase):
             self.connection.with_user(self.purchase_user).action_connect()
 
     def test_company_a_sees_nothing_of_company_b(self):
-        self.connection_b.sudo()._log_hook()({"operation": "probe", "outcome": "ok"})
+        self.connection_b.sudo()._log_sink()({"operation": "probe", "outcome": "ok"})
         self.env["xero.oauth.state"].sudo().create(
             {
                 "state_hash": "x" * 64,
@@ -100,8 +100,9 @@ class TestSecurity(XeroCase):
         """A call logged for a purchase order, carrying partner data both ways."""
         partner = self.env["res.partner"].create({"name": "Payload Partner"})
         order = self.env["purchase.order"].create({"partner_id": partner.id})
-        self.connection.sudo()._log_hook(record=order)(
+        self.connection.sudo()._log_sink()(
             {
+                "concerns": (("purchase.order", order.id),),
                 "operation": "save_purchase_orders",
                 "method": "POST",
                 "url": "http://x/api.xro/2.0/Contacts?where=Name%3D%3D%22Payload%20Partner%22",
@@ -112,7 +113,7 @@ class TestSecurity(XeroCase):
                 "idempotency_key": "xc-key",
             }
         )
-        self.connection.sudo()._log_hook()(
+        self.connection.sudo()._log_sink()(
             {"operation": "get_contacts", "outcome": "ok", "request": "?where=Name==x"}
         )
         return order
@@ -123,8 +124,13 @@ class TestSecurity(XeroCase):
         invoice = self.env["account.move"].create(
             {"move_type": "out_invoice", "partner_id": customer.id}
         )
-        self.connection.sudo()._log_hook(record=invoice)(
-            {"operation": "save_invoices", "outcome": "failed", "xero_message": "Customer..."}
+        self.connection.sudo()._log_sink()(
+            {
+                "concerns": (("account.move", invoice.id),),
+                "operation": "save_invoices",
+                "outcome": "failed",
+                "xero_message": "Customer...",
+            }
         )
         Log = self.env["xero.log"]
         # A buyer may not read customer invoices: nor the calls made for them.

@@ -110,6 +110,18 @@ def chunk_key(operation, tenant_id, chunk):
     return derive_key(operation, tenant_id, *(f"{k}={digest(p)}" for k, p in chunk))
 
 
+def split_refs(records):
+    """``[(key, payload[, ref]), ...]`` -> (``[(key, cleaned payload)]``, ``[ref or None]``)."""
+    pairs, refs = [], []
+    for element in records:
+        key, payload, *ref = element
+        if len(ref) > 1:
+            raise ValueError("a batch element is (key, payload) or (key, payload, ref)")
+        pairs.append((key, clean(payload)))
+        refs.append(ref[0] if ref else None)
+    return pairs, refs
+
+
 def chunks(records, size=CHUNK_SIZE):
     for start in range(0, len(records), size):
         yield records[start : start + size]

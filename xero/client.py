@@ -3,12 +3,19 @@
 It wraps the xero-python SDK's ApiClient (see ``sdk.py``) and adds what production needs:
 token refresh through a locking store, a per-organisation rate budget, bounded retries
 of transient failures with a stable Idempotency-Key on every write, Xero errors turned
-into ``errors.py`` exceptions, and one ``logger_hook(event)`` call per HTTP attempt.
+into ``errors.py`` exceptions, and one ``log_sink(event)`` call per HTTP attempt.
+
+The log sink is given once, at construction. Which records a call concerns is said per
+call: ``client.concerning(refs)`` is the same client whose calls are logged against
+``refs`` (opaque references, e.g. ``("account.move", 42)``), and each element of
+``send_batch`` may carry its own reference, so that every chunk is logged against exactly
+the elements it holds.
 
 Answers are plain dicts of Xero's JSON (PascalCase keys, numbers as ``Decimal``): no SDK
 model deserialisation, so an enum value Xero adds tomorrow cannot crash a sync.
 """
 
+import copy
 import json
 import logging
 import random
@@ -46,7 +53,11 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
     ``priority`` is 'interactive' (a user waits) or 'batch' (crons): batch calls stop
     before the daily limit runs out so users can still work. ``custom_connection=True``
     renews tokens with the client-credentials grant instead of a refresh token.
+    ``log_sink(event)`` receives one dict per HTTP attempt (see ``_Attempt``); it is set
+    here once and cannot be replaced afterwards.
     """
+
+    _concerns = ()
 
     def __init__(
         self,
@@ -58,7 +69,7 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
         timeout=(5, 30),
         max_retries=3,
         limiter=None,
-        logger_hook=None,
+        log_sink=None,
         identity_url=None,
         priority=limiter_mod.INTERACTIVE,
         custom_connection=False,
@@ -78,7 +89,7 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
         self.retry_budget = retry_budget
         self.backoff = backoff
         self.limiter = limiter or limiter_mod.default_limiter()
-        self.logger_hook = logger_hook
+        self._log_sink = log_sink
         self.priority = priority
         self.custom_connection = custom_connection
         self.oauth = XeroOAuth(
@@ -87,9 +98,37 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
             identity_url=identity_url,
             api_url=base,
             timeout=timeout,
-            logger_hook=self._oauth_event,
+            log_sink=self._oauth_event,
         )
         self.api_client, self._sdk_token = build_api_client(client_id, client_secret)
+
+    # -- log context --------------------------------------------------------------
+    @property
+    def concerns(self):
+        """The references this client's calls are logged against (a tuple)."""
+        return self._concerns
+
+    def concerning(self, refs):
+        """This client, its calls logged against ``refs`` (an iterable of opaque
+        references such as ``(model, id)``; None or empty: the organisation only).
+
+        Returns a new client sharing tokens, rate budget and HTTP pool; ``self`` is left
+        unchanged, so two callers holding one client never log against each other's
+        records."""
+        view = copy.copy(self)
+        view._concerns = _refs(refs)
+        return view
+
+    @property
+    def logger_hook(self):
+        return self._log_sink
+
+    @logger_hook.setter
+    def logger_hook(self, _value):
+        raise AttributeError(
+            "the log sink is given once to XeroClient(log_sink=...); say which records a "
+            "call concerns with client.concerning(refs) or per send_batch element"
+        )
 
     # -- tokens -------------------------------------------------------------------
     def access_token(self):
@@ -134,8 +173,12 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
         idempotency_key=None,
         if_modified_since=None,
         content_type="application/json",
+        concerns=None,
     ):
         """Call ``path`` (under /api.xro/2.0) with retries; return the decoded JSON.
+
+        Every attempt is logged against ``concerns`` (references) when given, else
+        against this client's ``concerns``.
 
         Retries 5xx, timeouts and dropped connections with short backoff (at most
         ``max_retries`` times, ``retry_budget`` seconds of sleep); refreshes the token
@@ -157,10 +200,13 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
                 f"{operation}: a URL of {length} characters, Xero takes at most {URL_BUDGET}"
             )
         single = bool(SINGLE_RECORD_RE.match(path))
+        concerns = self._concerns if concerns is None else _refs(concerns)
         attempt, slept, refreshed = 0, 0.0, False
         while True:
             attempt += 1
-            call = _Attempt(self, operation, method, path, query, body, idempotency_key, attempt)
+            call = _Attempt(
+                self, operation, method, path, query, body, idempotency_key, attempt, concerns
+            )
             try:
                 token = self.access_token()
                 with self.limiter.slot(self.tenant_id, self.priority) as budget:
@@ -241,20 +287,28 @@ class XeroClient(EndpointsMixin, PeriodReadsMixin):
             event.get("duration_ms"),
             event.get("outcome"),
         )
-        if self.logger_hook:
+        if self._log_sink:
             try:
-                self.logger_hook(event)
+                self._log_sink(event)
             except Exception:  # a broken log sink must not break the sync itself
-                _logger.exception("xero logger_hook failed")
+                _logger.exception("xero log sink failed")
 
     def _oauth_event(self, event):
-        self._emit(dict(event, tenant_id=self.tenant_id))
+        # token renewals concern the connection, never the records of the call
+        self._emit(dict(event, tenant_id=self.tenant_id, concerns=()))
+
+
+def _refs(refs):
+    """A tuple of distinct references, in order."""
+    if not refs:
+        return ()
+    return tuple(dict.fromkeys(r for r in refs if r is not None))
 
 
 class _Attempt:
-    """Collects one HTTP attempt's facts for ``logger_hook``."""
+    """Collects one HTTP attempt's facts for the log sink."""
 
-    def __init__(self, client, operation, method, path, query, body, key, attempt):
+    def __init__(self, client, operation, method, path, query, body, key, attempt, concerns=()):
         self.client = client
         self.start = time.monotonic()
         self.event = {
@@ -265,6 +319,7 @@ class _Attempt:
             "attempt": attempt,
             "idempotency_key": key,
             "request": _summary(query, body),
+            "concerns": concerns,
         }
 
     def done(self, resp, exc, outcome):

@@ -13,6 +13,7 @@ from .batch import (
     element_result,
     failed_results,
     kind_of,
+    split_refs,
     split_text,
 )
 from .errors import (
@@ -157,26 +158,17 @@ class EndpointsMixin:
         order=None,
         summary_only=False,
     ):
-        def query(ids):
-            return _query(
-                where=where,
-                order=order,
-                IDs=ids,
-                page=page,
-                includeArchived=include_archived,
-                summaryOnly=summary_only,
-                searchTerm=search_term,
-                pageSize=page_size,
-            )
-
-        def fetch(ids):
-            return self._get_list(
-                "get_contacts", "Contacts", query(ids), if_modified_since, page, page_size
-            )
-
-        if ids and page is None:
-            return self._by_id_chunks("/Contacts", query, ids, fetch)
-        return fetch(ids)
+        params = {
+            "where": where,
+            "order": order,
+            "IDs": None,
+            "page": page,
+            "includeArchived": include_archived,
+            "summaryOnly": summary_only,
+            "searchTerm": search_term,
+            "pageSize": page_size,
+        }
+        return self._read_by_ids("get_contacts", "Contacts", params, ids, if_modified_since)
 
     def get_invoices(
         self,
@@ -197,37 +189,43 @@ class EndpointsMixin:
     ):
         """Invoices and bills (ACCPAY). Pass ``page`` to get line items. Without
         ``page``, a long ``ids`` list is read in as many calls as Xero's URLs need."""
-
-        def query(ids):
-            return _query(
-                where=where,
-                order=order,
-                IDs=ids,
-                InvoiceNumbers=invoice_numbers,
-                ContactIDs=contact_ids,
-                Statuses=statuses,
-                page=page,
-                includeArchived=include_archived,
-                createdByMyApp=created_by_my_app,
-                unitdp=unitdp,
-                summaryOnly=summary_only,
-                pageSize=page_size,
-                searchTerm=search_term,
-            )
-
-        def fetch(ids):
-            return self._get_list(
-                "get_invoices", "Invoices", query(ids), if_modified_since, page, page_size
-            )
-
-        if ids and page is None:
-            return self._by_id_chunks("/Invoices", query, ids, fetch)
-        return fetch(ids)
+        params = {
+            "where": where,
+            "order": order,
+            "IDs": None,
+            "InvoiceNumbers": invoice_numbers,
+            "ContactIDs": contact_ids,
+            "Statuses": statuses,
+            "page": page,
+            "includeArchived": include_archived,
+            "createdByMyApp": created_by_my_app,
+            "unitdp": unitdp,
+            "summaryOnly": summary_only,
+            "pageSize": page_size,
+            "searchTerm": search_term,
+        }
+        return self._read_by_ids("get_invoices", "Invoices", params, ids, if_modified_since)
 
     def get_credit_notes(
-        self, page=None, where=None, if_modified_since=None, order=None, page_size=None, unitdp=None
+        self,
+        page=None,
+        where=None,
+        if_modified_since=None,
+        order=None,
+        page_size=None,
+        unitdp=None,
+        include_archived=False,
     ):
-        query = _query(where=where, order=order, page=page, unitdp=unitdp, pageSize=page_size)
+        """Credit notes; ``include_archived`` adds the DELETED ones, which Xero leaves
+        out otherwise (as for invoices, although Xero's spec does not list it here)."""
+        query = _query(
+            where=where,
+            order=order,
+            page=page,
+            unitdp=unitdp,
+            pageSize=page_size,
+            includeArchived=include_archived,
+        )
         return self._get_list(
             "get_credit_notes", "CreditNotes", query, if_modified_since, page, page_size
         )
@@ -275,9 +273,24 @@ class EndpointsMixin:
         if chunk:
             yield chunk
 
-    def _by_id_chunks(self, path, make_query, ids, fetch):
+    def _read_by_ids(self, operation, collection, params, ids, if_modified_since=None):
+        """GET ``collection`` with the query ``params`` (names as Xero spells them) and
+        ``ids`` in its IDs filter. A page (``params['page']``) is one call; without a
+        page a long ``ids`` list is read in as many calls as Xero's URLs need."""
+        page, page_size = params.get("page"), params.get("pageSize")
+
+        def query(chunk):
+            return _query(**{**params, "IDs": chunk})
+
+        def fetch(chunk):
+            return self._get_list(
+                operation, collection, query(chunk), if_modified_since, page, page_size
+            )
+
+        if not ids or page is not None:
+            return fetch(ids)
         records = XeroPage([])
-        for chunk in self._chunks_fitting(path, make_query, _unique(ids)):
+        for chunk in self._chunks_fitting("/" + collection, query, _unique(ids)):
             records.extend(fetch(chunk))
         return records
 
@@ -378,6 +391,10 @@ class EndpointsMixin:
     def send_batch(self, kind, records, create_only=False, chunk_size=CHUNK_SIZE, unitdp=None):
         """Create or update ``records`` = [(key, payload), ...] in chunks of at most 50.
 
+        An element may carry a third item, the reference of the record it is sent for
+        (``(key, payload, ref)``): each chunk's call is then logged against the
+        references of its own elements (else against the client's ``concerns``).
+
         Returns one ``BatchResult`` per record, in the order given, under the caller's
         key: ``ok``, ``xero_id``, ``status``, ``errors``, ``warnings``, ``record`` and the
         chunk's ``idempotency_key``. That key is made from the chunk's keys and payloads,
@@ -397,20 +414,23 @@ class EndpointsMixin:
         spec = kind_of(kind)
         method = "PUT" if (create_only or spec.put_only) else "POST"
         operation = "{}_{}".format("create" if method == "PUT" else "save", kind)
-        records = [(key, clean(payload)) for key, payload in records]
+        records, refs = split_refs(records)
         results, stop = [], None
-        for chunk in chunks(records, chunk_size):
+        for chunk, chunk_refs in zip(
+            chunks(records, chunk_size), chunks(refs, chunk_size), strict=True
+        ):
             key = chunk_key(operation, self.tenant_id, chunk)
             if stop is not None:
                 done = failed_results(chunk, stop)
             else:
-                done, stop = self._send_chunk(spec, method, operation, chunk, key, unitdp)
+                concerns = [r for r in chunk_refs if r is not None] or None
+                done, stop = self._send_chunk(spec, method, operation, chunk, key, unitdp, concerns)
             for result in done:
                 result.idempotency_key = key
             results.extend(done)
         return results
 
-    def _send_chunk(self, spec, method, operation, chunk, key, unitdp=None):
+    def _send_chunk(self, spec, method, operation, chunk, key, unitdp=None, concerns=None):
         """Send one chunk; return (results, error that must stop the batch or None)."""
         query = [("summarizeErrors", "false")]
         if unitdp:
@@ -423,6 +443,7 @@ class EndpointsMixin:
                 query=query,
                 body={spec.collection: [p for _k, p in chunk]},
                 idempotency_key=key,
+                concerns=concerns,
             )
         except (XeroRateLimited, XeroAuthError, XeroTransientError) as exc:
             return failed_results(chunk, exc), exc
@@ -462,14 +483,6 @@ class EndpointsMixin:
         )
         records = (payload or {}).get(spec.collection) or [{}]
         return records[0]
-
-    def void_document(self, kind, xero_id, idempotency_key=None):
-        """Void an approved invoice, bill or credit note (no payments allowed)."""
-        return self.set_status(kind, xero_id, "VOIDED", idempotency_key)
-
-    def delete_document(self, kind, xero_id, idempotency_key=None):
-        """Delete a DRAFT/SUBMITTED document (purchase orders: any status Xero allows)."""
-        return self.set_status(kind, xero_id, "DELETED", idempotency_key)
 
     def delete_payment(self, payment_id, idempotency_key=None):
         """Delete a payment (payments cannot be edited: delete and re-create)."""
@@ -522,6 +535,12 @@ class EndpointsMixin:
             idempotency_key,
         )
         return (payload or {}).get("HistoryRecords") or []
+
+    def get_history(self, kind, xero_id):
+        """A record's History & Notes: [{Changes, Details, User, DateUTC}, ...]."""
+        spec = kind_of(kind)
+        path = "/{}/{}/History".format(spec.collection, quote(str(xero_id), safe=""))
+        return self._get_list(f"get_history_{kind}", "HistoryRecords", [], path=path)
 
     def get_attachments(self, kind, xero_id):
         """The files a record holds in Xero: [{AttachmentID, FileName, ...}]."""

@@ -82,7 +82,7 @@ class XeroOAuth:
         identity_url=XERO_IDENTITY_URL,
         api_url=XERO_API_URL,
         timeout=(5, 30),
-        logger_hook=None,
+        log_sink=None,
     ):
         self.client_id = client_id
         self.client_secret = client_secret
@@ -92,7 +92,7 @@ class XeroOAuth:
         self.identity_url = identity_url.rstrip("/")
         self.api_url = api_url.rstrip("/")
         self.timeout = int_timeout(timeout)
-        self.logger_hook = logger_hook
+        self._log_sink = log_sink
         self._http = requests.Session()
 
     @classmethod
@@ -287,7 +287,7 @@ class XeroOAuth:
         return payload
 
     def _report(self, event, start, response, exc):
-        if not self.logger_hook:
+        if not self._log_sink:
             return
         event = dict(event)
         event.update(
@@ -298,4 +298,4 @@ class XeroOAuth:
             xero_message=exc.user_message() if exc else None,
             response=mask(response.data, max_len=2000) if response is not None else None,
         )
-        self.logger_hook(event)
+        self._log_sink(event)

@@ -97,3 +97,16 @@ def test_retry_during_a_slow_call_conflicts_then_replays(api, supplier, sb):
     assert done.status_code == 200 and done.headers.get("Idempotent-Replayed") == "true"
     found = api.ok("GET", "/Invoices", params={"InvoiceNumbers": "IDEM-SLOW"})["Invoices"]
     assert len(found) == 1
+
+
+def test_forgotten_keys_are_processed_again(api, supplier, sb):
+    """Xero keeps keys for a while only; the control API forgets them on demand."""
+    k = key()
+    payload = {"Invoices": [bill(supplier["ContactID"], InvoiceNumber="IDEM-FORGOT")]}
+    api.ok("PUT", "/Invoices", payload, headers={"Idempotency-Key": k})
+    assert sb.control("GET", "idempotency")["keys"] >= 1
+    assert sb.forget_idempotency_keys() == {"keys": 0}
+    again = api.put("/Invoices", payload, headers={"Idempotency-Key": k})
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    found = api.ok("GET", "/Invoices", params={"InvoiceNumbers": "IDEM-FORGOT"})["Invoices"]
+    assert len(found) == 2

@@ -259,9 +259,10 @@ def identity(payload, kind):
 
 
 def url_key(url):
-    """A document's Url without scheme and host: the same when Odoo's base URL changes."""
-    parts = urlsplit(str(url or ""))
-    return parts.path + ("?" + parts.query if parts.query else "")
+    """What names our record in a document's Url (``<model>/<id>``): the same whatever
+    Odoo's base URL (host, port, a path behind a proxy) was when it was sent."""
+    segments = [s for s in urlsplit(str(url or "")).path.split("/") if s]
+    return "/".join(segments[-2:])
 
 
 def _value(record, field):

@@ -169,19 +169,17 @@ def next_cursor(previous, records):
     return newest
 
 
-def attention_reasons(record):
-    """What a Xero document shows that Odoo's payment sync does not mirror: allocated
-    overpayments and prepayments. Plain sentences (empty: nothing)."""
-    reasons = []
+def settlements(record):
+    """The overpayments and prepayments Xero allocated to a document (what Odoo's payment
+    sync does not mirror): [(key, amount, currency code, their Xero id)], key being
+    'Overpayments' or 'Prepayments'."""
+    out = []
     currency = record.get("CurrencyCode") or ""
-    for key, label in (("Overpayments", "an overpayment"), ("Prepayments", "a prepayment")):
+    for key in ("Overpayments", "Prepayments"):
         for item in record.get(key) or []:
-            amount = item.get("AppliedAmount") or item.get("Total") or ""
-            reasons.append(
-                f"Xero settled {amount} {currency} of it with {label} "
-                f"({item.get(key[:-1] + 'ID', '?')}): record it in Odoo by hand."
-            )
-    return reasons
+            amount = item.get("AppliedAmount") or item.get("Total")
+            out.append((key, amount, currency, item.get(key[:-1] + "ID", "?")))
+    return out
 
 
 def rate_for(amount, base_amount):

@@ -146,7 +146,7 @@ def make_client(sb, tenant_id, store, **kwargs):
 def demo_client(sb, connected):
     token, tenants = connected
     events = []
-    client = make_client(sb, tenants[DEMO_ORG], MemoryTokenStore(token), logger_hook=events.append)
+    client = make_client(sb, tenants[DEMO_ORG], MemoryTokenStore(token), log_sink=events.append)
     client.events = events
     return client
 

@@ -46,8 +46,8 @@ def test_update_void_and_delete_documents(sb, demo_client):
         "invoices", [("d", {"InvoiceID": draft.xero_id, "DueDate": "2026-12-31"})]
     )
     assert edited.ok and edited.xero_id == draft.xero_id
-    assert demo_client.void_document("invoices", approved.xero_id)["Status"] == "VOIDED"
-    assert demo_client.delete_document("invoices", draft.xero_id)["Status"] == "DELETED"
+    assert demo_client.set_status("invoices", approved.xero_id, "VOIDED")["Status"] == "VOIDED"
+    assert demo_client.set_status("invoices", draft.xero_id, "DELETED")["Status"] == "DELETED"
     assert demo_client.get_record("invoices", approved.xero_id)["Status"] == "VOIDED"
 
 
@@ -182,6 +182,6 @@ def test_contacts_and_purchase_orders(sb, connected, demo_client):
     assert po.ok, po.errors
     assert po.status == "AUTHORISED"
     assert demo_client.get_purchase_orders(page=1, status="AUTHORISED")[0]["Reference"] == "PO00007"
-    assert demo_client.delete_document("purchase_orders", po.xero_id)["Status"] == "DELETED"
+    assert demo_client.set_status("purchase_orders", po.xero_id, "DELETED")["Status"] == "DELETED"
     stored = {p["PurchaseOrderID"]: p["Status"] for p in sb.records(tenant, "PurchaseOrders")}
     assert stored == {po.xero_id: "DELETED"}

@@ -29,7 +29,7 @@ def test_no_secret_in_events_or_python_logs(sb, connected, caplog):
     token, tenants = connected
     events = []
     store = MemoryTokenStore(dict(token, expires_at=0))  # forces a refresh
-    client = make_client(sb, tenants[DEMO_ORG], store, logger_hook=events.append)
+    client = make_client(sb, tenants[DEMO_ORG], store, log_sink=events.append)
     with caplog.at_level(logging.DEBUG):
         assert client.get_organisation()["Name"] == DEMO_ORG
     rotated = store.load()

@@ -51,6 +51,16 @@ def test_document_identity_ignores_odoo_host():
     assert docs.find_match([moved], ident, "invoices") is None
 
 
+def test_document_identity_ignores_odoo_base_url_path():
+    # Odoo served under a path (behind a proxy) since the lost send: still ours.
+    payload = {"Type": "ACCPAY", "Url": "http://localhost:8069/odoo/account.move/7"}
+    ident = docs.identity(payload, "invoices")
+    record = {"Type": "ACCPAY", "Url": "https://example.com/erp/odoo/account.move/7?x=1"}
+    assert docs.find_match([record], ident, "invoices") is record
+    other = {"Type": "ACCPAY", "Url": "https://example.com/erp/odoo/account.move/17"}
+    assert docs.find_match([other], ident, "invoices") is None
+
+
 def test_lookup_queries_have_no_time_window():
     sales = {"Type": "ACCREC", "InvoiceNumber": "INV/1", "Contact": {"ContactID": "c1"}}
     bill = {"Type": "ACCPAY", "InvoiceNumber": "SUP-1", "Contact": {"ContactID": "c2"}}

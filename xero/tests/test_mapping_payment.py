@@ -8,13 +8,13 @@ import pytest
 
 from xero.mapping.payment import (
     URL_BUDGET,
-    attention_reasons,
     base_amount,
     chunk_for_url,
     ids_for_url,
     next_cursor,
     payment_payload,
     payment_values,
+    settlements,
     status_label,
     target,
     url_length,
@@ -116,8 +116,8 @@ def test_status_labels_and_attention():
         "Overpayments": [{"OverpaymentID": "o-1", "AppliedAmount": 40}],
         "Prepayments": [{"PrepaymentID": "p-1", "AppliedAmount": 5}],
     }
-    reasons = attention_reasons(record)
-    assert len(reasons) == 2
-    assert "overpayment (o-1)" in reasons[0] and "40 USD" in reasons[0]
-    assert "prepayment (p-1)" in reasons[1]
-    assert attention_reasons({"Status": "PAID"}) == []
+    assert settlements(record) == [
+        ("Overpayments", 40, "USD", "o-1"),
+        ("Prepayments", 5, "USD", "p-1"),
+    ]
+    assert settlements({"Status": "PAID"}) == []

@@ -90,17 +90,20 @@ def test_batch_calls_keep_the_last_tenth_of_the_day_for_users(sb, connected):
     assert all(c["status"] == 200 for c in sb.calls(since)), "Xero never had to say no"
 
 
-def test_rate_limited_chunk_stops_the_batch_and_marks_the_rest(sb, demo_client):
+def test_rate_limited_chunk_stops_the_batch_and_marks_the_rest(sb, connected):
     from .conftest import CONTACT, bill, writes
 
     def inject_after_first_chunk(event):
         if event["operation"] == "save_invoices" and event["outcome"] == "ok":
             sb.fault("429", retry_after=3600, problem="minute")
 
-    demo_client.logger_hook = inject_after_first_chunk
+    token, tenants = connected
+    client = make_client(
+        sb, tenants[DEMO_ORG], MemoryTokenStore(token), log_sink=inject_after_first_chunk
+    )
     records = [(i, bill(f"RL-{i}", CONTACT)) for i in range(120)]
     since = sb.last_seq()
-    results = demo_client.send_batch("invoices", records)
+    results = client.send_batch("invoices", records)
     assert [r.ok for r in results] == [True] * 50 + [False] * 70
     assert all(isinstance(r.exception, XeroRateLimited) and r.retryable for r in results[50:])
     assert len(writes(sb.calls(since))) == 2, "the third chunk was not even sent"
@@ -115,7 +118,7 @@ def test_concurrency_429_backs_off_seconds_then_succeeds(sb, connected):
     store = MemoryTokenStore(token)
     events = []
     busy = make_client(sb, tenants[DEMO_ORG], store)  # another app instance's call
-    client = make_client(sb, tenants[DEMO_ORG], store, logger_hook=events.append)
+    client = make_client(sb, tenants[DEMO_ORG], store, log_sink=events.append)
     sb.limits(concurrent_limit=1)
     try:
         sb.fault("hang", count=1, path="Organisation$", hang_seconds=1.5)

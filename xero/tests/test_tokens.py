@@ -65,7 +65,7 @@ def test_invalid_grant_means_reconnect(sb, connected):
     token, tenants = connected
     events = []
     store = MemoryTokenStore(dict(token, refresh_token="not-a-live-token", expires_at=0))
-    client = make_client(sb, tenants[DEMO_ORG], store, logger_hook=events.append)
+    client = make_client(sb, tenants[DEMO_ORG], store, log_sink=events.append)
     with pytest.raises(ReconnectNeeded) as err:
         client.get_organisation()
     assert "invalid_grant" in str(err.value)
@@ -93,7 +93,7 @@ def test_401_refreshes_once_then_succeeds(sb, connected):
     token, tenants = connected
     store = MemoryTokenStore(dict(token, access_token="revoked-or-garbage"))
     events = []
-    client = make_client(sb, tenants[DEMO_ORG], store, logger_hook=events.append)
+    client = make_client(sb, tenants[DEMO_ORG], store, log_sink=events.append)
     assert client.get_organisation()["Name"] == DEMO_ORG
     statuses = [(e["operation"], e["http_status"]) for e in events]
     assert statuses == [
