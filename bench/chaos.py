@@ -443,7 +443,7 @@ def edit_suppliers(registry, suppliers, stop):
             registry,
             """SELECT res_id FROM xero_link
                 WHERE res_model = 'res.partner' AND xero_type = 'contact'
-                  AND odoo_synced_at IS NOT NULL AND res_id = ANY(%s)""",
+                  AND res_id = ANY(%s)""",
             [suppliers],
         )
         ready = [r[0] for r in rows if r[0] not in edited]
@@ -470,8 +470,7 @@ def pending(registry):
                   (SELECT count(*) FROM purchase_order WHERE xero_state = 'queued'),
                   (SELECT count(*) FROM account_payment
                     WHERE xero_push_state IN ('queued', 'to_delete')),
-                  (SELECT count(*) FROM xero_link WHERE res_model = 'res.partner'
-                      AND xero_type = 'contact' AND odoo_synced_at IS NULL)""",
+                  (SELECT count(*) FROM xero_contact_sync WHERE state = 'queued')""",
     )
     return dict(zip(("bills", "pos", "payments", "suppliers"), row, strict=True))
 
@@ -585,7 +584,11 @@ def count_outcome(registry, sandbox, result):
             "chaos_suppliers_duplicates", sum(names[p.name] - 1 for p in partners if names[p.name])
         )
         figure("chaos_suppliers_missing", len(expected - in_xero))
-        manual["suppliers"] = sum(1 for link in links if not link.odoo_synced_at)
+        syncs = env["xero.contact.sync"].search([("partner_id", "in", list(edits))])
+        manual["suppliers"] = len(
+            expected - set(syncs.filtered(lambda r: r.state == "sent").partner_id.ids)
+        )
+        note(f"edited suppliers' pushes: {dict(collections.Counter(syncs.mapped('state')))}")
     return manual
 
 
