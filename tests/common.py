@@ -54,6 +54,14 @@ def consent(sandbox, url, tenants):
     )
 
 
+def fresh_rate_limits(case):
+    """Each test starts with Xero's minute fully available, as a scenario of its own:
+    the sandbox's counters and the database's shared rate budget both start empty
+    (tests about rate limits set the limits they need inside the test)."""
+    case.sandbox.limits(reset=True)
+    case.env["xero.rate.budget"]._reset()
+
+
 class XeroCase(TransactionCase):
     """A company with a Xero connection record pointed at the sandbox (not yet
     connected). New cursors opened by the code under test (token store, sync log)
@@ -65,7 +73,8 @@ class XeroCase(TransactionCase):
         cls.registry.enter_test_mode(cls.cr)
         cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
+        cls.sandbox.reset("demo")  # its rate-limit counters included
+        cls.env["xero.rate.budget"]._reset()
         use_sandbox(cls.env)
         cls.company = cls.env.company
         cls.connection = cls.env["xero.connection"]._get_or_create_for_company(cls.company)
@@ -76,6 +85,10 @@ class XeroCase(TransactionCase):
                 "endpoint_url": cls.sandbox.url,
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        fresh_rate_limits(self)
 
     @classmethod
     def connect(cls, connection=None, tenants=(DEMO_ORG,)):
@@ -99,7 +112,8 @@ class XeroHttpCase(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.sandbox = shared_sandbox()
-        cls.sandbox.reset("demo")
+        cls.sandbox.reset("demo")  # its rate-limit counters included
+        cls.env["xero.rate.budget"]._reset()
         use_sandbox(cls.env)
         cls.connection = cls.env.company.xero_connection_id
         cls.connection.write(
@@ -109,6 +123,10 @@ class XeroHttpCase(HttpCase):
                 "endpoint_url": cls.sandbox.url,
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        fresh_rate_limits(self)
 
     @classmethod
     def connect_with_tokens(cls, org=DEMO_ORG):
