@@ -6,7 +6,7 @@ help:
 	@echo "make test     the whole test suite (sandbox, client, addon, browser tours)"
 	@echo "make lint     ruff"
 	@echo "make bench    export/import/payments figures against the sandbox at Xero's limits"
-	@echo "make chaos    1,000 bills through failing calls and killed workers; token race"
+	@echo "make chaos    3 Odoo servers, failing Xero calls, 2 servers killed; exactly once? (CHAOS_SCALE=0.1)"
 	@echo "make clean    remove .venv, .build and the project's databases"
 
 prepare:

@@ -1,6 +1,7 @@
 """Xero's per-organisation rate limits: calls per minute, per day, concurrent calls,
 plus the app-wide minute limit. Windows are fixed and start at a tenant's first call."""
 
+import collections
 import math
 import threading
 
@@ -32,6 +33,13 @@ class Limits:
             self.day = {}
             self.app_minute = {}  # client id -> [window start, count]
             self.inflight = {}
+            # 429s given, by cause: "minute", "day", "concurrent", "appminute" for the
+            # limits above, "injected" for faults injected through the control API.
+            self.refused = collections.Counter()
+
+    def count_refusal(self, problem):
+        with self.lock:
+            self.refused[problem] += 1
 
     def _window(self, table, key, length, now):
         win = table.get(key)
@@ -47,14 +55,18 @@ class Limits:
             minute = self._window(self.minute, tenant, 60, now)
             day = self._window(self.day, tenant, 86400, now)
             app = self._window(self.app_minute, client_id, 60, now)
+            refusal = None
             if self.inflight.get(tenant, 0) >= self.concurrent_limit:
-                return "concurrent", None
-            if day[1] >= self.day_limit:
-                return "day", max(1, math.ceil(day[0] + 86400 - now))
-            if minute[1] >= self.min_limit:
-                return "minute", max(1, math.ceil(minute[0] + 60 - now))
-            if app[1] >= self.app_min_limit:
-                return "appminute", max(1, math.ceil(app[0] + 60 - now))
+                refusal = "concurrent", None
+            elif day[1] >= self.day_limit:
+                refusal = "day", max(1, math.ceil(day[0] + 86400 - now))
+            elif minute[1] >= self.min_limit:
+                refusal = "minute", max(1, math.ceil(minute[0] + 60 - now))
+            elif app[1] >= self.app_min_limit:
+                refusal = "appminute", max(1, math.ceil(app[0] + 60 - now))
+            if refusal:
+                self.refused[refusal[0]] += 1
+                return refusal
             minute[1] += 1
             day[1] += 1
             app[1] += 1
@@ -83,4 +95,5 @@ class Limits:
             "day_limit": self.day_limit,
             "concurrent_limit": self.concurrent_limit,
             "app_min_limit": self.app_min_limit,
+            "refused": dict(self.refused),
         }

@@ -133,6 +133,7 @@ class SandboxServer:
             if path.startswith(PREFIX + "/"):
                 # the counters stay true: an injected 429 says only "wait retry_after"
                 response.headers.update(self._limit_headers(request))
+            self.limits.count_refusal("injected")
             self._log_call(request, 429, None)
             return response
         if (fault and fault["kind"] == "404_html") or (

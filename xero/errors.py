@@ -4,6 +4,7 @@ Every error says whether trying again later can help (``retryable``) and has a
 ``user_message()`` written for the person reading the sync log, not for a developer.
 """
 
+import math
 from datetime import UTC, datetime
 
 
@@ -44,7 +45,10 @@ class XeroRateLimited(XeroError):
 
     def __init__(self, retry_at, problem="minute", message=None, *, status=None, detail=None):
         if isinstance(retry_at, (int, float)):
-            retry_at = datetime.fromtimestamp(retry_at, tz=UTC)
+            # Whole seconds, rounded up: Odoo's clock (fields.Datetime.now) has no
+            # fractions, so a cron triggered at 12:00:16.4 would read 12:00:16 and find
+            # nothing due yet, then never run again until its next scheduled run.
+            retry_at = datetime.fromtimestamp(math.ceil(retry_at), tz=UTC)
         self.retry_at = retry_at
         self.problem = problem or "unknown"
         super().__init__(

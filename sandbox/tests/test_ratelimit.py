@@ -121,3 +121,16 @@ def test_starter_tier_daily_allowance_of_1000():
         api = Api(sb, sb.tokens(tenants=[DEMO_TENANT]), renew=True)
         assert api.get("/Organisation").headers["X-DayLimit-Remaining"] == "999"
         assert sb.control("GET", "limits")["day_limit"] == 1000
+
+
+def test_control_api_counts_refusals_by_cause(lapi, limited):
+    """The control API tells the 429s the limits gave from the injected ones (the chaos
+    run reports both)."""
+    assert limited.control("GET", "limits")["refused"] == {}
+    assert [lapi.get("/Organisation").status_code for _ in range(6)][-1] == 429
+    limited.inject("429", count=2)
+    assert lapi.get("/Organisation").status_code == 429
+    assert lapi.get("/Organisation").status_code == 429
+    assert limited.control("GET", "limits")["refused"] == {"minute": 1, "injected": 2}
+    limited.limits(reset=True)
+    assert limited.control("GET", "limits")["refused"] == {}

@@ -20,7 +20,7 @@ def test_429_raises_quickly_with_retry_time(sb, demo_client):
     exc = err.value
     assert exc.problem == "day" and exc.retryable
     wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
-    assert 3500 < wait <= 3600
+    assert 3500 < wait <= 3601  # rounded up to a whole second
     assert "Xero rate limit reached (day), retrying at" in exc.user_message()
     # The organisation stays blocked: the next call does not even reach Xero.
     since = sb.last_seq()
@@ -137,3 +137,10 @@ def test_concurrency_429_backs_off_seconds_then_succeeds(sb, connected):
     assert refused and all(e["outcome"] == "retrying" for e in refused)
     client.get_accounts()  # not blocked for a minute: the next call goes straight out
     assert sb.calls()[-1]["status"] == 200
+
+
+def test_retry_time_is_a_whole_second_rounded_up():
+    """Odoo compares due times with its whole-second clock: a retry time with a fraction
+    would not be due when the cron triggered for it runs in that same second."""
+    assert XeroRateLimited(1795981276.41).retry_at == datetime.fromtimestamp(1795981277, tz=UTC)
+    assert XeroRateLimited(1795981276).retry_at == datetime.fromtimestamp(1795981276, tz=UTC)
