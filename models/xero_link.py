@@ -1,5 +1,9 @@
+from psycopg2.errors import UniqueViolation
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..xero import XeroTransientError
 
 XERO_TYPES = [
     ("account", "Account"),
@@ -159,12 +163,26 @@ class XeroLink(models.Model):
         if link:
             link.write(vals)
             return link
-        return self.create(
-            dict(
-                vals,
-                connection_id=connection.id,
-                res_model=record._name,
-                res_id=record.id,
-                xero_type=xero_type,
-            )
+        vals.update(
+            connection_id=connection.id,
+            res_model=record._name,
+            res_id=record.id,
+            xero_type=xero_type,
         )
+        try:
+            with self.env.cr.savepoint():
+                return self.create(vals)
+        except UniqueViolation as exc:
+            if exc.diag.constraint_name != f"{self._table}_record_uniq":
+                raise
+            # Another worker linked the same record (or Xero record) and committed after
+            # this transaction began: its link is invisible here until the next one.
+            # Retried like a network failure: the batch goes back to the queue, nothing
+            # is lost and the next attempt sees that link.
+            raise XeroTransientError(
+                _(
+                    "%(record)s was linked to Xero by another Odoo worker at the same "
+                    "moment; it is retried shortly.",
+                    record=record.display_name,
+                )
+            ) from exc

@@ -174,7 +174,28 @@ class XeroOutboxMixin(models.AbstractModel):
         self.env["ir.cron"]._notify_progress(done=done, remaining=0 if stopped else remaining)
         if remaining and not stopped:
             self._xero_outbox_trigger()
+        elif not remaining:
+            self._xero_outbox_trigger_when_due()
         return done
+
+    @api.model
+    def _xero_outbox_trigger_when_due(self):
+        """Records not claimable yet (leased by a run that died, or waiting out a
+        retry time) wake the cron when the first of them is due, not at its next
+        scheduled run."""
+        retry_at = self._xero_outbox_field("retry_at")
+        first = self.search(
+            [
+                *self._xero_outbox_domain(),
+                ("company_id.xero_connection_ids.state", "=", "connected"),
+                (self._xero_outbox_field("state"), "in", list(self._xero_outbox_states)),
+                (retry_at, ">", fields.Datetime.now()),
+            ],
+            order=f"{retry_at}, id",
+            limit=1,
+        )
+        if first:
+            self._xero_outbox_trigger(at=first[retry_at])
 
     @api.model
     def _xero_outbox_claimable_domain(self):
