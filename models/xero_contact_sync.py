@@ -288,7 +288,10 @@ class XeroContactSync(models.Model):
         for row, _partner, payload in outgoing:
             row.pending_hash = self._values_hash(payload)  # what an unknown outcome sent
             sent |= row
-        results = client.send_batch("contacts", [(r.pending_key, p) for r, _x, p in outgoing])
+        results = client.send_batch(
+            "contacts",
+            [(r.pending_key, p, ("res.partner", partner.id)) for r, partner, p in outgoing],
+        )
 
         def accepted(row, result):
             importer._link(connection, row.partner_id, result.record or {})
@@ -348,7 +351,9 @@ class XeroContactSync(models.Model):
                 keys[partner.id] = row.pending_key
         by_key = {keys[p.id]: p for p in partners}
         outcomes = client.send_batch(
-            "contacts", [(keys[p.id], payloads[p.id]) for p in partners], create_only=True
+            "contacts",
+            [(keys[p.id], payloads[p.id], (p._name, p.id)) for p in partners],
+            create_only=True,
         )
         settled, failure = {}, None
         for outcome in outcomes:

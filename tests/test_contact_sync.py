@@ -255,3 +255,22 @@ class TestContactSync(XeroCase):
         self.assertFalse(result)
         self.assertIn("archived in Xero", errors[partner.id])
         self.assertEqual(set(self._contacts()) - before, {created}, "not created twice")
+
+    def test_contact_writes_are_logged_on_their_partners(self):
+        first, second = self._suppliers("Logged One", "Logged Two")
+        Log = self.env["xero.log"].sudo()
+        since = Log.search([], limit=1).id or 0
+        (first | second)._xero_ensure_contacts(self.connection)
+        second.write({"email": "logged@two.example"})
+        self._push()
+        self.assertEqual(self._rows(second).state, "sent")
+        writes = Log.search(
+            [("id", ">", since), ("method", "in", ("PUT", "POST")), ("url", "like", "/Contacts")]
+        )
+        creates = writes.filtered(lambda r: r.method == "PUT")
+        pushes = writes.filtered(lambda r: r.method == "POST")
+        self.assertEqual(
+            {(r.res_model, r.res_id) for r in creates},
+            {("res.partner", first.id), ("res.partner", second.id)},
+        )
+        self.assertEqual({(r.res_model, r.res_id) for r in pushes}, {("res.partner", second.id)})
