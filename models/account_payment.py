@@ -193,6 +193,15 @@ class AccountPayment(models.Model):
 
     # -- the cron (xero_outbox.py) and its hooks ------------------------------------------
     @api.model
+    def _xero_outbox_connections(self):
+        """Organisations that granted the payments permission. Without it Xero answers
+        401, which would put the connection in "reconnect needed" and stop every export:
+        the payments wait in the queue (the connection names the missing permission)."""
+        return (
+            super()._xero_outbox_connections().filtered(lambda c: c._xero_has_feature("payments"))
+        )
+
+    @api.model
     def _cron_xero_push_payments(self, **kwargs):
         return self._xero_outbox_run(**kwargs)
 

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..xero.mapping import payment as pay_map
-from .common import CLIENT_ID, CLIENT_SECRET, SECOND_ORG, org_id
+from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, SECOND_ORG, org_id
 from .payment_common import XeroPaymentCase
 from .test_malformed_answers import _Proxy
 
@@ -578,3 +578,35 @@ class TestPaymentPushRatesGbpCompany(PushCase):
         self.assertEqual(odoo_base, round(987.65 / 1.3, 2))
         xero_base = pay_map.base_amount(xero["Amount"], xero["CurrencyRate"], 2)
         self.assertEqual(float(xero_base), odoo_base)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentPushWithoutScope(PushCase):
+    def test_without_the_payments_permission_payments_wait_and_the_connection_stays(self):
+        """A custom connection created without accounting.payments: pushing would get a
+        401 and stop every export; the payments wait in the queue instead."""
+        bill = self.exported()
+        self.sandbox.register_app(
+            "no-payments-push",
+            "no-payments-push-secret",
+            kind="custom",
+            tenant_id=org_id(self.sandbox, DEMO_ORG),
+            scopes="accounting.invoices accounting.contacts accounting.settings "
+            "accounting.attachments",
+        )
+        self.connection.write(
+            {
+                "auth_type": "custom",
+                "client_id": "no-payments-push",
+                "client_secret": "no-payments-push-secret",
+            }
+        )
+        self.connection.action_connect()
+        self.assertEqual(self.connection.state, "connected")
+        payment = self.register_payment(bill, amount=25)
+        self.assertEqual(payment.xero_push_state, "queued")
+        since = self.mark()
+        self.run_push()
+        self.assertEqual(self.connection.state, "connected", self.connection.state_reason)
+        self.assertFalse(self.calls(since, method="PUT", path="/Payments"))
+        self.assertEqual(payment.xero_push_state, "queued")
