@@ -379,10 +379,11 @@ class XeroDocumentPreview(models.TransientModel):
             return False
         if item.get("DiscountRate"):
             return _("Sent as a discount (Xero takes them on sales invoices).")
+        rate = f"{odoo['discount']:g}"  # a variable: Odoo's term extractor reads no f-string
         return _(
             "Odoo's %s%% discount is in the unit price: Xero takes discounts on sales "
             "invoices only.",
-            f"{odoo['discount']:g}",
+            rate,
         )
 
     @api.model
