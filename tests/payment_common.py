@@ -3,7 +3,13 @@ documents only), and the payment crons run the way Odoo's cron worker runs them.
 
 from odoo import SUPERUSER_ID, api
 
+from .common import DEMO_ORG, org_id
 from .export_common import XeroExportCase
+
+# The scopes of a custom connection created without Xero's payments permission.
+SCOPES_WITHOUT_PAYMENTS = (
+    "accounting.invoices accounting.contacts accounting.settings accounting.attachments"
+)
 
 
 class XeroPaymentCase(XeroExportCase):
@@ -65,3 +71,18 @@ class XeroPaymentCase(XeroExportCase):
             )
         )
         return wizard._create_payments()
+
+    def connect_without_payments_permission(self, client_id="no-payments"):
+        """Reconnect as a custom connection whose app Xero gave no payments permission."""
+        self.sandbox.register_app(
+            client_id,
+            f"{client_id}-secret",
+            kind="custom",
+            tenant_id=org_id(self.sandbox, DEMO_ORG),
+            scopes=SCOPES_WITHOUT_PAYMENTS,
+        )
+        self.connection.write(
+            {"auth_type": "custom", "client_id": client_id, "client_secret": f"{client_id}-secret"}
+        )
+        self.connection.action_connect()
+        self.assertEqual(self.connection.state, "connected")

@@ -7,7 +7,6 @@ from odoo.tools import format_date, formatLang
 
 from ..xero import parse_date
 from ..xero.mapping import payment as pay_map
-from .common import DEMO_ORG, org_id
 from .payment_common import XeroPaymentCase
 
 
@@ -289,23 +288,7 @@ class TestPaymentsFromXero(XeroPaymentCase):
         the connection stays connected; Xero's statuses are still read."""
         bill = self.exported()
         self.pay_in_xero(bill)
-        self.sandbox.register_app(
-            "no-payments",
-            "no-payments-secret",
-            kind="custom",
-            tenant_id=org_id(self.sandbox, DEMO_ORG),
-            scopes="accounting.invoices accounting.contacts accounting.settings "
-            "accounting.attachments",
-        )
-        self.connection.write(
-            {
-                "auth_type": "custom",
-                "client_id": "no-payments",
-                "client_secret": "no-payments-secret",
-            }
-        )
-        self.connection.action_connect()
-        self.assertEqual(self.connection.state, "connected")
+        self.connect_without_payments_permission()
         since = self.mark()
         self.run_sync()
         self.assertEqual(self.connection.state, "connected", self.connection.state_reason)

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..xero.mapping import payment as pay_map
-from .common import CLIENT_ID, CLIENT_SECRET, DEMO_ORG, SECOND_ORG, org_id
+from .common import CLIENT_ID, CLIENT_SECRET, SECOND_ORG, org_id
 from .payment_common import XeroPaymentCase
 from .test_malformed_answers import _Proxy
 
@@ -586,23 +586,7 @@ class TestPaymentPushWithoutScope(PushCase):
         """A custom connection created without accounting.payments: pushing would get a
         401 and stop every export; the payments wait in the queue instead."""
         bill = self.exported()
-        self.sandbox.register_app(
-            "no-payments-push",
-            "no-payments-push-secret",
-            kind="custom",
-            tenant_id=org_id(self.sandbox, DEMO_ORG),
-            scopes="accounting.invoices accounting.contacts accounting.settings "
-            "accounting.attachments",
-        )
-        self.connection.write(
-            {
-                "auth_type": "custom",
-                "client_id": "no-payments-push",
-                "client_secret": "no-payments-push-secret",
-            }
-        )
-        self.connection.action_connect()
-        self.assertEqual(self.connection.state, "connected")
+        self.connect_without_payments_permission("no-payments-push")
         payment = self.register_payment(bill, amount=25)
         self.assertEqual(payment.xero_push_state, "queued")
         since = self.mark()
