@@ -2,7 +2,7 @@
     "name": "Xero Connector",
     "summary": "Send purchase orders, bills, invoices and credit notes to Xero; "
     "import Xero master data; sync payments both ways",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "xero_connector developers",
     "website": "https://github.com/xero-connector/xero_connector",

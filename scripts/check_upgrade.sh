@@ -3,11 +3,11 @@
 # throwaway database, change what a user may change on the scheduled jobs, store a
 # payment sync cursor the old way, then upgrade (-u) to this working tree and compare.
 #   scripts/check_upgrade.sh [FROM] [INSTALLED_VERSION]
-# INSTALLED_VERSION (default 18.0.1.0.0) is written as the installed version before the
+# INSTALLED_VERSION (default 18.0.1.1.0) is written as the installed version before the
 # upgrade so that the migrations/ scripts newer than it run, as on a production database.
 source "$(dirname "$0")/lib.sh"
 FROM="${1:-main}"
-INSTALLED="${2:-18.0.1.0.0}"
+INSTALLED="${2:-18.0.1.1.0}"
 DB="${XC_UPGRADE_DB:-xc_upgrade_check}"
 prepare
 WORK=$(mktemp -d)

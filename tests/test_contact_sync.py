@@ -176,7 +176,7 @@ class TestContactSync(XeroCase):
         self.assertEqual(self._contacts()[xero_id]["EmailAddress"], "second@meanwhile.example")
 
     def test_upgrade_queues_the_pending_pushes(self):
-        """Before 18.0.1.1.0 a pending push was a contact link without odoo_synced_at."""
+        """Before 18.0.1.2.0 a pending push was a contact link without odoo_synced_at."""
         from .test_migration_oauth import load
 
         pending, synced = self._suppliers("Pending Before Upgrade", "Synced Before Upgrade")
@@ -194,7 +194,7 @@ class TestContactSync(XeroCase):
             "UPDATE res_partner SET email = 'kept@pending.example' WHERE id = %s", [pending.id]
         )
         self.env.invalidate_all()
-        load("post-contact-sync-queue.py").migrate(self.env.cr, "18.0.1.0.0")
+        load("post-contact-sync-queue.py", "18.0.1.2.0").migrate(self.env.cr, "18.0.1.1.0")
         self.env.invalidate_all()
         self.assertEqual(self._rows(pending).state, "queued")
         self.assertFalse(self._rows(synced))

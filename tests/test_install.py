@@ -12,7 +12,7 @@ class TestInstall(TransactionCase):
     def test_module_installed(self):
         module = self.env["ir.module.module"].search([("name", "=", "xero_connector")])
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.latest_version, "18.0.1.1.0")
+        self.assertEqual(module.latest_version, "18.0.1.2.0")
 
     def test_groups_implied_by_business_groups(self):
         xero_user = self.env.ref("xero_connector.group_xero_user")

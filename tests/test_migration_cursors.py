@@ -1,4 +1,4 @@
-"""Upgrade to 18.0.1.1.0: the payment sync's cursors move from system parameters to
+"""Upgrade to 18.0.1.2.0: the payment sync's cursors move from system parameters to
 xero.sync.state, beside the Updates' cursors."""
 
 import json
@@ -16,7 +16,7 @@ class TestCursorMigration(XeroCase):
         states = self.env["xero.sync.state"]
         params = self.env["ir.config_parameter"].sudo()
         key = f"xero_connector.sync_cursor.{self.connection.id}"
-        # the 18.0.1.0.0 layout: one JSON parameter per connection
+        # the layout before 18.0.1.2.0: one JSON parameter per connection
         params.set_param(
             key,
             json.dumps(
@@ -30,7 +30,7 @@ class TestCursorMigration(XeroCase):
         # a cursor already kept in the table and newer than the parameter's stays
         states._advance(self.connection, "credit_notes", datetime(2026, 2, 2, 9, 0, 0))
         self.env.flush_all()
-        load("post-xero-sync-cursors.py").migrate(self.env.cr, "18.0.1.0.0")
+        load("post-xero-sync-cursors.py", "18.0.1.2.0").migrate(self.env.cr, "18.0.1.1.0")
         self.env.invalidate_all()
         self.assertEqual(states._cursor(self.connection, "payments"), datetime(2026, 3, 4, 5, 6, 7))
         self.assertEqual(states._cursor(self.connection, "invoices"), datetime(2026, 3, 1))

@@ -11,11 +11,13 @@ from odoo.tools.sql import column_exists
 
 from .common import XeroCase
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "18.0.1.1.0"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def load(name):
-    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), MIGRATIONS / name)
+def load(name, version="18.0.1.1.0"):
+    """The migration script ``name`` of ``version`` (migrations/<version>/<name>)."""
+    path = MIGRATIONS / version / name
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
