@@ -185,12 +185,7 @@ class XeroOutboxMixin(models.AbstractModel):
         scheduled run."""
         retry_at = self._xero_outbox_field("retry_at")
         first = self.search(
-            [
-                *self._xero_outbox_domain(),
-                ("company_id.xero_connection_ids.state", "=", "connected"),
-                (self._xero_outbox_field("state"), "in", list(self._xero_outbox_states)),
-                (retry_at, ">", fields.Datetime.now()),
-            ],
+            [*self._xero_outbox_waiting_domain(), (retry_at, ">", fields.Datetime.now())],
             order=f"{retry_at}, id",
             limit=1,
         )
@@ -198,12 +193,19 @@ class XeroOutboxMixin(models.AbstractModel):
             self._xero_outbox_trigger(at=first[retry_at])
 
     @api.model
-    def _xero_outbox_claimable_domain(self):
-        retry_at = self._xero_outbox_field("retry_at")
+    def _xero_outbox_waiting_domain(self):
+        """Records waiting in the outbox of a connected organisation, due or not."""
         return [
             *self._xero_outbox_domain(),
             ("company_id.xero_connection_ids.state", "=", "connected"),
             (self._xero_outbox_field("state"), "in", list(self._xero_outbox_states)),
+        ]
+
+    @api.model
+    def _xero_outbox_claimable_domain(self):
+        retry_at = self._xero_outbox_field("retry_at")
+        return [
+            *self._xero_outbox_waiting_domain(),
             "|",
             (retry_at, "=", False),
             (retry_at, "<=", fields.Datetime.now()),

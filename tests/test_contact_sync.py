@@ -19,16 +19,6 @@ class TestContactSync(XeroCase):
         cls.Partner = cls.env["res.partner"]
         cls.Sync = cls.env["xero.contact.sync"]
 
-    def setUp(self):
-        super().setUp()
-        # Many lost answers retried: each test starts (and leaves) a fresh minute budget,
-        # on Odoo's side (kept in the database, across tests) and in the sandbox.
-        budget = self.env["xero.rate.budget"]
-        budget._reset(self.tenant)
-        self.sandbox.limits(reset=True)
-        self.addCleanup(self.sandbox.limits, reset=True)
-        self.addCleanup(budget._reset, self.tenant)
-
     def _contacts(self):
         return {c["ContactID"]: c for c in self.sandbox.records(self.tenant, "Contacts")}
 
