@@ -150,6 +150,19 @@ class XeroExportCase(XeroCase):
             move.action_post()
         return move
 
+    def linked_tracking_option(self, category="Region", option="North"):
+        """An analytic account linked to the sandbox's tracking ``option`` of
+        ``category`` (its plan linked to the category), and Xero's option."""
+        categories = self.sandbox.records(self.tenant, "TrackingCategories")
+        xero_category = next(c for c in categories if c["Name"] == category)
+        xero_option = next(o for o in xero_category["Options"] if o["Name"] == option)
+        plan = self.env["account.analytic.plan"].create({"name": category})
+        account = self.env["account.analytic.account"].create({"name": option, "plan_id": plan.id})
+        Link = self.env["xero.link"]
+        Link._set(self.connection, plan, "tracking_category", xero_category["TrackingCategoryID"])
+        Link._set(self.connection, account, "tracking_option", xero_option["TrackingOptionID"])
+        return account, xero_option
+
     def make_po(self, partner=None, lines=None, confirm=True, **vals):
         partner = partner or self.vendor
         lines = lines or [{"price_unit": 24.5, "product_qty": 10}]

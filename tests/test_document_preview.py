@@ -268,14 +268,7 @@ class TestDocumentPreview(XeroExportCase):
 
     def test_preview_of_purchase_order_is_what_xero_stores(self):
         self.company.xero_purchase_order_mode = "manual"
-        categories = self.sandbox.records(self.tenant, "TrackingCategories")
-        region = next(c for c in categories if c["Name"] == "Region")
-        north = next(o for o in region["Options"] if o["Name"] == "North")
-        plan = self.env["account.analytic.plan"].create({"name": "Region"})
-        account = self.env["account.analytic.account"].create({"name": "North", "plan_id": plan.id})
-        Link = self.env["xero.link"]
-        Link._set(self.connection, plan, "tracking_category", region["TrackingCategoryID"])
-        Link._set(self.connection, account, "tracking_option", north["TrackingOptionID"])
+        account, _north = self.linked_tracking_option()
         order = self.make_po(
             lines=[
                 {"price_unit": 9.99, "discount": 15, "product_qty": 10},

@@ -29,14 +29,7 @@ class TestExportPurchaseOrders(XeroExportCase):
         self.assertEqual(order.order_line.xero_line_id, line["LineItemID"])
 
     def test_po_tracking_goes_with_names(self):
-        categories = self.sandbox.records(self.tenant, "TrackingCategories")
-        region = next(c for c in categories if c["Name"] == "Region")
-        north = next(o for o in region["Options"] if o["Name"] == "North")
-        plan = self.env["account.analytic.plan"].create({"name": "Region"})
-        account = self.env["account.analytic.account"].create({"name": "North", "plan_id": plan.id})
-        Link = self.env["xero.link"]
-        Link._set(self.connection, plan, "tracking_category", region["TrackingCategoryID"])
-        Link._set(self.connection, account, "tracking_option", north["TrackingOptionID"])
+        account, north = self.linked_tracking_option()
         order = self.make_po(
             lines=[
                 {"price_unit": 24.5, "product_qty": 2, "analytic_distribution": {account.id: 100}}
